@@ -1,0 +1,264 @@
+#include "Commands.h"
+
+#include "ConsoleReporter.h"
+#include "exec/Executor.h"
+#include "exec/RunStore.h"
+#include "pipeline/PipelineLoader.h"
+#include "registry/Registry.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace tf {
+
+int listComponents(const Registry& reg) {
+  std::map<std::string, std::vector<const ComponentInfo*>> byPlugin;
+  for (const auto* c : reg.all()) byPlugin[c->plugin].push_back(c);
+  for (const auto& [plugin, list] : byPlugin) {
+    std::printf("%s:\n", plugin.c_str());
+    for (const auto* c : list) {
+      std::string ports;
+      if (c->kind == ComponentInfo::Kind::Step) {
+        for (const auto& p : c->inputs) ports += (ports.empty() ? "" : ", ") + p.type + (p.optional ? "?" : "");
+        ports = "(" + ports + ") -> (";
+        std::string outs;
+        for (const auto& p : c->outputs) outs += (outs.empty() ? "" : ", ") + p.type;
+        ports += outs + ")";
+      } else {
+        ports = "[" + c->objectKind + "]";
+      }
+      std::printf("  %-26s %-34s %s\n", c->classPath.c_str(), ports.c_str(), c->doc.c_str());
+    }
+  }
+  std::printf("\n%zu components. Details: twinforge-run --describe CLASS\n", reg.all().size());
+  return kOk;
+}
+
+int describeComponent(const Registry& reg, const std::string& classPath) {
+  const ComponentInfo* c = reg.find(classPath);
+  if (!c) {
+    std::fprintf(stderr, "error: unknown component '%s'", classPath.c_str());
+    auto near = reg.closest(classPath);
+    for (std::size_t i = 0; i < near.size(); ++i) std::fprintf(stderr, "%s%s", i ? ", " : "; closest known: ", near[i].c_str());
+    std::fprintf(stderr, "\n");
+    return kUsage;
+  }
+  std::fputs(c->describe().c_str(), stdout);
+  return kOk;
+}
+
+int inspectFiles(const Registry& reg, const std::vector<std::string>& files) {
+  int rc = kOk;
+  for (const auto& f : files) {
+    if (files.size() > 1) std::printf("== %s\n", f.c_str());
+    std::error_code ec;
+    if (!fs::exists(f, ec)) {
+      std::fprintf(stderr, "error: '%s': no such file\n", f.c_str());
+      rc = kDataError;
+      continue;
+    }
+    bool recognised = false;
+    for (const auto& insp : reg.fileInspectors()) {
+      std::ostringstream out;
+      try {
+        if (!insp.inspect(f, out)) continue;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s (while reading it as %s)\n", e.what(), insp.name.c_str());
+        rc = kDataError;
+        recognised = true;
+        break;
+      }
+      std::printf("File: %s (%lld bytes)\n%s", f.c_str(), static_cast<long long>(fs::file_size(f, ec)), out.str().c_str());
+      recognised = true;
+      break;
+    }
+    if (!recognised) {
+      std::fprintf(stderr, "error: '%s': not a format TwinForge recognises (known:", f.c_str());
+      for (const auto& insp : reg.fileInspectors()) std::fprintf(stderr, " %s;", insp.name.c_str());
+      std::fprintf(stderr, ")\n");
+      rc = kDataError;
+    }
+  }
+  return rc;
+}
+
+namespace {
+
+std::atomic<bool> gCancel{false};
+void onSignal(int) { gCancel.store(true); }
+
+void printPlan(const LoadedPipeline& lp) {
+  const Pipeline& p = lp.pipeline;
+  std::printf("pipeline %s (%s) from %s: %zu step(s)%s\n", p.key.c_str(), p.dag ? "graph" : "linear", p.file.c_str(), p.steps.size(),
+              lp.pipelineKeys.size() > 1 ? "" : "");
+  if (lp.pipelineKeys.size() > 1) {
+    std::string others;
+    for (const auto& k : lp.pipelineKeys) others += (others.empty() ? "" : ", ") + k;
+    std::printf("  pipelines in the file: %s (choose with --pipeline)\n", others.c_str());
+  }
+  int i = 0;
+  for (const auto& s : p.steps) {
+    std::printf("  %d. %s: %s%s\n", ++i, s.name.c_str(), s.classPath.c_str(), s.info ? "" : "  [unknown component]");
+    for (const auto& b : s.inputs) std::printf("       %s <- %s.%s\n", b.port.c_str(), b.fromStep.c_str(), b.fromPort.c_str());
+  }
+}
+
+// Flattened step parameters as MLflow params ("trainer.lr" -> "0.001").
+void flatten(const cfg::Node& n, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+  if (n.isMap()) {
+    for (const auto& [k, v] : n.entries()) flatten(v, prefix.empty() ? k : prefix + "." + k, out);
+  } else if (n.isScalar()) {
+    out.emplace_back(prefix, n.text());
+  } else if (n.isSequence()) {
+    std::string s = cfg::toYaml(n);
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    out.emplace_back(prefix, s);
+  }
+}
+
+// The most recent run of the same pipeline in the workspace: what --from/--steps reuse by default.
+std::optional<fs::path> latestRunOf(const RunStore& store, const std::string& file, const std::string& key) {
+  std::optional<fs::path> best;
+  fs::file_time_type bestTime;
+  std::error_code ec;
+  if (!fs::is_directory(store.experimentDir(), ec)) return best;
+  auto readTag = [](const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  for (const auto& e : fs::directory_iterator(store.experimentDir(), ec)) {
+    if (!e.is_directory() || !fs::exists(e.path() / "tags" / "twinforge.pipeline_file")) continue;
+    if (readTag(e.path() / "tags" / "twinforge.pipeline_file") != file || readTag(e.path() / "tags" / "twinforge.pipeline_key") != key) continue;
+    auto t = fs::last_write_time(e.path() / "meta.yaml", ec);
+    if (!best || t > bestTime) {
+      best = e.path();
+      bestTime = t;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+int runPipeline(const Registry& reg, const RunRequest& req) {
+  PipelineLoader loader(reg);
+  LoadedPipeline lp;
+  try {
+    lp = loader.loadFile(req.pipelineFile, LoadOptions{req.pipelineKey, req.overrides});
+  } catch (const LoadError& e) {
+    std::fputs(e.diagnostics().str().c_str(), stderr);
+    return kInvalidPipeline;
+  }
+  if (req.dryRun) printPlan(lp);
+  if (!lp.diagnostics.all().empty()) std::fputs(lp.diagnostics.str().c_str(), stderr);
+  if (!lp.runnable()) {
+    std::fprintf(stderr, "%s: not runnable: fix the problems above (twinforge-run --describe CLASS shows what a component takes)\n",
+                 req.pipelineFile.c_str());
+    return kInvalidPipeline;
+  }
+
+  RunStore store(req.workspace);
+  const fs::path absFile = fs::absolute(req.pipelineFile);
+  RunOptions opts;
+  opts.only = req.steps;
+  opts.from = req.from;
+  opts.to = req.to;
+  opts.threads = req.threads;
+  opts.cancel = &gCancel;
+  opts.workspace = fs::absolute(req.workspace);
+  const bool partial = !req.steps.empty() || !req.from.empty() || !req.to.empty();
+  if (!req.reuse.empty()) {
+    auto r = store.findRun(req.reuse);
+    if (!r) {
+      std::fprintf(stderr, "error: --reuse %s: no such run in %s\n", req.reuse.c_str(), store.experimentDir().c_str());
+      return kUsage;
+    }
+    opts.reuseRuns.push_back(*r);
+  } else if (partial) {
+    if (auto r = latestRunOf(store, absFile.string(), lp.pipeline.key)) opts.reuseRuns.push_back(*r);
+  }
+
+  {
+    // Unknown step names are a usage error, caught before a run folder is made.
+    Executor probe(reg, lp.pipeline, store.experimentDir() / "dry-run");
+    try {
+      auto sel = probe.selectSteps(opts);
+      if (req.dryRun) {
+        std::string s;
+        for (const auto& n : sel) s += (s.empty() ? "" : ", ") + n;
+        std::printf("would run: %s\n", s.c_str());
+        if (!opts.reuseRuns.empty()) std::printf("other steps' outputs from: %s\n", opts.reuseRuns.front().c_str());
+        std::printf("valid.\n");
+        return kOk;
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
+      return kUsage;
+    }
+  }
+
+  fs::create_directories(req.workspace);
+  RunInfo run;
+  try {
+    run = store.createRun(req.runName.empty() ? lp.pipeline.key : req.runName, req.runId);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kUsage;
+  }
+  // Reproducibility: the resolved configuration, the file as written, and how it was run.
+  {
+    std::ofstream(run.dir / "artifacts" / "config.yaml") << cfg::toYaml(lp.resolved);
+    std::ofstream(run.dir / "artifacts" / "pipeline.yaml") << cfg::toYaml(lp.raw);
+  }
+  store.setTag(run, "twinforge.pipeline_file", absFile.string());
+  store.setTag(run, "twinforge.pipeline_key", lp.pipeline.key);
+  std::string overrides;
+  for (const auto& o : req.overrides) overrides += o + "\n";
+  store.setTag(run, "twinforge.overrides", overrides);
+  store.setTag(run, "mlflow.source.name", absFile.string());
+  for (const auto& s : lp.pipeline.steps) {
+    std::vector<std::pair<std::string, std::string>> flat;
+    flatten(s.params, s.name, flat);
+    for (const auto& [k, v] : flat) store.logParam(run, k, v);
+  }
+
+  RunRecorder recorder(store, run);
+  ConsoleReporter console(stdout, isatty(fileno(stdout)) != 0, req.quiet);
+  Executor ex(reg, lp.pipeline, run.dir, run.id);
+  ex.addObserver(&recorder);
+  ex.addObserver(&console);
+  std::signal(SIGINT, onSignal);
+  std::signal(SIGTERM, onSignal);
+  Executor::Status st = ex.run(opts);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  switch (st) {
+    case Executor::Status::Finished:
+      store.finishRun(run, RunStore::Status::Finished);
+      if (!req.quiet) std::printf("run %s saved in %s\n", run.id.c_str(), run.dir.c_str());
+      return kOk;
+    case Executor::Status::Cancelled:
+      store.finishRun(run, RunStore::Status::Killed);
+      return kCancelled;
+    case Executor::Status::Failed:
+      store.finishRun(run, RunStore::Status::Failed);
+      // A bad --steps/--from name is a usage error, not a failed step.
+      return ex.failedStep().empty() ? kUsage : kRunFailed;
+  }
+  return kRunFailed;
+}
+
+}  // namespace tf

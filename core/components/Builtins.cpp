@@ -1,0 +1,45 @@
+#include "components/Builtins.h"
+
+#include "io/Hdf5.h"
+#include "registry/Registry.h"
+
+#include <ostream>
+
+namespace tf {
+
+// Generic HDF5 listing: every dataset with shape and type, and the file's attributes.
+// Plugins register more specific inspectors that run before this one.
+void registerHdf5Inspector(Registry& reg) {
+  reg.addFileInspector({"HDF5", "", [](const std::string& path, std::ostream& out) {
+                          h5::silenceErrorStack();
+                          if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+                          h5::File f = h5::File::open(path);
+                          out << "Format: HDF5\n";
+                          auto attrs = f.attributes("/");
+                          if (!attrs.empty()) {
+                            out << "Attributes:\n";
+                            for (const auto& [k, v] : attrs) out << "  " << k << " = " << v << "\n";
+                          }
+                          out << "Datasets:\n";
+                          for (const auto& d : f.datasets()) {
+                            out << "  " << d.path << "  " << d.shapeString() << "  " << d.dtype;
+                            auto da = f.attributes(d.path);
+                            if (auto u = da.find("units"); u != da.end()) out << "  [" << u->second << "]";
+                            else if (auto u2 = da.find("unit"); u2 != da.end()) out << "  [" << u2->second << "]";
+                            out << "\n";
+                          }
+                          return true;
+                        }});
+}
+
+void registerBuiltins(Registry& reg) {
+  reg.setCurrentPlugin("core");
+  registerMlp(reg);
+  registerHdf5Reader(reg);
+  registerTrainValSplit(reg);
+  registerMlpTrainer(reg);
+  registerModelSaver(reg);
+  registerHdf5Inspector(reg);
+}
+
+}  // namespace tf

@@ -1,0 +1,92 @@
+// core.HDF5Reader: features (and targets) from any datasets of an HDF5 file, shape-checked.
+#include "components/Builtins.h"
+#include "exec/Component.h"
+#include "exec/Params.h"
+#include "io/Hdf5Tensor.h"
+#include "registry/Registry.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace tf {
+
+namespace {
+
+class Hdf5Reader : public Component {
+ public:
+  explicit Hdf5Reader(const Params& p) : p_(p) {}
+
+  Artifacts run(StepContext& ctx, const Artifacts& in) override {
+    std::string file = p_.getString("file");
+    if (in.count("path")) file = in.at("path").meta.value("path", file);
+    if (file.empty()) throw std::runtime_error("no file: set the 'file' parameter or connect a step that outputs a Path");
+    fs::path path = file;
+    if (path.is_relative() && !ctx.workspace().empty()) path = ctx.workspace() / path;
+
+    h5::File f = h5::File::open(path.string());
+    const std::string features = p_.getString("features");
+    const std::string targets = p_.getString("targets");
+    const h5::DatasetInfo fi = f.dataset(features);
+    if (p_.has("features_shape")) h5::checkShape(f, fi, p_.getIntList("features_shape"));
+    if (fi.shape.empty()) throw std::runtime_error("'" + path.string() + "': dataset '" + features + "' is a scalar, expected rows of samples");
+    std::optional<h5::DatasetInfo> ti;
+    if (!targets.empty()) {
+      ti = f.dataset(targets);
+      if (p_.has("targets_shape")) h5::checkShape(f, *ti, p_.getIntList("targets_shape"));
+      if (ti->shape.empty() || ti->shape[0] != fi.shape[0])
+        throw std::runtime_error("'" + path.string() + "': '" + features + "' has " + std::to_string(fi.shape[0]) + " rows but '" +
+                                 targets + "' has " + (ti->shape.empty() ? std::string("none") : std::to_string(ti->shape[0])));
+    }
+
+    // Read in row chunks so a long read reports progress and can be cancelled.
+    const auto rows = static_cast<std::int64_t>(fi.shape[0]);
+    std::int64_t rowBytes = 8;
+    for (std::size_t i = 1; i < fi.shape.size(); ++i) rowBytes *= static_cast<std::int64_t>(fi.shape[i]);
+    const std::int64_t chunk = std::max<std::int64_t>(1, (64ll << 20) / std::max<std::int64_t>(1, rowBytes));
+    std::vector<at::Tensor> xs, ys;
+    for (std::int64_t r = 0; r < rows; r += chunk) {
+      ctx.checkCancelled();
+      const std::int64_t e = std::min(rows, r + chunk);
+      xs.push_back(h5::readTensor(f, features, r, e));
+      if (ti) ys.push_back(h5::readTensor(f, targets, r, e));
+      ctx.progress(static_cast<double>(e) / static_cast<double>(rows), "read " + std::to_string(e) + " of " + std::to_string(rows) + " rows");
+    }
+    Artifact a;
+    a.type = "Dataset";
+    a.tensors["x"] = xs.size() == 1 ? xs[0] : at::cat(xs);
+    if (ti) a.tensors["y"] = ys.size() == 1 ? ys[0] : at::cat(ys);
+    a.meta = {{"source", path.string()}, {"features", features}, {"targets", targets}, {"samples", rows}};
+    ctx.log("read " + std::to_string(rows) + " samples: " + features + " " + fi.shapeString() + " " + fi.dtype +
+            (ti ? ", " + targets + " " + ti->shapeString() + " " + ti->dtype : std::string()) + " from " + path.string());
+    return {{"dataset", a}};
+  }
+
+ private:
+  Params p_;
+};
+
+}  // namespace
+
+void registerHdf5Reader(Registry& reg) {
+  ComponentInfo c;
+  c.classPath = "core.HDF5Reader";
+  c.doc = "Read features and targets from datasets of an HDF5 file, checking their shapes";
+  c.category = "Data";
+  c.params = {
+      ParamSpec::Path("file").withDoc("HDF5 file; relative paths are taken from the workspace folder. A connected Path input wins"),
+      ParamSpec::String("features", "x").withDoc("Dataset path of the features, one row per sample"),
+      ParamSpec::String("targets", "y").withDoc("Dataset path of the targets (empty: none)"),
+      ParamSpec::IntList("features_shape").withDoc("Expected shape of the features, -1 for any extent, e.g. [-1, 8]"),
+      ParamSpec::IntList("targets_shape").withDoc("Expected shape of the targets, -1 for any extent"),
+  };
+  c.inputs = {{"path", "Path", "file to read instead of 'file'", true}};
+  c.outputs = {{"dataset", "Dataset", "x (features) and y (targets)", false}};
+  c.factory = [](const Params& p) -> Component* { return new Hdf5Reader(p); };
+  reg.add(c);
+}
+
+}  // namespace tf

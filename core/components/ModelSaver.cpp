@@ -1,0 +1,110 @@
+// core.ModelSaver: writes a trained model's weights and a JSON + YAML summary of the run.
+#include "components/Builtins.h"
+#include "exec/Component.h"
+#include "exec/Params.h"
+#include "registry/Registry.h"
+
+#include <torch/serialize.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace tf {
+
+namespace {
+
+void jsonToYaml(YAML::Emitter& out, const nlohmann::json& j) {
+  if (j.is_object()) {
+    out << YAML::BeginMap;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      out << YAML::Key << it.key() << YAML::Value;
+      jsonToYaml(out, it.value());
+    }
+    out << YAML::EndMap;
+  } else if (j.is_array()) {
+    out << YAML::Flow << YAML::BeginSeq;
+    for (const auto& v : j) jsonToYaml(out, v);
+    out << YAML::EndSeq;
+  } else if (j.is_string()) {
+    out << j.get<std::string>();
+  } else if (j.is_null()) {
+    out << YAML::Null;
+  } else {
+    out << j.dump();
+  }
+}
+
+void writeAtomic(const fs::path& p, const std::string& text) {
+  fs::path tmp = p;
+  tmp += ".tmp";
+  {
+    std::ofstream o(tmp);
+    o << text;
+    if (!o) throw std::runtime_error("cannot write " + p.string());
+  }
+  fs::rename(tmp, p);
+}
+
+class ModelSaver : public Component {
+ public:
+  explicit ModelSaver(const Params& p) : p_(p) {}
+
+  Artifacts run(StepContext& ctx, const Artifacts& in) override {
+    const Artifact& model = in.at("model");
+    fs::path dir = p_.getString("dir");
+    if (dir.empty()) dir = ctx.workDir();
+    else if (dir.is_relative() && !ctx.workspace().empty()) dir = ctx.workspace() / dir;
+    fs::create_directories(dir);
+    const std::string name = p_.getString("name");
+
+    // The archive is TorchScript's container: torch::load in C++ and torch.jit.load in Python read it.
+    torch::serialize::OutputArchive ar;
+    for (const auto& [k, t] : model.tensors) ar.write(k, t);
+    const fs::path weights = dir / (name + ".pt");
+    ar.save_to((dir / (name + ".pt.tmp")).string());
+    fs::rename(dir / (name + ".pt.tmp"), weights);
+
+    nlohmann::json summary;
+    summary["model"] = model.meta;
+    summary["weights"] = weights.filename().string();
+    std::int64_t parameters = 0;
+    for (const auto& [k, t] : model.tensors) parameters += t.numel();
+    summary["parameters"] = parameters;
+    if (in.count("metrics")) summary["metrics"] = in.at("metrics").meta;
+    writeAtomic(dir / (name + ".summary.json"), summary.dump(2) + "\n");
+    YAML::Emitter y;
+    jsonToYaml(y, summary);
+    writeAtomic(dir / (name + ".summary.yaml"), std::string(y.c_str()) + "\n");
+    ctx.log("saved " + std::to_string(parameters) + " parameters to " + weights.string());
+
+    Artifact path;
+    path.type = "Path";
+    path.meta = {{"path", weights.string()}};
+    return {{"path", path}};
+  }
+
+ private:
+  Params p_;
+};
+
+}  // namespace
+
+void registerModelSaver(Registry& reg) {
+  ComponentInfo c;
+  c.classPath = "core.ModelSaver";
+  c.doc = "Save a model's weights (.pt) with a JSON and YAML summary of its metrics";
+  c.category = "Output";
+  c.params = {
+      ParamSpec::Path("dir").withDoc("Output folder (relative to the workspace); empty: this step's folder in the run"),
+      ParamSpec::String("name", "model").withDoc("Base name of the files written"),
+  };
+  c.inputs = {{"model", "Model", "", false}, {"metrics", "Metrics", "", true}};
+  c.outputs = {{"path", "Path", "the weights file", false}};
+  c.factory = [](const Params& p) -> Component* { return new ModelSaver(p); };
+  reg.add(c);
+}
+
+}  // namespace tf

@@ -1,0 +1,71 @@
+// core.TrainValSplit: a seeded random (or ordered) split of a Dataset into train and val.
+#include "components/Builtins.h"
+#include "exec/Component.h"
+#include "exec/Params.h"
+#include "registry/Registry.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+
+namespace tf {
+
+namespace {
+
+class TrainValSplit : public Component {
+ public:
+  explicit TrainValSplit(const Params& p) : p_(p) {}
+
+  Artifacts run(StepContext& ctx, const Artifacts& in) override {
+    const Artifact& ds = in.at("dataset");
+    const at::Tensor& x = ds.tensor("x");
+    const std::int64_t n = x.size(0);
+    const auto nVal = static_cast<std::int64_t>(std::llround(p_.getDouble("val_fraction") * static_cast<double>(n)));
+    if (nVal < 1 || nVal >= n)
+      throw std::runtime_error("val_fraction " + std::to_string(p_.getDouble("val_fraction")) + " of " + std::to_string(n) +
+                               " samples leaves an empty train or validation set");
+    at::Tensor order;
+    if (p_.getBool("shuffle")) {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<std::uint64_t>(p_.getInt("seed")));
+      order = at::randperm(n, gen, at::TensorOptions().dtype(at::kLong));
+    } else {
+      order = at::arange(n, at::TensorOptions().dtype(at::kLong));
+    }
+    at::Tensor trainIdx = order.slice(0, 0, n - nVal), valIdx = order.slice(0, n - nVal, n);
+    auto take = [&](const at::Tensor& idx, const char* part) {
+      Artifact a;
+      a.type = "Dataset";
+      for (const auto& [name, t] : ds.tensors) a.tensors[name] = t.index_select(0, idx);
+      a.meta = ds.meta;
+      a.meta["split"] = part;
+      a.meta["samples"] = idx.size(0);
+      return a;
+    };
+    ctx.log("split " + std::to_string(n) + " samples into " + std::to_string(n - nVal) + " train and " + std::to_string(nVal) + " validation");
+    return {{"train", take(trainIdx, "train")}, {"val", take(valIdx, "val")}};
+  }
+
+ private:
+  Params p_;
+};
+
+}  // namespace
+
+void registerTrainValSplit(Registry& reg) {
+  ComponentInfo c;
+  c.classPath = "core.TrainValSplit";
+  c.doc = "Split a dataset into training and validation sets";
+  c.category = "Data";
+  c.params = {
+      ParamSpec::Float("val_fraction", "0.2").above(0).below(1).withDoc("Fraction of samples for validation"),
+      ParamSpec::Bool("shuffle", true).withDoc("Shuffle before splitting (else the last samples validate)"),
+      ParamSpec::Int("seed", "42").atLeast(0).withDoc("Seed of the shuffle"),
+  };
+  c.inputs = {{"dataset", "Dataset", "samples to split", false}};
+  c.outputs = {{"train", "Dataset", "", false}, {"val", "Dataset", "", false}};
+  c.factory = [](const Params& p) -> Component* { return new TrainValSplit(p); };
+  reg.add(c);
+}
+
+}  // namespace tf

@@ -1,0 +1,295 @@
+#include "config/Node.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace tf::cfg {
+
+std::string Location::str() const {
+  std::string s = file.empty() ? std::string("<input>") : file;
+  if (line > 0) {
+    s += ":" + std::to_string(line);
+    if (column > 0) s += ":" + std::to_string(column);
+  }
+  return s;
+}
+
+ParseError::ParseError(Location w, std::string m)
+    : where(std::move(w)), message(std::move(m)), full(where.str() + ": " + message) {}
+
+Node Node::scalar(std::string text, bool quoted, Location loc) {
+  Node n;
+  n.kind_ = Kind::Scalar;
+  n.text_ = std::move(text);
+  n.quoted_ = quoted;
+  n.loc_ = std::move(loc);
+  return n;
+}
+
+Node Node::sequence(Location loc) {
+  Node n;
+  n.kind_ = Kind::Sequence;
+  n.loc_ = std::move(loc);
+  return n;
+}
+
+Node Node::map(Location loc) {
+  Node n;
+  n.kind_ = Kind::Map;
+  n.loc_ = std::move(loc);
+  return n;
+}
+
+const char* Node::kindName() const {
+  switch (kind_) {
+    case Kind::Null: return "null";
+    case Kind::Scalar: return "scalar";
+    case Kind::Sequence: return "list";
+    case Kind::Map: return "mapping";
+  }
+  return "?";
+}
+
+std::optional<std::int64_t> Node::asInt() const {
+  if (kind_ != Kind::Scalar || quoted_ || text_.empty()) return std::nullopt;
+  const char* b = text_.c_str();
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(b, &end, 10);
+  if (errno != 0 || *end != '\0') return std::nullopt;
+  return static_cast<std::int64_t>(v);
+}
+
+std::optional<double> Node::asDouble() const {
+  if (kind_ != Kind::Scalar || quoted_ || text_.empty()) return std::nullopt;
+  std::string t = text_;
+  std::string lower = t;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == ".inf" || lower == "+.inf") return HUGE_VAL;
+  if (lower == "-.inf") return -HUGE_VAL;
+  if (lower == ".nan") return std::nan("");
+  // strtod also accepts "inf", "nan" and hex floats, which YAML reads as strings.
+  if (lower.find("inf") != std::string::npos || lower.find("nan") != std::string::npos ||
+      lower.find("0x") != std::string::npos)
+    return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(t.c_str(), &end);
+  if (*end != '\0') return std::nullopt;
+  return v;
+}
+
+std::optional<bool> Node::asBool() const {
+  if (kind_ != Kind::Scalar || quoted_) return std::nullopt;
+  std::string lower = text_;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == "true" || lower == "yes" || lower == "on") return true;
+  if (lower == "false" || lower == "no" || lower == "off") return false;
+  return std::nullopt;
+}
+
+std::string Node::describe() const {
+  switch (kind_) {
+    case Kind::Null: return "null";
+    case Kind::Scalar: return quoted_ || !(asDouble() || asBool()) ? "\"" + text_ + "\"" : text_;
+    case Kind::Sequence: return "a list of " + std::to_string(items_.size());
+    case Kind::Map: return "a mapping";
+  }
+  return "?";
+}
+
+const Node* Node::find(const std::string& key) const {
+  for (const auto& e : entries_)
+    if (e.first == key) return &e.second;
+  return nullptr;
+}
+
+Node* Node::find(const std::string& key) {
+  for (auto& e : entries_)
+    if (e.first == key) return &e.second;
+  return nullptr;
+}
+
+Location Node::keyLocation(const std::string& key) const {
+  for (std::size_t i = 0; i < entries_.size(); ++i)
+    if (entries_[i].first == key && i < keyLocs_.size() && keyLocs_[i].line > 0) return keyLocs_[i];
+  if (const Node* n = find(key)) return n->location();
+  return loc_;
+}
+
+void Node::set(const std::string& key, Node value, Location keyLoc) {
+  if (kind_ != Kind::Map) {
+    kind_ = Kind::Map;
+    items_.clear();
+    text_.clear();
+  }
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == key) {
+      entries_[i].second = std::move(value);
+      return;
+    }
+  }
+  entries_.emplace_back(key, std::move(value));
+  keyLocs_.resize(entries_.size());
+  keyLocs_.back() = std::move(keyLoc);
+}
+
+bool Node::erase(const std::string& key) {
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == key) {
+      entries_.erase(entries_.begin() + static_cast<long>(i));
+      if (i < keyLocs_.size()) keyLocs_.erase(keyLocs_.begin() + static_cast<long>(i));
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+// A plain scalar that YAML would read as something other than a string.
+bool typedPlain(const Node& n) { return n.asDouble() || n.asBool(); }
+}  // namespace
+
+bool Node::operator==(const Node& o) const {
+  if (kind_ != o.kind_) return false;
+  switch (kind_) {
+    case Kind::Null: return true;
+    case Kind::Scalar:
+      // "abc" and abc are the same string; "3" and 3 are not the same value.
+      return text_ == o.text_ && typedPlain(*this) == typedPlain(o);
+    case Kind::Sequence: return items_ == o.items_;
+    case Kind::Map: return entries_ == o.entries_;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// yaml-cpp conversion
+
+namespace {
+
+Location locOf(const YAML::Mark& m, const std::string& file) {
+  if (m.is_null()) return Location{file, 0, 0};
+  return Location{file, m.line + 1, m.column + 1};
+}
+
+Node convert(const YAML::Node& y, const std::string& file) {
+  Location loc = locOf(y.Mark(), file);
+  switch (y.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null: {
+      Node n;
+      n.setLocation(loc);
+      return n;
+    }
+    case YAML::NodeType::Scalar:
+      // yaml-cpp tags plain scalars "?" and quoted ones "!".
+      return Node::scalar(y.Scalar(), y.Tag() == "!", loc);
+    case YAML::NodeType::Sequence: {
+      Node n = Node::sequence(loc);
+      for (const auto& item : y) n.push(convert(item, file));
+      return n;
+    }
+    case YAML::NodeType::Map: {
+      Node n = Node::map(loc);
+      for (const auto& kv : y) {
+        if (!kv.first.IsScalar())
+          throw ParseError(locOf(kv.first.Mark(), file), "mapping keys must be plain names");
+        const std::string key = kv.first.Scalar();
+        if (n.find(key))
+          throw ParseError(locOf(kv.first.Mark(), file), "duplicate key '" + key + "'");
+        n.set(key, convert(kv.second, file), locOf(kv.first.Mark(), file));
+      }
+      return n;
+    }
+  }
+  return Node();
+}
+
+bool allScalars(const Node& n) {
+  for (const auto& i : n.items())
+    if (!i.isScalar() && !i.isNull()) return false;
+  return true;
+}
+
+void emit(YAML::Emitter& out, const Node& n) {
+  switch (n.kind()) {
+    case Node::Kind::Null: out << YAML::Null; break;
+    case Node::Kind::Scalar:
+      if (n.quoted() && (typedPlain(n) || n.text().empty()))
+        out << YAML::DoubleQuoted << n.text();
+      else
+        out << n.text();
+      break;
+    case Node::Kind::Sequence:
+      if (!n.items().empty() && n.items().size() <= 16 && allScalars(n)) out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const auto& i : n.items()) emit(out, i);
+      out << YAML::EndSeq;
+      break;
+    case Node::Kind::Map:
+      out << YAML::BeginMap;
+      for (const auto& e : n.entries()) {
+        out << YAML::Key << e.first << YAML::Value;
+        emit(out, e.second);
+      }
+      out << YAML::EndMap;
+      break;
+  }
+}
+
+}  // namespace
+
+Node parseYaml(const std::string& text, const std::string& fileName) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ParseError(locOf(e.mark, fileName), "malformed YAML: " + e.msg);
+  }
+  return convert(root, fileName);
+}
+
+Node parseYamlFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ParseError(Location{path, 0, 0}, "cannot open file for reading");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parseYaml(ss.str(), path);
+}
+
+Node parseYamlValue(const std::string& text, Location loc) {
+  Node n;
+  try {
+    n = convert(YAML::Load(text), loc.file);
+  } catch (const YAML::Exception& e) {
+    throw ParseError(loc, "malformed value '" + text + "': " + e.msg);
+  }
+  // Values from the command line carry the command-line location, not "line 1".
+  struct Relocate {
+    Location loc;
+    void operator()(Node& node) const {
+      node.setLocation(loc);
+      for (auto& i : node.items()) (*this)(i);
+      for (auto& e : node.entries()) (*this)(e.second);
+    }
+  };
+  Relocate{loc}(n);
+  return n;
+}
+
+std::string toYaml(const Node& node) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  emit(out, node);
+  std::string s = out.c_str();
+  if (!s.empty() && s.back() != '\n') s += '\n';
+  return s;
+}
+
+}  // namespace tf::cfg

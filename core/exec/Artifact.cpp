@@ -1,0 +1,61 @@
+#include "exec/Artifact.h"
+
+#include "io/Hdf5Tensor.h"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace tf {
+
+void Artifact::save(const fs::path& dir) const {
+  fs::create_directories(dir);
+  nlohmann::json m;
+  m["type"] = type;
+  m["meta"] = meta;
+  m["tensors"] = nlohmann::json::array();
+  if (!tensors.empty()) {
+    // HDF5 rather than torch's archive: any tool (h5ls, h5py) can open a step's output, and
+    // this file compiles without torch's serialization headers.
+    {
+      h5::File f = h5::File::create((dir / "tensors.h5.tmp").string());
+      for (const auto& [name, t] : tensors) {
+        h5::writeTensor(f, "/" + name, t);
+        m["tensors"].push_back(name);
+      }
+    }
+    fs::rename(dir / "tensors.h5.tmp", dir / "tensors.h5");
+  }
+  {
+    std::ofstream out(dir / "meta.json.tmp");
+    out << m.dump(2) << "\n";
+    if (!out) throw std::runtime_error("cannot write " + (dir / "meta.json").string());
+  }
+  fs::rename(dir / "meta.json.tmp", dir / "meta.json");
+}
+
+Artifact Artifact::load(const fs::path& dir) {
+  std::ifstream in(dir / "meta.json");
+  if (!in) throw std::runtime_error("no saved artifact in " + dir.string() + " (meta.json missing)");
+  auto m = nlohmann::json::parse(in, nullptr, false);
+  if (m.is_discarded() || !m.contains("type"))
+    throw std::runtime_error((dir / "meta.json").string() + ": not an artifact description");
+  Artifact a;
+  a.type = m["type"].get<std::string>();
+  a.meta = m.value("meta", nlohmann::json::object());
+  const auto names = m.value("tensors", nlohmann::json::array());
+  if (!names.empty()) {
+    h5::File f = h5::File::open((dir / "tensors.h5").string());
+    for (const auto& n : names) a.tensors[n.get<std::string>()] = h5::readTensor(f, "/" + n.get<std::string>());
+  }
+  return a;
+}
+
+const at::Tensor& Artifact::tensor(const std::string& name) const {
+  auto it = tensors.find(name);
+  if (it == tensors.end()) throw std::runtime_error(type + " artifact has no tensor '" + name + "'");
+  return it->second;
+}
+
+}  // namespace tf

@@ -1,0 +1,200 @@
+#include "io/Hdf5.h"
+
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+namespace tf::h5 {
+
+Handle& Handle::operator=(Handle&& o) noexcept {
+  if (this != &o) {
+    if (id_ >= 0 && close_) close_(id_);
+    id_ = o.id_;
+    close_ = o.close_;
+    o.id_ = -1;
+  }
+  return *this;
+}
+
+Handle::~Handle() {
+  if (id_ >= 0 && close_) close_(id_);
+}
+
+std::string DatasetInfo::shapeString() const {
+  std::ostringstream s;
+  s << "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+  if (shape.size() == 1) s << ",";
+  s << ")";
+  return s.str();
+}
+
+void silenceErrorStack() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+std::string dtypeName(hid_t type) {
+  switch (H5Tget_class(type)) {
+    case H5T_FLOAT: return H5Tget_size(type) == 4 ? "float32" : H5Tget_size(type) == 8 ? "float64" : "float" + std::to_string(8 * H5Tget_size(type));
+    case H5T_INTEGER: return std::string(H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * H5Tget_size(type));
+    case H5T_STRING: return "string";
+    case H5T_COMPOUND: return "compound";
+    case H5T_ENUM: return "enum";
+    default: return "other";
+  }
+}
+
+File File::open(const std::string& path) {
+  silenceErrorStack();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw std::runtime_error("'" + path + "': no such file");
+  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("'" + path + "': is a folder, expected an HDF5 file");
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw std::runtime_error("'" + path + "': not an HDF5 file");
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (id < 0) throw std::runtime_error("'" + path + "': cannot open HDF5 file (permissions, or locked by a writer?)");
+  File f;
+  f.h_ = Handle(id, H5Fclose);
+  f.path_ = path;
+  return f;
+}
+
+File File::create(const std::string& path) {
+  silenceErrorStack();
+  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (id < 0) throw std::runtime_error("'" + path + "': cannot create HDF5 file");
+  File f;
+  f.h_ = Handle(id, H5Fclose);
+  f.path_ = path;
+  return f;
+}
+
+bool File::hasDataset(const std::string& name) const {
+  // H5Lexists fails on a missing intermediate group, so check each prefix.
+  std::string prefix;
+  std::size_t start = name.front() == '/' ? 1 : 0;
+  while (start <= name.size()) {
+    auto slash = name.find('/', start);
+    prefix = name.substr(0, slash);
+    if (prefix.empty() || prefix == "/") break;
+    if (H5Lexists(h_.id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  H5O_info_t info;
+  if (H5Oget_info_by_name(h_.id(), name.c_str(), &info, H5P_DEFAULT) < 0) return false;
+  return info.type == H5O_TYPE_DATASET;
+}
+
+DatasetInfo File::dataset(const std::string& name) const {
+  if (!hasDataset(name)) {
+    std::string known;
+    for (const auto& d : datasets()) known += (known.empty() ? "" : ", ") + d.path;
+    throw std::runtime_error("'" + path_ + "': no dataset '" + name + "'; datasets in the file: " + (known.empty() ? "none" : known));
+  }
+  Handle ds(H5Dopen2(h_.id(), name.c_str(), H5P_DEFAULT), H5Dclose);
+  Handle space(H5Dget_space(ds.id()), H5Sclose);
+  Handle type(H5Dget_type(ds.id()), H5Tclose);
+  DatasetInfo info;
+  info.path = name.front() == '/' ? name : "/" + name;
+  int rank = H5Sget_simple_extent_ndims(space.id());
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+  if (rank > 0) H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
+  info.shape.assign(dims.begin(), dims.end());
+  info.dtype = dtypeName(type.id());
+  return info;
+}
+
+namespace {
+herr_t visitCb(hid_t, const char* name, const H5O_info_t* info, void* op) {
+  if (info->type == H5O_TYPE_DATASET) static_cast<std::vector<std::string>*>(op)->push_back(std::string("/") + name);
+  return 0;
+}
+}  // namespace
+
+std::vector<DatasetInfo> File::datasets() const {
+  std::vector<std::string> names;
+  H5Ovisit(h_.id(), H5_INDEX_NAME, H5_ITER_INC, visitCb, &names);
+  std::vector<DatasetInfo> out;
+  for (const auto& n : names) out.push_back(dataset(n));
+  return out;
+}
+
+namespace {
+struct AttrCtx {
+  std::map<std::string, std::string>* out;
+};
+
+std::string readAttr(hid_t attr) {
+  Handle type(H5Aget_type(attr), H5Tclose);
+  Handle space(H5Aget_space(attr), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.id());
+  std::ostringstream s;
+  switch (H5Tget_class(type.id())) {
+    case H5T_STRING: {
+      if (H5Tis_variable_str(type.id()) > 0) {
+        std::vector<char*> buf(static_cast<std::size_t>(n), nullptr);
+        Handle mem(H5Tget_native_type(type.id(), H5T_DIR_DEFAULT), H5Tclose);
+        if (H5Aread(attr, mem.id(), buf.data()) >= 0) {
+          for (hssize_t i = 0; i < n; ++i) s << (i ? ", " : "") << (buf[static_cast<std::size_t>(i)] ? buf[static_cast<std::size_t>(i)] : "");
+          H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, buf.data());
+        }
+      } else {
+        std::size_t size = H5Tget_size(type.id());
+        std::string buf(size * static_cast<std::size_t>(n), '\0');
+        H5Aread(attr, type.id(), buf.data());
+        s << std::string(buf.c_str());
+      }
+      break;
+    }
+    case H5T_FLOAT: {
+      std::vector<double> v(static_cast<std::size_t>(n));
+      H5Aread(attr, H5T_NATIVE_DOUBLE, v.data());
+      for (std::size_t i = 0; i < v.size() && i < 8; ++i) s << (i ? ", " : "") << v[i];
+      if (v.size() > 8) s << ", ... (" << v.size() << " values)";
+      break;
+    }
+    case H5T_INTEGER: {
+      std::vector<long long> v(static_cast<std::size_t>(n));
+      H5Aread(attr, H5T_NATIVE_LLONG, v.data());
+      for (std::size_t i = 0; i < v.size() && i < 8; ++i) s << (i ? ", " : "") << v[i];
+      if (v.size() > 8) s << ", ... (" << v.size() << " values)";
+      break;
+    }
+    default: s << "<" << dtypeName(type.id()) << ">";
+  }
+  return s.str();
+}
+
+herr_t attrCb(hid_t loc, const char* name, const H5A_info_t*, void* op) {
+  Handle attr(H5Aopen(loc, name, H5P_DEFAULT), H5Aclose);
+  if (attr.valid()) (*static_cast<AttrCtx*>(op)->out)[name] = readAttr(attr.id());
+  return 0;
+}
+}  // namespace
+
+std::map<std::string, std::string> File::attributes(const std::string& object) const {
+  std::map<std::string, std::string> out;
+  Handle obj(H5Oopen(h_.id(), object.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!obj.valid()) throw std::runtime_error("'" + path_ + "': no object '" + object + "'");
+  AttrCtx ctx{&out};
+  H5Aiterate2(obj.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr, attrCb, &ctx);
+  return out;
+}
+
+void File::setAttribute(const std::string& object, const std::string& name, const std::string& value) const {
+  Handle obj(H5Oopen(h_.id(), object.c_str(), H5P_DEFAULT), H5Oclose);
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.id(), value.size() + 1);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(obj.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!attr.valid() || H5Awrite(attr.id(), type.id(), value.c_str()) < 0)
+    throw std::runtime_error("'" + path_ + "': cannot write attribute " + object + "@" + name);
+}
+
+void File::setAttribute(const std::string& object, const std::string& name, double value) const {
+  Handle obj(H5Oopen(h_.id(), object.c_str(), H5P_DEFAULT), H5Oclose);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(obj.id(), name.c_str(), H5T_NATIVE_DOUBLE, space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!attr.valid() || H5Awrite(attr.id(), H5T_NATIVE_DOUBLE, &value) < 0)
+    throw std::runtime_error("'" + path_ + "': cannot write attribute " + object + "@" + name);
+}
+
+}  // namespace tf::h5

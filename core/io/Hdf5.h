@@ -1,0 +1,64 @@
+// Small RAII layer over the HDF5 C API: open files with clear errors, list datasets with
+// their shapes and types, read attributes. Tensors in and out live in Hdf5Tensor.h.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tf::h5 {
+
+// RAII for any hid_t with its matching close function.
+class Handle {
+ public:
+  Handle() = default;
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Handle& operator=(Handle&& o) noexcept;
+  ~Handle();
+  hid_t id() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+struct DatasetInfo {
+  std::string path;                 // "/strain/Strain"
+  std::vector<std::uint64_t> shape; // empty for a scalar
+  std::string dtype;                // float32, float64, int8..int64, uint8..uint64, string, compound, other
+  std::string shapeString() const;  // "(1000, 8)"
+};
+
+class File {
+ public:
+  // Throws std::runtime_error: "'x.h5': no such file", "'x.h5': not an HDF5 file", ...
+  static File open(const std::string& path);
+  static File create(const std::string& path);  // truncates
+  hid_t id() const { return h_.id(); }
+  const std::string& path() const { return path_; }
+
+  bool hasDataset(const std::string& name) const;
+  DatasetInfo dataset(const std::string& name) const;  // throws naming file and dataset
+  std::vector<DatasetInfo> datasets() const;            // every dataset, depth first
+  // Attributes of a group or dataset ("/" for the file), rendered as text.
+  std::map<std::string, std::string> attributes(const std::string& object = "/") const;
+  void setAttribute(const std::string& object, const std::string& name, const std::string& value) const;
+  void setAttribute(const std::string& object, const std::string& name, double value) const;
+
+ private:
+  Handle h_;
+  std::string path_;
+};
+
+std::string dtypeName(hid_t type);
+void silenceErrorStack();  // HDF5 prints its error stack to stderr by default; we report ourselves
+
+}  // namespace tf::h5

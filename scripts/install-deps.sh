@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages TwinForge builds and tests with.
+# Idempotent: packages already installed are skipped, so a second run costs a second.
+set -euo pipefail
+
+PKGS=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # core engine
+  libtorch-dev libhdf5-dev libyaml-cpp-dev libfftw3-dev nlohmann-json3-dev libcli11-dev
+  # GUI
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl1-mesa-dri
+  # running GUI tests headless
+  xvfb xauth
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
