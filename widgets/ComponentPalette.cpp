@@ -1,0 +1,82 @@
+#include "ComponentPalette.h"
+
+#include "registry/Registry.h"
+
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace tf::ui {
+
+ComponentPalette::ComponentPalette(QWidget* parent) : QWidget(parent) {
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(2, 2, 2, 2);
+  search_ = new QLineEdit(this);
+  search_->setPlaceholderText(tr("Search components…"));
+  search_->setClearButtonEnabled(true);
+  tree_ = new QTreeWidget(this);
+  tree_->setHeaderHidden(true);
+  tree_->setColumnCount(1);
+  lay->addWidget(search_);
+  lay->addWidget(tree_);
+  connect(search_, &QLineEdit::textChanged, this, &ComponentPalette::setFilter);
+  connect(tree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
+    const QString cp = item->data(0, Qt::UserRole).toString();
+    if (!cp.isEmpty()) Q_EMIT componentActivated(cp);
+  });
+}
+
+void ComponentPalette::setRegistry(const tf::Registry* reg) {
+  reg_ = reg;
+  rebuild();
+}
+
+void ComponentPalette::rebuild() {
+  tree_->clear();
+  if (!reg_) return;
+  QMap<QString, QTreeWidgetItem*> groups;
+  for (const auto* c : reg_->all()) {
+    const QString group = QString::fromStdString(c->plugin) + QStringLiteral(" · ") +
+                          QString::fromStdString(c->category.empty() ? std::string("Other") : c->category);
+    QTreeWidgetItem*& g = groups[group];
+    if (!g) {
+      g = new QTreeWidgetItem(tree_, {group});
+      g->setFlags(Qt::ItemIsEnabled);
+      QFont f = g->font(0);
+      f.setBold(true);
+      g->setFont(0, f);
+    }
+    auto* item = new QTreeWidgetItem(g, {QString::fromStdString(c->shortName())});
+    item->setData(0, Qt::UserRole, QString::fromStdString(c->classPath));
+    item->setToolTip(0, QStringLiteral("<pre>%1</pre>").arg(QString::fromStdString(c->describe()).toHtmlEscaped()));
+    item->setStatusTip(0, QString::fromStdString(c->classPath + " — " + c->doc));
+  }
+  tree_->expandAll();
+  setFilter(search_->text());
+}
+
+void ComponentPalette::setFilter(const QString& text) {
+  if (search_->text() != text) search_->setText(text);
+  for (int i = 0; i < tree_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* g = tree_->topLevelItem(i);
+    int shown = 0;
+    for (int j = 0; j < g->childCount(); ++j) {
+      QTreeWidgetItem* c = g->child(j);
+      const bool match = text.isEmpty() || c->data(0, Qt::UserRole).toString().contains(text, Qt::CaseInsensitive) ||
+                         c->statusTip(0).contains(text, Qt::CaseInsensitive);
+      c->setHidden(!match);
+      shown += match ? 1 : 0;
+    }
+    g->setHidden(shown == 0);
+  }
+}
+
+int ComponentPalette::visibleComponentCount() const {
+  int n = 0;
+  for (int i = 0; i < tree_->topLevelItemCount(); ++i)
+    for (int j = 0; j < tree_->topLevelItem(i)->childCount(); ++j) n += tree_->topLevelItem(i)->child(j)->isHidden() ? 0 : 1;
+  return n;
+}
+
+}  // namespace tf::ui

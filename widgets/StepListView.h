@@ -1,0 +1,39 @@
+// The pipeline's steps in execution order with their live status: idle, queued, running
+// (with progress), done (with duration), failed (message as tooltip), or unknown component.
+// The node-graph canvas replaces this view's role in a later issue; the status model stays.
+#pragma once
+
+#include "pipeline/Pipeline.h"
+
+#include <QTreeWidget>
+
+namespace tf {
+struct Event;
+}
+
+namespace tf::ui {
+
+enum class StepStatus { Idle, Queued, Running, Done, Failed, Cancelled, Unknown };
+QString stepStatusName(StepStatus s);
+
+class StepListView : public QTreeWidget {
+  Q_OBJECT
+ public:
+  enum Column { ColStep, ColComponent, ColStatus, ColInfo, ColCount };
+  explicit StepListView(QWidget* parent = nullptr);
+
+  void setPipeline(const tf::Pipeline& p);
+  void clearPipeline();
+  void applyEvent(const tf::Event& e);  // updates statuses from a run's event
+  void resetStatuses();
+
+  StepStatus status(const QString& step) const;
+  QString info(const QString& step) const;
+  QString selectedStep() const;
+
+ private:
+  QTreeWidgetItem* itemFor(const QString& step) const;
+  void setStatus(QTreeWidgetItem* item, StepStatus s, const QString& info = {}, const QString& tooltip = {});
+};
+
+}  // namespace tf::ui
