@@ -211,6 +211,12 @@ Node convert(const YAML::Node& y, const std::string& file) {
   return Node();
 }
 
+// Would this text, written without quotes, be read back as something other than a string?
+bool readsAsNonString(const std::string& text) {
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return true;
+  return typedPlain(Node::scalar(text, false));
+}
+
 bool allScalars(const Node& n) {
   for (const auto& i : n.items())
     if (!i.isScalar() && !i.isNull()) return false;
@@ -221,7 +227,7 @@ void emit(YAML::Emitter& out, const Node& n) {
   switch (n.kind()) {
     case Node::Kind::Null: out << YAML::Null; break;
     case Node::Kind::Scalar:
-      if (n.quoted() && (typedPlain(n) || n.text().empty()))
+      if (n.quoted() && readsAsNonString(n.text()))
         out << YAML::DoubleQuoted << n.text();
       else
         out << n.text();

@@ -176,7 +176,7 @@ std::string snakeCase(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (std::isupper(c)) {
-      bool prevLower = i > 0 && std::islower(static_cast<unsigned char>(s[i - 1]));
+      bool prevLower = i > 0 && (std::islower(static_cast<unsigned char>(s[i - 1])) || std::isdigit(static_cast<unsigned char>(s[i - 1])));
       bool nextLower = i + 1 < s.size() && std::islower(static_cast<unsigned char>(s[i + 1]));
       bool prevUpper = i > 0 && std::isupper(static_cast<unsigned char>(s[i - 1]));
       if (!out.empty() && (prevLower || (prevUpper && nextLower))) out += '_';

@@ -1,0 +1,163 @@
+// twinforge-run as a user meets it: help, listing, describing, running, and exit codes that
+// mean something for each kind of bad input.
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  QString out, err;
+};
+
+Result run(const QStringList& args, const QString& cwd = {}, int timeoutMs = 300000) {
+  QProcess p;
+  if (!cwd.isEmpty()) p.setWorkingDirectory(cwd);
+  p.start(tftest::bin("twinforge-run"), args);
+  if (!p.waitForFinished(timeoutMs)) {
+    p.kill();
+    p.waitForFinished();
+  }
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString example() { return tftest::source("resources/pipelines/mlp-regression.yaml"); }
+
+}  // namespace
+
+class TestCli : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  QString ws() const { return tmp_.filePath("ws"); }
+  QString write(const QString& name, const QByteArray& text) {
+    QFile f(tmp_.filePath(name));
+    f.open(QIODevice::WriteOnly);
+    f.write(text);
+    return f.fileName();
+  }
+
+ private Q_SLOTS:
+  void helpExplainsUsageAndExitCodes() {
+    auto r = run({"--help"});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains("--set"));
+    QVERIFY(r.out.contains("--list-components"));
+    QVERIFY(r.out.contains("Exit codes: 0 success, 1 a step failed"));
+    QCOMPARE(run({"--no-such-option"}).code, 2);
+    QCOMPARE(run({}).code, 2);
+  }
+
+  void listAndDescribe() {
+    auto l = run({"--list-components"});
+    QCOMPARE(l.code, 0);
+    QVERIFY(l.out.contains("synthetic.RegressionSet"));
+    QVERIFY(l.out.contains("core.MLPTrainer"));
+    auto d = run({"--describe", "core.HDF5Reader"});
+    QCOMPARE(d.code, 0);
+    QVERIFY(d.out.contains("features_shape : list[int]"));
+    auto u = run({"--describe", "core.HDF5Readr"});
+    QCOMPARE(u.code, 2);
+    QVERIFY2(u.err.contains("closest known: core.HDF5Reader"), qPrintable(u.err));
+  }
+
+  void dryRunShowsPlan() {
+    auto r = run({example(), "--dry-run", "-w", ws()});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("train <- split.train") && r.out.contains("valid."), qPrintable(r.out));
+    QVERIFY(!QDir(ws() + "/mlruns/0").exists() || QDir(ws() + "/mlruns/0").entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
+  }
+
+  void runsExampleAndResumesFromAStep() {
+    auto r = run({example(), "-w", ws(), "--set", "epochs=3", "--set", "samples=1024", "--run-id", "aaaabbbbccccddddeeeeffff00001111"});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    const QString runDir = ws() + "/mlruns/0/aaaabbbbccccddddeeeeffff00001111";
+    QFile meta(runDir + "/meta.yaml");
+    QVERIFY(meta.open(QIODevice::ReadOnly));
+    QVERIFY(meta.readAll().contains("status: 3"));
+    QVERIFY(QFile::exists(runDir + "/events.jsonl"));
+    QVERIFY(QFile::exists(runDir + "/artifacts/config.yaml"));
+    QVERIFY(QFile::exists(runDir + "/artifacts/steps/save/mlp-regression.pt"));
+    QFile param(runDir + "/params/train.epochs");
+    QVERIFY(param.open(QIODevice::ReadOnly));
+    QCOMPARE(param.readAll(), QByteArray("3"));
+    // Not a terminal: plain lines, no carriage returns.
+    QVERIFY(!r.out.contains('\r'));
+
+    // Re-run only training with another learning rate; data steps come from the run above.
+    auto again = run({example(), "-w", ws(), "--set", "epochs=2", "--from", "train"});
+    QVERIFY2(again.code == 0, qPrintable(again.out + again.err));
+    QVERIFY2(again.out.contains("2 step(s)"), qPrintable(again.out));
+    QVERIFY(!again.out.contains("generate (synthetic.RegressionSet) started"));
+  }
+
+  void badInputGivesClearErrorsAndCodes() {
+    // Malformed YAML: file and line.
+    auto bad = run({write("bad.yaml", "p:\n  steps: [\n    {_target_: core.MLP\n"), "-w", ws()});
+    QCOMPARE(bad.code, 3);
+    QVERIFY2(bad.err.contains("bad.yaml:") && bad.err.contains("malformed YAML"), qPrintable(bad.err));
+    // Unknown class path with a suggestion.
+    auto unk = run({write("unk.yaml", "p:\n  steps:\n    - _target_: core.MLPTrainr\n"), "-w", ws()});
+    QCOMPARE(unk.code, 3);
+    QVERIFY2(unk.err.contains("unk.yaml:3:17: mlp_trainr: unknown component 'core.MLPTrainr'; closest known: core.MLPTrainer"), qPrintable(unk.err));
+    // Wrong parameter type from the command line.
+    auto set = run({example(), "-w", ws(), "--set", "training_pipeline.steps.train.lr=fast"});
+    QCOMPARE(set.code, 3);
+    QVERIFY2(set.err.contains("--set training_pipeline.steps.train.lr=fast: train.lr: expected a number > 0, got \"fast\""), qPrintable(set.err));
+    // Missing HDF5 file: the step fails, naming the file.
+    auto missing = run({write("missing.yaml", "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: /no/such/file.h5}\n"), "-w", ws()});
+    QCOMPARE(missing.code, 1);
+    QVERIFY2(missing.err.contains("'/no/such/file.h5': no such file"), qPrintable(missing.err));
+    // Missing dataset in a real file.
+    const QString h5 = tmp_.filePath("ws/data/synthetic-regression.h5");
+    QVERIFY(QFile::exists(h5));  // written by runsExampleAndResumesFromAStep
+    auto ds = run({write("ds.yaml", "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: " + h5.toUtf8() + ", features: /ECAL}\n"), "-w", ws()});
+    QCOMPARE(ds.code, 1);
+    QVERIFY2(ds.err.contains("no dataset '/ECAL'; datasets in the file: /x, /y"), qPrintable(ds.err));
+    // Unknown step names and run ids are usage errors.
+    QCOMPARE(run({example(), "-w", ws(), "--steps", "nope"}).code, 2);
+    QCOMPARE(run({example(), "-w", ws(), "--reuse", "ffff"}).code, 2);
+    QCOMPARE(run({example(), "--pipeline", "nope", "-w", ws()}).code, 3);
+  }
+
+  void brokenPluginWarnsButRuns() {
+    auto r = run({"--plugin-path", TF_BAD_PLUGIN_DIR, "--list-components"});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.err.contains("warning: plugin") && r.err.contains("no 'twinforge_register_plugin' entry point"), qPrintable(r.err));
+    QVERIFY(r.out.contains("core.MLPTrainer"));
+  }
+
+  void infoRecognisesFormats() {
+    run({example(), "-w", ws(), "--steps", "generate", "--set", "samples=100"});
+    auto r = run({"info", ws() + "/data/synthetic-regression.h5"});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("Format: TwinForge synthetic regression set") && r.out.contains("/x  (100, 8)  float32"), qPrintable(r.out));
+    auto bad = run({"info", write("notes.txt", "hello")});
+    QCOMPARE(bad.code, 4);
+    QVERIFY2(bad.err.contains("not a format TwinForge recognises"), qPrintable(bad.err));
+    QCOMPARE(run({"info", "/no/such.h5"}).code, 4);
+  }
+
+  void interruptCancelsWithCode130() {
+    QProcess p;
+    p.start(tftest::bin("twinforge-run"), {example(), "-w", ws(), "--set", "epochs=100000", "--set", "samples=512"});
+    QVERIFY(p.waitForStarted());
+    // Wait until training is under way, then interrupt like Ctrl-C.
+    QString out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(p.readAllStandardOutput())).contains("train (core.MLPTrainer) started"), 60000);
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 130);
+    QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("run cancelled"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

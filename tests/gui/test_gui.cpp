@@ -1,0 +1,150 @@
+// The workbench window under a real display (Xvfb in CI): open the example, run it in a
+// child twinforge-run, see every step finish; bad files keep the open document.
+#include "TestSupport.h"
+
+#include "ComponentPalette.h"
+#include "EventLogPanel.h"
+#include "MainWindow.h"
+#include "PreferencesDialog.h"
+#include "PropertiesPanel.h"
+#include "RunController.h"
+#include "StepListView.h"
+#include "config/Node.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QProcess>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using tf::ui::StepStatus;
+
+class TestGui : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+
+  QString write(const QString& name, const QByteArray& text) {
+    QFile f(tmp_.filePath(name));
+    f.open(QIODevice::WriteOnly);
+    f.write(text);
+    return f.fileName();
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QApplication::setOrganizationName("TwinForgeTest");
+    QApplication::setApplicationName("test_gui");
+    QSettings().clear();
+    tf::ui::Preferences p = tf::ui::Preferences::load();
+    p.workspace = tmp_.filePath("ws");
+    p.threads = 2;
+    p.save();
+  }
+
+  void paletteListsRegistryAndFilters() {
+    tf::ui::MainWindow w(tftest::registry());
+    QVERIFY(w.palette()->visibleComponentCount() >= 6);
+    w.palette()->setFilter("trainer");
+    QCOMPARE(w.palette()->visibleComponentCount(), 1);
+    w.palette()->setFilter("");
+  }
+
+  void opensExampleAndRunsIt() {
+    tf::ui::MainWindow w(tftest::registry());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    const QString file = tftest::source("resources/pipelines/mlp-regression.yaml");
+    QVERIFY2(w.openFile(file), qPrintable(w.lastError()));
+    QCOMPARE(w.stepList()->topLevelItemCount(), 5);
+    QVERIFY(w.windowTitle().startsWith("mlp-regression.yaml"));
+    QCOMPARE(w.properties()->valueOf("samples"), QStringLiteral("8192"));  // ${samples} resolved
+    QVERIFY(w.recentFiles().contains(file));
+
+    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+    QVERIFY(w.startRun());
+    QVERIFY(w.isRunning());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    for (const char* step : {"generate", "read", "split", "train", "save"})
+      QVERIFY2(w.stepList()->status(step) == StepStatus::Done, qPrintable(QString(step) + ": " + w.stepList()->info(step)));
+    QVERIFY(w.logPanel()->toPlainText().contains("[train] finished"));
+    // The child ran twinforge-run with the workspace from the preferences.
+    QVERIFY(w.runController()->lastArguments().contains(tmp_.filePath("ws")));
+    QVERIFY(QFile::exists(w.runController()->runDir() + "/events.jsonl"));
+  }
+
+  void failedStepShowsRedWithMessage() {
+    tf::ui::MainWindow w(tftest::registry());
+    const QString file = write("fails.yaml", "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: /no/such/data.h5}\n");
+    QVERIFY(w.openFile(file));
+    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+    QVERIFY(w.startRun());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QCOMPARE(finished.at(0).at(0).toInt(), 1);
+    QCOMPARE(w.stepList()->status("hdf5_reader"), StepStatus::Failed);
+    QVERIFY2(w.stepList()->info("hdf5_reader").contains("/no/such/data.h5': no such file"), qPrintable(w.stepList()->info("hdf5_reader")));
+  }
+
+  void badFilesKeepTheDocument() {
+    tf::ui::MainWindow w(tftest::registry());
+    const QString good = tftest::source("resources/pipelines/mlp-regression.yaml");
+    QVERIFY(w.openFile(good));
+    const std::string before = tf::cfg::toYaml(w.document()->raw);
+    QVERIFY(!w.openFile(write("broken.yaml", "p:\n  steps: [\n")));
+    QVERIFY2(w.lastError().contains("broken.yaml:") && w.lastError().contains("malformed YAML"), qPrintable(w.lastError()));
+    QCOMPARE(w.currentFile(), good);
+    QCOMPARE(tf::cfg::toYaml(w.document()->raw), before);
+    QCOMPARE(w.stepList()->topLevelItemCount(), 5);
+    QVERIFY(!w.openFile(tmp_.filePath("does-not-exist.yaml")));
+    QCOMPARE(w.currentFile(), good);
+  }
+
+  void unknownComponentsOpenAsPlaceholders() {
+    tf::ui::MainWindow w(tftest::registry());
+    const QString file = write("itwinai.yaml",
+                               "training_pipeline:\n  _target_: itwinai.pipeline.Pipeline\n  steps:\n"
+                               "    - _target_: itwinai.torch.trainer.TorchTrainer\n      epochs: 2\n");
+    QVERIFY(w.openFile(file));
+    QCOMPARE(w.stepList()->status("torch_trainer"), StepStatus::Unknown);
+    QVERIFY(!w.startRun());  // not runnable, says why instead
+    QVERIFY(w.lastError().isEmpty());
+  }
+
+  void saveAsRoundTrips() {
+    tf::ui::MainWindow w(tftest::registry());
+    QVERIFY(w.openFile(tftest::source("resources/pipelines/mlp-regression.yaml")));
+    const QString out = tmp_.filePath("saved.yaml");
+    QVERIFY(w.saveAs(out));
+    QCOMPARE(w.currentFile(), out);
+    tf::ui::MainWindow w2(tftest::registry());
+    QVERIFY(w2.openFile(out));
+    QVERIFY(w2.document()->raw == w.document()->raw);
+    QVERIFY(w2.save());
+    QFile a(out);
+    QVERIFY(a.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(a.readAll()).toStdString(), tf::cfg::toYaml(w.document()->raw));
+  }
+
+  void preferencesPersistAndResetClearsThem() {
+    tf::ui::Preferences p = tf::ui::Preferences::load();
+    QCOMPARE(p.workspace, tmp_.filePath("ws"));
+    QCOMPARE(p.threads, 2);
+    // The real program with --reset-settings forgets them (it shares this test's settings file).
+    QProcess proc;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    proc.setProcessEnvironment(env);
+    QSettings probe("TwinForge", "twinforge");
+    probe.setValue("prefs/threads", 7);
+    probe.sync();
+    proc.start(tftest::bin("twinforge"), {"--reset-settings", "--screenshot", tmp_.filePath("shot.png")});
+    QVERIFY(proc.waitForFinished(60000));
+    QCOMPARE(proc.exitCode(), 0);
+    QVERIFY(QFile::exists(tmp_.filePath("shot.png")));
+    QSettings after("TwinForge", "twinforge");
+    QVERIFY(!after.contains("prefs/threads"));
+  }
+};
+
+QTEST_MAIN(TestGui)
+#include "test_gui.moc"
