@@ -39,7 +39,14 @@ class Context : public StepContext {
   Context(Executor::Impl& d, const Step& step, fs::path work, fs::path ws, int threads, const std::atomic<bool>* cancel)
       : d_(d), step_(step), work_(std::move(work)), ws_(std::move(ws)), threads_(threads), cancel_(cancel) {}
   const std::string& stepName() const override { return step_.name; }
-  fs::path workDir() const override { return work_; }
+  // Created on first use: most steps never write files of their own.
+  fs::path workDir() const override {
+    if (!workMade_) {
+      fs::create_directories(work_);
+      workMade_ = true;
+    }
+    return work_;
+  }
   fs::path workspace() const override { return ws_; }
   int threads() const override { return threads_; }
   void progress(double fraction, const std::string& message) override {
@@ -72,6 +79,7 @@ class Context : public StepContext {
   Executor::Impl& d_;
   const Step& step_;
   fs::path work_, ws_;
+  mutable bool workMade_ = false;
   int threads_;
   const std::atomic<bool>* cancel_;
 };
@@ -185,7 +193,6 @@ Executor::Status Executor::run(const RunOptions& opts) {
       Params params(&d_->reg, step.info, step.params);
       std::unique_ptr<Component> comp(step.info->factory(params));
       const fs::path work = RunStore::stepArtifactsDir(d_->runDir, step.name);
-      fs::create_directories(work);
       Context ctx(*d_, step, work, opts.workspace, threads, opts.cancel);
       Artifacts out = comp->run(ctx, inputs);
       for (const auto& port : step.info->outputs)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the engine benchmarks and their Python peers on the same inputs, in one go, and prints
+# ratios. Needs a build (scripts/build.sh) and Debian's python3-yaml, python3-omegaconf and
+# python3-torch (apt-get install python3-omegaconf python3-torch). Not part of the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${TWINFORGE_BUILD_DIR:-build}/bin
+PY=/usr/bin/python3   # Debian's interpreter, which has Debian's packages
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+"$BIN/pipeline_bench" gen 200 "$TMP/p200.yaml"
+echo "== load + validate a 200-step pipeline (in-process, median of 30)"
+ours=$("$BIN/pipeline_bench" load "$TMP/p200.yaml" 30 | tee /dev/stderr | awk '{print $(NF-1)}')
+peer=$($PY bench/peer_pipeline.py load "$TMP/p200.yaml" 30 | tee /dev/stderr | awk '{print $(NF-1)}')
+awk -v a="$ours" -v b="$peer" 'BEGIN {printf "ratio PyYAML+OmegaConf / TwinForge: %.1fx\n", b / a}'
+
+echo "== executor overhead per step (in-process, 200 no-op steps, median of 30)"
+"$BIN/pipeline_bench" exec 200 30
+$PY bench/peer_pipeline.py exec 200 30
+
+echo "== whole process: twinforge-run --list-components vs python3 -c 'import torch' (median of 5)"
+time_cmd() {  # median wall seconds of 5 runs
+  for _ in 1 2 3 4 5; do
+    /usr/bin/time -f "%e" "$@" >/dev/null 2>>"$TMP/t" || true
+  done
+  sort -n "$TMP/t" | sed -n 3p
+  rm -f "$TMP/t"
+}
+a=$(time_cmd "$BIN/twinforge-run" --list-components)
+b=$(time_cmd $PY -c "import torch")
+echo "twinforge-run --list-components: ${a} s; import torch: ${b} s"
