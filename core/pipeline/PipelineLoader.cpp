@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -96,9 +97,14 @@ struct Interpolator {
       diags.error(at, "", "environment variable '" + name + "' is not set and ${oc.env:" + name + "} gives no default");
       return Node();
     }
+    if (expr == "itwinai.cwd:" || expr == "itwinai.cwd") {  // itwinai's resolver for the launch folder
+      std::error_code ec;
+      return Node::scalar(std::filesystem::current_path(ec).string(), true, at);
+    }
     if (expr.find(':') != std::string::npos) {
-      diags.error(at, "", "unsupported resolver in ${" + expr + "}: only ${key.path} and ${oc.env:NAME,default} are known");
-      return Node();
+      // OmegaConf lets projects register resolvers; keep the text so the file still loads.
+      diags.warning(at, "", "unknown resolver in ${" + expr + "}: left as written (known: ${key.path}, ${oc.env:NAME,default}, ${itwinai.cwd:})");
+      return Node::scalar("${" + expr + "}", true, at);
     }
     if (std::find(stack.begin(), stack.end(), expr) != stack.end()) {
       std::string chain;

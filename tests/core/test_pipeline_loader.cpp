@@ -6,6 +6,8 @@
 
 #include <QtTest>
 
+#include <filesystem>
+
 using namespace tf;
 
 namespace {
@@ -221,6 +223,52 @@ p:
     } catch (const LoadError& e) {
       QVERIFY2(QString(e.what()).contains("/nonexistent/pipeline.yaml: cannot open file"), e.what());
     }
+  }
+
+  void itwinaiLightningStyleFileLoads() {
+    PipelineLoader loader(tftest::registry());
+    const std::string file = tftest::source("tests/fixtures/itwinai-jsonargparse.yaml").toStdString();
+    auto lp = loader.loadFile(file);
+    // Three pipelines; the first is the default; the reused top-level step resolves into it.
+    QCOMPARE(lp.pipelineKeys, (std::vector<std::string>{"training_with_provenance", "inference_pipeline"}));
+    QCOMPARE(lp.pipeline.steps.size(), size_t(2));
+    QCOMPARE(lp.pipeline.steps[0].classPath, std::string("loaders.ShowerDownloader"));
+    QCOMPARE(lp.pipeline.steps[0].params.find("path")->text(), std::string("shower_data/"));
+    const cfg::Node& cfgNode = *lp.pipeline.steps[1].params.find("config");
+    QCOMPARE(*cfgNode.find("seed_everything")->asInt(), std::int64_t(3141592653));
+    QCOMPARE(*cfgNode.find("trainer")->find("max_epochs")->asInt(), std::int64_t(3));
+    QVERIFY(cfgNode.find("trainer")->find("gradient_clip_val")->isNull());
+    // Only unknown components are reported, each once, with the line of its class_path.
+    QCOMPARE(int(lp.diagnostics.all().size()), 2);
+    QVERIFY2(diag(lp).contains("itwinai-jsonargparse.yaml:13:15: fetch: unknown component 'loaders.ShowerDownloader'"), qPrintable(diag(lp)));
+    QVERIFY2(diag(lp).contains("train: unknown component 'trainers.ShowerGANTrainer'"), qPrintable(diag(lp)));
+
+    auto inf = loader.loadFile(file, LoadOptions{"inference_pipeline", {"max_epochs=9", "inference_pipeline.steps.save.save_dir=out/"}});
+    QCOMPARE(inf.pipeline.steps.size(), size_t(3));
+    QCOMPARE(inf.pipeline.step("save")->params.find("save_dir")->text(), std::string("out/"));
+    // Round trip keeps every key of the framework configuration.
+    auto again = loader.loadText(cfg::toYaml(lp.raw), "again.yaml");
+    QVERIFY(again.resolved == lp.resolved);
+  }
+
+  void itwinaiHydraStyleFileLoads() {
+    PipelineLoader loader(tftest::registry());
+    auto lp = loader.loadFile(tftest::source("tests/fixtures/itwinai-hydra.yaml").toStdString());
+    QCOMPARE(lp.pipeline.steps.size(), size_t(2));
+    const Step& train = lp.pipeline.steps[1];
+    QCOMPARE(train.name, std::string("training"));
+    QVERIFY(!*train.params.find("config")->find("mixed_precision")->asBool());
+    // itwinai's ${itwinai.cwd:} resolver gives the folder twinforge-run was started in.
+    const std::string storage = train.params.find("run_config")->find("storage_path")->text();
+    QVERIFY2(storage == std::filesystem::current_path().string() + "/checkpoints", storage.c_str());
+    QCOMPARE(train.suggestions.front(), std::string("core.MLPTrainer"));
+    auto inf = loader.loadFile(tftest::source("tests/fixtures/itwinai-hydra.yaml").toStdString(), LoadOptions{"inference_pipeline", {}});
+    QCOMPARE(inf.pipeline.steps[1].name, std::string("multiclass_torch_predictor"));
+    QVERIFY(inf.pipeline.steps[2].params.find("class_labels")->isNull());
+    // Unknown resolvers are kept as text with a warning, not a failure.
+    auto w = load("x: ${my.resolver:1}\np:\n  steps: [{_target_: test.Source}]\n");
+    QVERIFY(w.runnable());
+    QVERIFY2(diag(w).contains("warning: unknown resolver in ${my.resolver:1}"), qPrintable(diag(w)));
   }
 
   void exampleRoundTrips() {
