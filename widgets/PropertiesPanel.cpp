@@ -1,5 +1,6 @@
 #include "PropertiesPanel.h"
 
+#include "config/Diagnostics.h"
 #include "config/Node.h"
 #include "pipeline/Pipeline.h"
 #include "registry/Registry.h"
@@ -21,10 +22,13 @@ PropertiesPanel::PropertiesPanel(QWidget* parent) : QTreeWidget(parent) {
   setHeaderLabels({tr("Parameter"), tr("Value"), tr("Unit")});
   setRootIsDecorated(false);
   setWordWrap(true);
+  header()->setStretchLastSection(false);
+  header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
   header()->setSectionResizeMode(1, QHeaderView::Stretch);
+  header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
 }
 
-void PropertiesPanel::showStep(const tf::Step* step, const tf::Registry* reg) {
+void PropertiesPanel::showStep(const tf::Step* step, const tf::Diagnostics* diags) {
   clear();
   if (!step) return;
   const ComponentInfo* info = step->info;
@@ -44,13 +48,22 @@ void PropertiesPanel::showStep(const tf::Step* step, const tf::Registry* reg) {
     const cfg::Node* v = step->params.find(p.name);
     QString value = v ? renderValue(*v) : QString::fromStdString(p.defaultValue);
     auto* it = new QTreeWidgetItem(this, {QString::fromStdString(p.name), value, QString::fromStdString(p.unit)});
+    it->setToolTip(1, value);
     if (!v) {
       it->setForeground(1, QColor(0x80, 0x80, 0x80));
-      it->setToolTip(1, tr("default"));
+      it->setToolTip(1, tr("%1 (default)").arg(value));
     }
     it->setToolTip(0, QString::fromStdString(p.doc + " — expects " + p.expectation()));
+    if (diags)
+      for (const auto& d : diags->all()) {
+        if (d.key != step->name + "." + p.name && d.key.rfind(step->name + "." + p.name + ".", 0) != 0) continue;
+        it->setForeground(1, QColor(0xc5, 0x22, 0x1f));
+        it->setToolTip(1, QString::fromStdString(d.str()));
+        QFont f = it->font(1);
+        f.setBold(true);
+        it->setFont(1, f);
+      }
   }
-  (void)reg;
 }
 
 QString PropertiesPanel::valueOf(const QString& param) const {

@@ -6,7 +6,7 @@
 
 namespace tf {
 struct Step;
-class Registry;
+class Diagnostics;
 }
 
 namespace tf::ui {
@@ -15,7 +15,8 @@ class PropertiesPanel : public QTreeWidget {
   Q_OBJECT
  public:
   explicit PropertiesPanel(QWidget* parent = nullptr);
-  void showStep(const tf::Step* step, const tf::Registry* reg);
+  // Parameters named in `diags` (key "step.param") are shown in red with the message.
+  void showStep(const tf::Step* step, const tf::Diagnostics* diags = nullptr);
   QString valueOf(const QString& param) const;  // as displayed; for tests
 };
 

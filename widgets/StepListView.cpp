@@ -14,7 +14,8 @@ QString stepStatusName(StepStatus s) {
     case StepStatus::Done: return QObject::tr("done");
     case StepStatus::Failed: return QObject::tr("failed");
     case StepStatus::Cancelled: return QObject::tr("cancelled");
-    case StepStatus::Unknown: return QObject::tr("unknown component");
+    case StepStatus::Unknown: return QObject::tr("unknown");
+    case StepStatus::Invalid: return QObject::tr("invalid");
   }
   return {};
 }
@@ -25,6 +26,7 @@ QColor statusColor(StepStatus s) {
     case StepStatus::Running: return QColor(0x1f, 0x6f, 0xd0);
     case StepStatus::Done: return QColor(0x1e, 0x8e, 0x3e);
     case StepStatus::Failed:
+    case StepStatus::Invalid:
     case StepStatus::Unknown: return QColor(0xc5, 0x22, 0x1f);
     case StepStatus::Cancelled: return QColor(0xb0, 0x6a, 0x00);
     default: return QColor(0x60, 0x60, 0x60);
@@ -40,14 +42,20 @@ StepListView::StepListView(QWidget* parent) : QTreeWidget(parent) {
   setAlternatingRowColors(true);
   setUniformRowHeights(true);
   header()->setSectionResizeMode(ColInfo, QHeaderView::Stretch);
-  header()->resizeSection(ColStep, 140);
-  header()->resizeSection(ColComponent, 190);
-  header()->resizeSection(ColStatus, 110);
+  header()->resizeSection(ColStep, 115);
+  header()->resizeSection(ColComponent, 180);
+  header()->resizeSection(ColStatus, 80);
+  header()->setMinimumSectionSize(60);
 }
 
-void StepListView::setPipeline(const tf::Pipeline& p) {
+void StepListView::setPipeline(const tf::Pipeline& p, const tf::Diagnostics* diags) {
   clear();
   for (const auto& s : p.steps) {
+    QStringList problems;
+    if (diags)
+      for (const auto& d : diags->all())
+        if (d.severity == Diagnostic::Severity::Error && (d.key == s.name || d.key.rfind(s.name + ".", 0) == 0))
+          problems << QString::fromStdString((d.key == s.name ? std::string() : d.key.substr(s.name.size() + 1) + ": ") + d.message);
     auto* item = new QTreeWidgetItem(this);
     item->setText(ColStep, QString::fromStdString(s.name));
     item->setText(ColComponent, QString::fromStdString(s.classPath));
@@ -59,6 +67,8 @@ void StepListView::setPipeline(const tf::Pipeline& p) {
       for (const auto& n : s.suggestions) near += (near.isEmpty() ? "" : ", ") + QString::fromStdString(n);
       setStatus(item, StepStatus::Unknown, tr("placeholder: no plugin provides %1").arg(QString::fromStdString(s.classPath)),
                 near.isEmpty() ? QString() : tr("Closest known components: %1").arg(near));
+    } else if (!problems.isEmpty()) {
+      setStatus(item, StepStatus::Invalid, problems.first(), problems.join('\n'));
     } else {
       setStatus(item, StepStatus::Idle);
     }
@@ -70,7 +80,8 @@ void StepListView::clearPipeline() { clear(); }
 void StepListView::resetStatuses() {
   for (int i = 0; i < topLevelItemCount(); ++i) {
     auto* it = topLevelItem(i);
-    if (static_cast<StepStatus>(it->data(ColStatus, kStatusRole).toInt()) != StepStatus::Unknown) setStatus(it, StepStatus::Idle);
+    const auto st = static_cast<StepStatus>(it->data(ColStatus, kStatusRole).toInt());
+    if (st != StepStatus::Unknown && st != StepStatus::Invalid) setStatus(it, StepStatus::Idle);
   }
 }
 
@@ -85,7 +96,7 @@ void StepListView::setStatus(QTreeWidgetItem* item, StepStatus s, const QString&
   item->setText(ColStatus, stepStatusName(s));
   item->setForeground(ColStatus, statusColor(s));
   QFont f = item->font(ColStatus);
-  f.setBold(s == StepStatus::Running || s == StepStatus::Failed || s == StepStatus::Unknown);
+  f.setBold(s == StepStatus::Running || s == StepStatus::Failed || s == StepStatus::Unknown || s == StepStatus::Invalid);
   item->setFont(ColStatus, f);
   item->setText(ColInfo, info);
   item->setToolTip(ColInfo, tooltip.isEmpty() ? info : tooltip);

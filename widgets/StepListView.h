@@ -13,7 +13,7 @@ struct Event;
 
 namespace tf::ui {
 
-enum class StepStatus { Idle, Queued, Running, Done, Failed, Cancelled, Unknown };
+enum class StepStatus { Idle, Queued, Running, Done, Failed, Cancelled, Unknown, Invalid };
 QString stepStatusName(StepStatus s);
 
 class StepListView : public QTreeWidget {
@@ -22,7 +22,8 @@ class StepListView : public QTreeWidget {
   enum Column { ColStep, ColComponent, ColStatus, ColInfo, ColCount };
   explicit StepListView(QWidget* parent = nullptr);
 
-  void setPipeline(const tf::Pipeline& p);
+  // Steps named in error diagnostics (key "step" or "step.param") are shown as invalid.
+  void setPipeline(const tf::Pipeline& p, const tf::Diagnostics* diags = nullptr);
   void clearPipeline();
   void applyEvent(const tf::Event& e);  // updates statuses from a run's event
   void resetStatuses();

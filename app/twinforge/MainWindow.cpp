@@ -95,7 +95,7 @@ void MainWindow::buildDocks() {
   dock(tr("Properties"), QStringLiteral("propertiesDock"), props_, Qt::RightDockWidgetArea);
   dock(tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
   resizeDocks({findChild<QDockWidget*>(QStringLiteral("paletteDock")), findChild<QDockWidget*>(QStringLiteral("propertiesDock"))},
-              {260, 320}, Qt::Horizontal);
+              {220, 340}, Qt::Horizontal);
 }
 
 void MainWindow::buildMenus() {
@@ -154,7 +154,7 @@ bool MainWindow::openFile(const QString& path) {
   doc_ = std::move(lp);
   file_ = abs;
   lastError_.clear();
-  steps_->setPipeline(doc_->pipeline);
+  steps_->setPipeline(doc_->pipeline, &doc_->diagnostics);
   if (!doc_->diagnostics.all().empty()) {
     const QString d = QString::fromStdString(doc_->diagnostics.str()).trimmed();
     showBanner((doc_->runnable() ? tr("Warnings in %1:\n%2") : tr("%1 opened, but it cannot run until these are fixed:\n%2"))
@@ -243,8 +243,8 @@ void MainWindow::onEvent(const tf::Event& e) {
 }
 
 void MainWindow::onSelectionChanged() {
-  if (!doc_) return props_->showStep(nullptr, &reg_);
-  props_->showStep(doc_->pipeline.step(steps_->selectedStep().toStdString()), &reg_);
+  if (!doc_) return props_->showStep(nullptr);
+  props_->showStep(doc_->pipeline.step(steps_->selectedStep().toStdString()), &doc_->diagnostics);
 }
 
 void MainWindow::openDialog() {

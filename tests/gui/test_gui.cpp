@@ -111,6 +111,15 @@ class TestGui : public QObject {
     QVERIFY(w.lastError().isEmpty());
   }
 
+  void invalidParametersAreMarked() {
+    tf::ui::MainWindow w(tftest::registry());
+    QVERIFY(w.openFile(write("invalid.yaml", "p:\n  steps:\n    - {_target_: synthetic.RegressionSet, samples: 1.5}\n")));
+    QCOMPARE(w.stepList()->status("regression_set"), StepStatus::Invalid);
+    QVERIFY2(w.stepList()->info("regression_set").startsWith("samples: expected an integer >= 2, got 1.5"),
+             qPrintable(w.stepList()->info("regression_set")));
+    QCOMPARE(w.properties()->valueOf("samples"), QStringLiteral("1.5"));
+  }
+
   void saveAsRoundTrips() {
     tf::ui::MainWindow w(tftest::registry());
     QVERIFY(w.openFile(tftest::source("resources/pipelines/mlp-regression.yaml")));
