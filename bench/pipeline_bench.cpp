@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
     std::ofstream out(argv[3]);
     out << "size: 4\nrate: 0.5\nlabel_prefix: step\n\npipeline:\n  _target_: itwinai.pipeline.Pipeline\n  steps:\n";
     for (int i = 0; i < n; ++i)
-      out << "    s" << i << ":\n      _target_: bench.Noop\n      size: ${size}\n      rate: ${rate}\n      mode: " << "abc"[i % 3]
-          << "\n      label: ${label_prefix}-" << i << "\n";
+      out << "    s" << i << ":\n      _target_: bench.Noop\n      size: ${size}\n      rate: ${rate}\n      mode: "
+          << "abc"[i % 3] << "\n      label: ${label_prefix}-" << i << "\n";
     return 0;
   }
   if (mode == "load") {
@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
         if (ex.run(o) != tf::Executor::Status::Finished) return 1;
         us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / n);
       }
-      std::printf("executor overhead per no-op step (%s): median %.2f us\n", save ? "outputs saved to disk" : "in memory", median(us));
+      std::printf("executor overhead per no-op step (%s): median %.2f us\n",
+                  save ? "outputs saved to disk" : "in memory", median(us));
     }
     std::filesystem::remove_all(dir);
     return 0;

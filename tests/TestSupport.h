@@ -4,7 +4,9 @@
 #include "registry/Plugin.h"
 #include "registry/Registry.h"
 
+#include <QFile>
 #include <QString>
+#include <QTemporaryDir>
 #include <QtTest>
 
 namespace tftest {
@@ -22,5 +24,13 @@ inline tf::Registry& registry() {
 
 inline QString source(const QString& rel) { return QStringLiteral(TF_SOURCE_DIR "/") + rel; }
 inline QString bin(const QString& name) { return QStringLiteral(TF_BIN_DIR "/") + name; }
+
+// Writes `text` to `name` inside `dir` and returns the file's path.
+inline QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
+  QFile f(dir.filePath(name));
+  if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size())
+    qFatal("cannot write %s", qPrintable(f.fileName()));
+  return f.fileName();
+}
 
 }  // namespace tftest

@@ -75,7 +75,8 @@ void ComponentPalette::setFilter(const QString& text) {
 int ComponentPalette::visibleComponentCount() const {
   int n = 0;
   for (int i = 0; i < tree_->topLevelItemCount(); ++i)
-    for (int j = 0; j < tree_->topLevelItem(i)->childCount(); ++j) n += tree_->topLevelItem(i)->child(j)->isHidden() ? 0 : 1;
+    for (int j = 0; j < tree_->topLevelItem(i)->childCount(); ++j)
+      n += tree_->topLevelItem(i)->child(j)->isHidden() ? 0 : 1;
   return n;
 }
 

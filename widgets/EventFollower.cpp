@@ -26,7 +26,7 @@ void EventFollower::poll() {
   if (path_.isEmpty()) return;
   QFile f(path_);
   if (!f.open(QIODevice::ReadOnly)) return;  // not created yet
-  if (f.size() < offset_) offset_ = 0;        // truncated or replaced: start over
+  if (f.size() < offset_) offset_ = 0;       // truncated or replaced: start over
   if (!f.seek(offset_)) return;
   QByteArray data = f.readAll();
   offset_ += data.size();

@@ -16,7 +16,7 @@ class EventFollower : public QObject {
   explicit EventFollower(QObject* parent = nullptr);
   void follow(const QString& path);  // restarts from the beginning of the file
   void stop();
-  void poll();                       // read what is new now (also called by the timer)
+  void poll();  // read what is new now (also called by the timer)
   const QString& path() const { return path_; }
 
  Q_SIGNALS:

@@ -28,14 +28,29 @@ void EventLogPanel::appendEvent(const tf::Event& e) {
     case Event::Type::RunStarted:
       appendLine(tr("%1  run %2 started: %3 step(s)").arg(t, QString::fromStdString(e.runId)).arg(e.steps.size()));
       break;
-    case Event::Type::StepStarted: appendLine(tr("%1  [%2] started (%3)").arg(t, step, msg)); break;
-    case Event::Type::Log: appendLine(tr("%1  [%2] %3").arg(t, step, msg)); break;
-    case Event::Type::StepFinished: appendLine(tr("%1  [%2] finished in %3 s").arg(t, step).arg(e.seconds, 0, 'f', 2)); break;
-    case Event::Type::StepFailed: appendLine(tr("%1  [%2] FAILED: %3").arg(t, step, msg), true); break;
-    case Event::Type::RunFinished: appendLine(tr("%1  run finished in %2 s").arg(t).arg(e.seconds, 0, 'f', 2)); break;
-    case Event::Type::RunFailed: appendLine(tr("%1  run failed: %2").arg(t, msg), true); break;
-    case Event::Type::RunCancelled: appendLine(tr("%1  run cancelled: %2").arg(t, msg), true); break;
-    default: break;  // progress and metrics show in the step list
+    case Event::Type::StepStarted:
+      appendLine(tr("%1  [%2] started (%3)").arg(t, step, msg));
+      break;
+    case Event::Type::Log:
+      appendLine(tr("%1  [%2] %3").arg(t, step, msg));
+      break;
+    case Event::Type::StepFinished:
+      appendLine(tr("%1  [%2] finished in %3 s").arg(t, step).arg(e.seconds, 0, 'f', 2));
+      break;
+    case Event::Type::StepFailed:
+      appendLine(tr("%1  [%2] FAILED: %3").arg(t, step, msg), true);
+      break;
+    case Event::Type::RunFinished:
+      appendLine(tr("%1  run finished in %2 s").arg(t).arg(e.seconds, 0, 'f', 2));
+      break;
+    case Event::Type::RunFailed:
+      appendLine(tr("%1  run failed: %2").arg(t, msg), true);
+      break;
+    case Event::Type::RunCancelled:
+      appendLine(tr("%1  run cancelled: %2").arg(t, msg), true);
+      break;
+    default:
+      break;  // progress and metrics show in the step list
   }
 }
 

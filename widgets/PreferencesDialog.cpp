@@ -14,7 +14,9 @@
 
 namespace tf::ui {
 
-QString Preferences::defaultRunner() { return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("twinforge-run")); }
+QString Preferences::defaultRunner() {
+  return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("twinforge-run"));
+}
 
 QString Preferences::defaultWorkspace() {
   const QByteArray env = qgetenv("TWINFORGE_WORKSPACE");

@@ -39,7 +39,8 @@ void PropertiesPanel::showStep(const tf::Step* step, const tf::Diagnostics* diag
     for (const auto& n : step->suggestions) near += (near.isEmpty() ? "" : ", ") + QString::fromStdString(n);
     new QTreeWidgetItem(this, {tr("status"), tr("unknown: no loaded plugin provides it"), {}});
     if (!near.isEmpty()) new QTreeWidgetItem(this, {tr("closest known"), near, {}});
-    for (const auto& [k, v] : step->params.entries()) new QTreeWidgetItem(this, {QString::fromStdString(k), renderValue(v), {}});
+    for (const auto& [k, v] : step->params.entries())
+      new QTreeWidgetItem(this, {QString::fromStdString(k), renderValue(v), {}});
     return;
   }
   auto* head = new QTreeWidgetItem(this, {tr("component"), QString::fromStdString(info->classPath), {}});

@@ -7,7 +7,7 @@
 namespace tf {
 struct Step;
 class Diagnostics;
-}
+}  // namespace tf
 
 namespace tf::ui {
 

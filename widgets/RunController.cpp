@@ -22,9 +22,7 @@ RunController::~RunController() {
 
 bool RunController::isRunning() const { return proc_ && proc_->state() != QProcess::NotRunning; }
 
-QString RunController::runDir() const {
-  return QDir(workspace_).filePath(QStringLiteral("mlruns/0/") + runId_);
-}
+QString RunController::runDir() const { return QDir(workspace_).filePath(QStringLiteral("mlruns/0/") + runId_); }
 
 bool RunController::start(const RunRequest& req, QString* error) {
   auto fail = [&](const QString& m) {
@@ -34,7 +32,8 @@ bool RunController::start(const RunRequest& req, QString* error) {
   if (isRunning()) return fail(tr("A run is already going; cancel it first."));
   if (!QFileInfo(req.runner).isExecutable())
     return fail(tr("The runner '%1' is not an executable file. Set its path in Edit → Preferences.").arg(req.runner));
-  if (!QFileInfo::exists(req.pipelineFile)) return fail(tr("The pipeline file '%1' does not exist.").arg(req.pipelineFile));
+  if (!QFileInfo::exists(req.pipelineFile))
+    return fail(tr("The pipeline file '%1' does not exist.").arg(req.pipelineFile));
 
   // The GUI chooses the run id so it knows which events.jsonl to follow before the child starts.
   runId_ = QString::fromStdString(RunStore::newRunId());

@@ -11,12 +11,12 @@
 namespace tf::ui {
 
 struct RunRequest {
-  QString runner;        // path of twinforge-run
+  QString runner;  // path of twinforge-run
   QString pipelineFile;
   QString pipelineKey;
   QString workspace;
-  QStringList overrides; // KEY=VALUE
-  QStringList steps;     // empty: all
+  QStringList overrides;  // KEY=VALUE
+  QStringList steps;      // empty: all
   int threads = 0;
 };
 

@@ -8,14 +8,22 @@ namespace tf::ui {
 
 QString stepStatusName(StepStatus s) {
   switch (s) {
-    case StepStatus::Idle: return QObject::tr("idle");
-    case StepStatus::Queued: return QObject::tr("queued");
-    case StepStatus::Running: return QObject::tr("running");
-    case StepStatus::Done: return QObject::tr("done");
-    case StepStatus::Failed: return QObject::tr("failed");
-    case StepStatus::Cancelled: return QObject::tr("cancelled");
-    case StepStatus::Unknown: return QObject::tr("unknown");
-    case StepStatus::Invalid: return QObject::tr("invalid");
+    case StepStatus::Idle:
+      return QObject::tr("idle");
+    case StepStatus::Queued:
+      return QObject::tr("queued");
+    case StepStatus::Running:
+      return QObject::tr("running");
+    case StepStatus::Done:
+      return QObject::tr("done");
+    case StepStatus::Failed:
+      return QObject::tr("failed");
+    case StepStatus::Cancelled:
+      return QObject::tr("cancelled");
+    case StepStatus::Unknown:
+      return QObject::tr("unknown");
+    case StepStatus::Invalid:
+      return QObject::tr("invalid");
   }
   return {};
 }
@@ -23,13 +31,18 @@ QString stepStatusName(StepStatus s) {
 namespace {
 QColor statusColor(StepStatus s) {
   switch (s) {
-    case StepStatus::Running: return QColor(0x1f, 0x6f, 0xd0);
-    case StepStatus::Done: return QColor(0x1e, 0x8e, 0x3e);
+    case StepStatus::Running:
+      return QColor(0x1f, 0x6f, 0xd0);
+    case StepStatus::Done:
+      return QColor(0x1e, 0x8e, 0x3e);
     case StepStatus::Failed:
     case StepStatus::Invalid:
-    case StepStatus::Unknown: return QColor(0xc5, 0x22, 0x1f);
-    case StepStatus::Cancelled: return QColor(0xb0, 0x6a, 0x00);
-    default: return QColor(0x60, 0x60, 0x60);
+    case StepStatus::Unknown:
+      return QColor(0xc5, 0x22, 0x1f);
+    case StepStatus::Cancelled:
+      return QColor(0xb0, 0x6a, 0x00);
+    default:
+      return QColor(0x60, 0x60, 0x60);
   }
 }
 constexpr int kStatusRole = Qt::UserRole + 1;
@@ -55,7 +68,8 @@ void StepListView::setPipeline(const tf::Pipeline& p, const tf::Diagnostics* dia
     if (diags)
       for (const auto& d : diags->all())
         if (d.severity == Diagnostic::Severity::Error && (d.key == s.name || d.key.rfind(s.name + ".", 0) == 0))
-          problems << QString::fromStdString((d.key == s.name ? std::string() : d.key.substr(s.name.size() + 1) + ": ") + d.message);
+          problems << QString::fromStdString(
+              (d.key == s.name ? std::string() : d.key.substr(s.name.size() + 1) + ": ") + d.message);
     auto* item = new QTreeWidgetItem(this);
     item->setText(ColStep, QString::fromStdString(s.name));
     item->setText(ColComponent, QString::fromStdString(s.classPath));
@@ -65,7 +79,8 @@ void StepListView::setPipeline(const tf::Pipeline& p, const tf::Diagnostics* dia
     if (!s.info) {
       QString near;
       for (const auto& n : s.suggestions) near += (near.isEmpty() ? "" : ", ") + QString::fromStdString(n);
-      setStatus(item, StepStatus::Unknown, tr("placeholder: no plugin provides %1").arg(QString::fromStdString(s.classPath)),
+      setStatus(item, StepStatus::Unknown,
+                tr("placeholder: no plugin provides %1").arg(QString::fromStdString(s.classPath)),
                 near.isEmpty() ? QString() : tr("Closest known components: %1").arg(near));
     } else if (!problems.isEmpty()) {
       setStatus(item, StepStatus::Invalid, problems.first(), problems.join('\n'));
@@ -96,7 +111,8 @@ void StepListView::setStatus(QTreeWidgetItem* item, StepStatus s, const QString&
   item->setText(ColStatus, stepStatusName(s));
   item->setForeground(ColStatus, statusColor(s));
   QFont f = item->font(ColStatus);
-  f.setBold(s == StepStatus::Running || s == StepStatus::Failed || s == StepStatus::Unknown || s == StepStatus::Invalid);
+  f.setBold(s == StepStatus::Running || s == StepStatus::Failed || s == StepStatus::Unknown ||
+            s == StepStatus::Invalid);
   item->setFont(ColStatus, f);
   item->setText(ColInfo, info);
   item->setToolTip(ColInfo, tooltip.isEmpty() ? info : tooltip);
@@ -131,21 +147,27 @@ void StepListView::applyEvent(const tf::Event& e) {
       if (it) setStatus(it, StepStatus::Running, tr("started"));
       break;
     case Event::Type::Progress:
-      if (it) setStatus(it, StepStatus::Running, QStringLiteral("%1%  %2").arg(qRound(e.progress * 100)).arg(QString::fromStdString(e.message)));
+      if (it)
+        setStatus(it, StepStatus::Running,
+                  QStringLiteral("%1%  %2").arg(qRound(e.progress * 100)).arg(QString::fromStdString(e.message)));
       break;
     case Event::Type::StepFinished:
       if (it) setStatus(it, StepStatus::Done, tr("finished in %1 s").arg(e.seconds, 0, 'f', 2));
       break;
     case Event::Type::StepFailed:
-      if (it) setStatus(it, e.message == "cancelled" ? StepStatus::Cancelled : StepStatus::Failed, QString::fromStdString(e.message));
+      if (it)
+        setStatus(it, e.message == "cancelled" ? StepStatus::Cancelled : StepStatus::Failed,
+                  QString::fromStdString(e.message));
       break;
     case Event::Type::RunFailed:
     case Event::Type::RunCancelled:
       // Steps still queued will not run now.
       for (int i = 0; i < topLevelItemCount(); ++i)
-        if (status(topLevelItem(i)->text(ColStep)) == StepStatus::Queued) setStatus(topLevelItem(i), StepStatus::Idle, tr("not run"));
+        if (status(topLevelItem(i)->text(ColStep)) == StepStatus::Queued)
+          setStatus(topLevelItem(i), StepStatus::Idle, tr("not run"));
       break;
-    default: break;
+    default:
+      break;
   }
 }
 

@@ -49,7 +49,8 @@ int describeComponent(const Registry& reg, const std::string& classPath) {
   if (!c) {
     std::fprintf(stderr, "error: unknown component '%s'", classPath.c_str());
     auto near = reg.closest(classPath);
-    for (std::size_t i = 0; i < near.size(); ++i) std::fprintf(stderr, "%s%s", i ? ", " : "; closest known: ", near[i].c_str());
+    for (std::size_t i = 0; i < near.size(); ++i)
+      std::fprintf(stderr, "%s%s", i ? ", " : "; closest known: ", near[i].c_str());
     std::fprintf(stderr, "\n");
     return kUsage;
   }
@@ -78,7 +79,8 @@ int inspectFiles(const Registry& reg, const std::vector<std::string>& files) {
         recognised = true;
         break;
       }
-      std::printf("File: %s (%lld bytes)\n%s", f.c_str(), static_cast<long long>(fs::file_size(f, ec)), out.str().c_str());
+      std::printf("File: %s (%lld bytes)\n%s", f.c_str(), static_cast<long long>(fs::file_size(f, ec)),
+                  out.str().c_str());
       recognised = true;
       break;
     }
@@ -99,8 +101,8 @@ void onSignal(int) { gCancel.store(true); }
 
 void printPlan(const LoadedPipeline& lp) {
   const Pipeline& p = lp.pipeline;
-  std::printf("pipeline %s (%s) from %s: %zu step(s)%s\n", p.key.c_str(), p.dag ? "graph" : "linear", p.file.c_str(), p.steps.size(),
-              lp.pipelineKeys.size() > 1 ? "" : "");
+  std::printf("pipeline %s (%s) from %s: %zu step(s)%s\n", p.key.c_str(), p.dag ? "graph" : "linear", p.file.c_str(),
+              p.steps.size(), lp.pipelineKeys.size() > 1 ? "" : "");
   if (lp.pipelineKeys.size() > 1) {
     std::string others;
     for (const auto& k : lp.pipelineKeys) others += (others.empty() ? "" : ", ") + k;
@@ -109,7 +111,8 @@ void printPlan(const LoadedPipeline& lp) {
   int i = 0;
   for (const auto& s : p.steps) {
     std::printf("  %d. %s: %s%s\n", ++i, s.name.c_str(), s.classPath.c_str(), s.info ? "" : "  [unknown component]");
-    for (const auto& b : s.inputs) std::printf("       %s <- %s.%s\n", b.port.c_str(), b.fromStep.c_str(), b.fromPort.c_str());
+    for (const auto& b : s.inputs)
+      std::printf("       %s <- %s.%s\n", b.port.c_str(), b.fromStep.c_str(), b.fromPort.c_str());
   }
 }
 
@@ -140,7 +143,9 @@ std::optional<fs::path> latestRunOf(const RunStore& store, const std::string& fi
   };
   for (const auto& e : fs::directory_iterator(store.experimentDir(), ec)) {
     if (!e.is_directory() || !fs::exists(e.path() / "tags" / "twinforge.pipeline_file")) continue;
-    if (readTag(e.path() / "tags" / "twinforge.pipeline_file") != file || readTag(e.path() / "tags" / "twinforge.pipeline_key") != key) continue;
+    if (readTag(e.path() / "tags" / "twinforge.pipeline_file") != file ||
+        readTag(e.path() / "tags" / "twinforge.pipeline_key") != key)
+      continue;
     auto t = fs::last_write_time(e.path() / "meta.yaml", ec);
     if (!best || t > bestTime) {
       best = e.path();
@@ -164,8 +169,10 @@ int runPipeline(const Registry& reg, const RunRequest& req) {
   if (req.dryRun) printPlan(lp);
   if (!lp.diagnostics.all().empty()) std::fputs(lp.diagnostics.str().c_str(), stderr);
   if (!lp.runnable()) {
-    std::fprintf(stderr, "%s: not runnable: fix the problems above (twinforge-run --describe CLASS shows what a component takes)\n",
-                 req.pipelineFile.c_str());
+    std::fprintf(
+        stderr,
+        "%s: not runnable: fix the problems above (twinforge-run --describe CLASS shows what a component takes)\n",
+        req.pipelineFile.c_str());
     return kInvalidPipeline;
   }
 

@@ -11,11 +11,11 @@ class Registry;
 // Exit codes: documented in --help and docs/cli.md.
 enum ExitCode : int {
   kOk = 0,
-  kRunFailed = 1,       // a step failed
-  kUsage = 2,           // bad command line: unknown option, unknown step or run id
-  kInvalidPipeline = 3, // the pipeline file cannot be read or does not validate
-  kDataError = 4,       // `info`: a file TwinForge cannot read
-  kCancelled = 130,     // interrupted (Ctrl-C, SIGTERM, GUI cancel)
+  kRunFailed = 1,        // a step failed
+  kUsage = 2,            // bad command line: unknown option, unknown step or run id
+  kInvalidPipeline = 3,  // the pipeline file cannot be read or does not validate
+  kDataError = 4,        // `info`: a file TwinForge cannot read
+  kCancelled = 130,      // interrupted (Ctrl-C, SIGTERM, GUI cancel)
 };
 
 struct RunRequest {

@@ -4,7 +4,8 @@
 
 namespace tf {
 
-ConsoleReporter::ConsoleReporter(std::FILE* out, bool interactive, bool quiet) : out_(out), tty_(interactive), quiet_(quiet) {}
+ConsoleReporter::ConsoleReporter(std::FILE* out, bool interactive, bool quiet)
+    : out_(out), tty_(interactive), quiet_(quiet) {}
 
 void ConsoleReporter::clearLine() {
   if (lineOpen_) {
@@ -14,7 +15,8 @@ void ConsoleReporter::clearLine() {
 }
 
 void ConsoleReporter::onEvent(const Event& e) {
-  const std::string tag = position_.count(e.step) ? "[" + std::to_string(position_[e.step]) + "/" + std::to_string(total_) + "] " : "";
+  const std::string tag =
+      position_.count(e.step) ? "[" + std::to_string(position_[e.step]) + "/" + std::to_string(total_) + "] " : "";
   switch (e.type) {
     case Event::Type::RunStarted:
       total_ = static_cast<int>(e.steps.size());
@@ -46,7 +48,8 @@ void ConsoleReporter::onEvent(const Event& e) {
       clearLine();
       if (!quiet_) std::fprintf(out_, "  %s: %s\n", e.step.c_str(), e.message.c_str());
       break;
-    case Event::Type::Metric: break;  // progress messages carry the numbers; metrics go to the run store
+    case Event::Type::Metric:
+      break;  // progress messages carry the numbers; metrics go to the run store
     case Event::Type::StepFinished:
       clearLine();
       if (!quiet_) std::fprintf(out_, "%s%s finished in %.2f s\n", tag.c_str(), e.step.c_str(), e.seconds);

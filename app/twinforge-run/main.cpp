@@ -60,23 +60,29 @@ int main(int argc, char** argv) {
 
   app.add_option("pipeline", req.pipelineFile, "Pipeline YAML file")->check(CLI::ExistingFile);
   app.add_option("-p,--pipeline", req.pipelineKey, "Which pipeline of the file to run (default: the first)");
-  app.add_option("-s,--set", req.overrides, "Override a value: KEY=VALUE, e.g. epochs=10 or training_pipeline.steps.trainer.lr=1e-3")
-      ->take_all()->allow_extra_args(false);
+  app.add_option("-s,--set", req.overrides,
+                 "Override a value: KEY=VALUE, e.g. epochs=10 or training_pipeline.steps.trainer.lr=1e-3")
+      ->take_all()
+      ->allow_extra_args(false);
   app.add_option("--steps", steps, "Run only these steps (comma-separated); others' outputs come from an earlier run");
   app.add_option("--from", req.from, "First step to run (inclusive)");
   app.add_option("--to", req.to, "Last step to run (inclusive)");
-  app.add_option("--reuse", req.reuse, "Run id whose saved step outputs feed the steps not run (default: the latest run of this pipeline)");
+  app.add_option("--reuse", req.reuse,
+                 "Run id whose saved step outputs feed the steps not run (default: the latest run of this pipeline)");
   app.add_flag("--dry-run", req.dryRun, "Validate the pipeline and print the plan without running");
   app.add_option("--describe", describe, "Print a component's parameters and ports, then exit");
   app.add_flag("--list-components", list, "List every known component, then exit");
-  app.add_option("-w,--workspace", req.workspace, "Workspace folder for runs (default: $TWINFORGE_WORKSPACE or ./twinforge-workspace)");
+  app.add_option("-w,--workspace", req.workspace,
+                 "Workspace folder for runs (default: $TWINFORGE_WORKSPACE or ./twinforge-workspace)");
   app.add_option("--run-id", req.runId, "Id for the new run (default: a fresh 32-digit hex id)");
   app.add_option("--run-name", req.runName, "Name of the run (default: the pipeline key)");
-  app.add_option("--threads", req.threads, "Intra-op threads for LibTorch (default: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", req.threads, "Intra-op threads for LibTorch (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--plugin-path", pluginDirs, "Extra folder to load plugins from (repeatable)");
   app.add_flag("-q,--quiet", req.quiet, "Print only errors");
 
-  auto* info = app.add_subcommand("info", "Print what TwinForge recognises in data files: format, datasets, shapes, types, metadata");
+  auto* info = app.add_subcommand(
+      "info", "Print what TwinForge recognises in data files: format, datasets, shapes, types, metadata");
   info->add_option("files", infoFiles, "Data files")->required();
 
   try {

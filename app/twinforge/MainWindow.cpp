@@ -94,7 +94,8 @@ void MainWindow::buildDocks() {
   dock(tr("Components"), QStringLiteral("paletteDock"), palette_, Qt::LeftDockWidgetArea);
   dock(tr("Properties"), QStringLiteral("propertiesDock"), props_, Qt::RightDockWidgetArea);
   dock(tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
-  resizeDocks({findChild<QDockWidget*>(QStringLiteral("paletteDock")), findChild<QDockWidget*>(QStringLiteral("propertiesDock"))},
+  resizeDocks({findChild<QDockWidget*>(QStringLiteral("paletteDock")),
+               findChild<QDockWidget*>(QStringLiteral("propertiesDock"))},
               {220, 340}, Qt::Horizontal);
 }
 
@@ -112,7 +113,8 @@ void MainWindow::buildMenus() {
 
   QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
   runAct_ = runMenu->addAction(tr("&Run Pipeline"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { startRun(); });
-  cancelAct_ = runMenu->addAction(tr("&Cancel Run"), QKeySequence(Qt::CTRL | Qt::Key_Period), this, &MainWindow::cancelRun);
+  cancelAct_ =
+      runMenu->addAction(tr("&Cancel Run"), QKeySequence(Qt::CTRL | Qt::Key_Period), this, &MainWindow::cancelRun);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (auto* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
@@ -133,8 +135,9 @@ void MainWindow::buildMenus() {
 
 void MainWindow::showBanner(const QString& text, bool error) {
   banner_->setText(text);
-  banner_->setStyleSheet(error ? QStringLiteral("QLabel{background:#fde7e9;color:#8a1c1c;border:1px solid #e6a1a6;padding:6px;}")
-                               : QStringLiteral("QLabel{background:#fff4d6;color:#6b4e00;border:1px solid #e8cf8a;padding:6px;}"));
+  banner_->setStyleSheet(
+      error ? QStringLiteral("QLabel{background:#fde7e9;color:#8a1c1c;border:1px solid #e6a1a6;padding:6px;}")
+            : QStringLiteral("QLabel{background:#fff4d6;color:#6b4e00;border:1px solid #e8cf8a;padding:6px;}"));
   banner_->setVisible(!text.isEmpty());
 }
 
@@ -157,9 +160,10 @@ bool MainWindow::openFile(const QString& path) {
   steps_->setPipeline(doc_->pipeline, &doc_->diagnostics);
   if (!doc_->diagnostics.all().empty()) {
     const QString d = QString::fromStdString(doc_->diagnostics.str()).trimmed();
-    showBanner((doc_->runnable() ? tr("Warnings in %1:\n%2") : tr("%1 opened, but it cannot run until these are fixed:\n%2"))
-                   .arg(QFileInfo(abs).fileName(), d),
-               !doc_->runnable());
+    showBanner(
+        (doc_->runnable() ? tr("Warnings in %1:\n%2") : tr("%1 opened, but it cannot run until these are fixed:\n%2"))
+            .arg(QFileInfo(abs).fileName(), d),
+        !doc_->runnable());
     log_->appendLine(d, !doc_->runnable());
   } else {
     showBanner({}, false);
@@ -206,7 +210,9 @@ bool MainWindow::startRun() {
     return false;
   }
   if (!doc_->runnable()) {
-    showBanner(tr("This pipeline cannot run until its problems are fixed:\n%1").arg(QString::fromStdString(doc_->diagnostics.str()).trimmed()), true);
+    showBanner(tr("This pipeline cannot run until its problems are fixed:\n%1")
+                   .arg(QString::fromStdString(doc_->diagnostics.str()).trimmed()),
+               true);
     return false;
   }
   if (isWindowModified() && !save()) return false;
@@ -239,7 +245,10 @@ void MainWindow::onEvent(const tf::Event& e) {
   steps_->applyEvent(e);
   log_->appendEvent(e);
   if (e.type == tf::Event::Type::Progress)
-    statusBar()->showMessage(QStringLiteral("%1: %2%  %3").arg(QString::fromStdString(e.step)).arg(qRound(e.progress * 100)).arg(QString::fromStdString(e.message)));
+    statusBar()->showMessage(QStringLiteral("%1: %2%  %3")
+                                 .arg(QString::fromStdString(e.step))
+                                 .arg(qRound(e.progress * 100))
+                                 .arg(QString::fromStdString(e.message)));
 }
 
 void MainWindow::onSelectionChanged() {
@@ -249,7 +258,8 @@ void MainWindow::onSelectionChanged() {
 
 void MainWindow::openDialog() {
   const QString start = file_.isEmpty() ? QString() : QFileInfo(file_).absolutePath();
-  const QString p = QFileDialog::getOpenFileName(this, tr("Open Pipeline"), start, tr("Pipelines (*.yaml *.yml);;All files (*)"));
+  const QString p =
+      QFileDialog::getOpenFileName(this, tr("Open Pipeline"), start, tr("Pipelines (*.yaml *.yml);;All files (*)"));
   if (!p.isEmpty()) openFile(p);
 }
 
@@ -317,7 +327,8 @@ void MainWindow::updateActions() {
 void MainWindow::closeEvent(QCloseEvent* e) {
   if (run_->isRunning()) {
     if (qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS") &&
-        QMessageBox::question(this, tr("Run in progress"), tr("A run is still going. Cancel it and quit?")) != QMessageBox::Yes) {
+        QMessageBox::question(this, tr("Run in progress"), tr("A run is still going. Cancel it and quit?")) !=
+            QMessageBox::Yes) {
       e->ignore();
       return;
     }

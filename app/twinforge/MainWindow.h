@@ -15,7 +15,7 @@ class QAction;
 namespace tf {
 class Registry;
 struct Event;
-}
+}  // namespace tf
 
 namespace tf::ui {
 

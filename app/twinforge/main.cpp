@@ -18,14 +18,19 @@ int main(int argc, char** argv) {
   QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
 
   QCommandLineParser cli;
-  cli.setApplicationDescription(QStringLiteral("TwinForge workbench: compose, run and inspect AI digital-twin pipelines."));
+  cli.setApplicationDescription(
+      QStringLiteral("TwinForge workbench: compose, run and inspect AI digital-twin pipelines."));
   cli.addHelpOption();
   cli.addVersionOption();
-  cli.addPositionalArgument(QStringLiteral("pipeline"), QStringLiteral("Pipeline YAML to open"), QStringLiteral("[pipeline.yaml]"));
-  QCommandLineOption reset(QStringLiteral("reset-settings"), QStringLiteral("Forget all stored settings (window layout, recent files, preferences)"));
-  QCommandLineOption workspace(QStringLiteral("workspace"), QStringLiteral("Workspace folder for runs (remembered)"), QStringLiteral("dir"));
+  cli.addPositionalArgument(QStringLiteral("pipeline"), QStringLiteral("Pipeline YAML to open"),
+                            QStringLiteral("[pipeline.yaml]"));
+  QCommandLineOption reset(QStringLiteral("reset-settings"),
+                           QStringLiteral("Forget all stored settings (window layout, recent files, preferences)"));
+  QCommandLineOption workspace(QStringLiteral("workspace"), QStringLiteral("Workspace folder for runs (remembered)"),
+                               QStringLiteral("dir"));
   QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Run the pipeline once it is open"));
-  QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a picture of the window to FILE (after the run with --run), then quit"),
+  QCommandLineOption shot(QStringLiteral("screenshot"),
+                          QStringLiteral("Save a picture of the window to FILE (after the run with --run), then quit"),
                           QStringLiteral("file"));
   cli.addOptions({reset, workspace, run, shot});
   cli.process(app);
@@ -41,7 +46,10 @@ int main(int argc, char** argv) {
   const auto plugins = tf::loadAllComponents(reg);
   tf::ui::MainWindow win(reg);
   for (const auto& r : plugins)
-    if (!r.ok) win.logPanel()->appendLine(QStringLiteral("Plugin %1 not loaded: %2").arg(QString::fromStdString(r.file), QString::fromStdString(r.error)), true);
+    if (!r.ok)
+      win.logPanel()->appendLine(QStringLiteral("Plugin %1 not loaded: %2")
+                                     .arg(QString::fromStdString(r.file), QString::fromStdString(r.error)),
+                                 true);
   win.show();
 
   int rc = 0;

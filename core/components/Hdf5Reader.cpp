@@ -23,7 +23,8 @@ class Hdf5Reader : public Component {
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     std::string file = p_.getString("file");
     if (in.count("path")) file = in.at("path").meta.value("path", file);
-    if (file.empty()) throw std::runtime_error("no file: set the 'file' parameter or connect a step that outputs a Path");
+    if (file.empty())
+      throw std::runtime_error("no file: set the 'file' parameter or connect a step that outputs a Path");
     fs::path path = file;
     if (path.is_relative() && !ctx.workspace().empty()) path = ctx.workspace() / path;
 
@@ -32,14 +33,17 @@ class Hdf5Reader : public Component {
     const std::string targets = p_.getString("targets");
     const h5::DatasetInfo fi = f.dataset(features);
     if (p_.has("features_shape")) h5::checkShape(f, fi, p_.getIntList("features_shape"));
-    if (fi.shape.empty()) throw std::runtime_error("'" + path.string() + "': dataset '" + features + "' is a scalar, expected rows of samples");
+    if (fi.shape.empty())
+      throw std::runtime_error("'" + path.string() + "': dataset '" + features +
+                               "' is a scalar, expected rows of samples");
     std::optional<h5::DatasetInfo> ti;
     if (!targets.empty()) {
       ti = f.dataset(targets);
       if (p_.has("targets_shape")) h5::checkShape(f, *ti, p_.getIntList("targets_shape"));
       if (ti->shape.empty() || ti->shape[0] != fi.shape[0])
-        throw std::runtime_error("'" + path.string() + "': '" + features + "' has " + std::to_string(fi.shape[0]) + " rows but '" +
-                                 targets + "' has " + (ti->shape.empty() ? std::string("none") : std::to_string(ti->shape[0])));
+        throw std::runtime_error("'" + path.string() + "': '" + features + "' has " + std::to_string(fi.shape[0]) +
+                                 " rows but '" + targets + "' has " +
+                                 (ti->shape.empty() ? std::string("none") : std::to_string(ti->shape[0])));
     }
 
     // Read in row chunks so a long read reports progress and can be cancelled.
@@ -53,7 +57,8 @@ class Hdf5Reader : public Component {
       const std::int64_t e = std::min(rows, r + chunk);
       xs.push_back(h5::readTensor(f, features, r, e));
       if (ti) ys.push_back(h5::readTensor(f, targets, r, e));
-      ctx.progress(static_cast<double>(e) / static_cast<double>(rows), "read " + std::to_string(e) + " of " + std::to_string(rows) + " rows");
+      ctx.progress(static_cast<double>(e) / static_cast<double>(rows),
+                   "read " + std::to_string(e) + " of " + std::to_string(rows) + " rows");
     }
     Artifact a;
     a.type = "Dataset";
@@ -61,7 +66,8 @@ class Hdf5Reader : public Component {
     if (ti) a.tensors["y"] = ys.size() == 1 ? ys[0] : at::cat(ys);
     a.meta = {{"source", path.string()}, {"features", features}, {"targets", targets}, {"samples", rows}};
     ctx.log("read " + std::to_string(rows) + " samples: " + features + " " + fi.shapeString() + " " + fi.dtype +
-            (ti ? ", " + targets + " " + ti->shapeString() + " " + ti->dtype : std::string()) + " from " + path.string());
+            (ti ? ", " + targets + " " + ti->shapeString() + " " + ti->dtype : std::string()) + " from " +
+            path.string());
     return {{"dataset", a}};
   }
 
@@ -77,7 +83,8 @@ void registerHdf5Reader(Registry& reg) {
   c.doc = "Read features and targets from datasets of an HDF5 file, checking their shapes";
   c.category = "Data";
   c.params = {
-      ParamSpec::Path("file").withDoc("HDF5 file; relative paths are taken from the workspace folder. A connected Path input wins"),
+      ParamSpec::Path("file").withDoc(
+          "HDF5 file; relative paths are taken from the workspace folder. A connected Path input wins"),
       ParamSpec::String("features", "x").withDoc("Dataset path of the features, one row per sample"),
       ParamSpec::String("targets", "y").withDoc("Dataset path of the targets (empty: none)"),
       ParamSpec::IntList("features_shape").withDoc("Expected shape of the features, -1 for any extent, e.g. [-1, 8]"),

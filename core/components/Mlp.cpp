@@ -9,9 +9,9 @@
 #include "exec/Params.h"
 #include "registry/Registry.h"
 
+#include <torch/nn/functional/loss.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/dropout.h>
-#include <torch/nn/functional/loss.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
@@ -38,11 +38,12 @@ MlpSpec MlpSpec::fromParams(const Params& p, std::int64_t in, std::int64_t out) 
 
 nlohmann::json MlpSpec::toJson() const {
   return {{"class_path", "core.MLP"}, {"in_features", inFeatures}, {"out_features", outFeatures},
-          {"hidden", hidden}, {"activation", activation}, {"dropout", dropout}};
+          {"hidden", hidden},         {"activation", activation},  {"dropout", dropout}};
 }
 
 MlpSpec MlpSpec::fromJson(const nlohmann::json& j) {
-  if (!j.is_object() || j.value("class_path", "") != "core.MLP") throw std::runtime_error("model metadata does not describe a core.MLP");
+  if (!j.is_object() || j.value("class_path", "") != "core.MLP")
+    throw std::runtime_error("model metadata does not describe a core.MLP");
   MlpSpec s;
   s.inFeatures = j.at("in_features").get<std::int64_t>();
   s.outFeatures = j.at("out_features").get<std::int64_t>();
@@ -57,10 +58,14 @@ torch::nn::Sequential MlpSpec::build() const {
   std::int64_t width = inFeatures;
   for (std::int64_t h : hidden) {
     net->push_back(torch::nn::Linear(width, h));
-    if (activation == "tanh") net->push_back(torch::nn::Tanh());
-    else if (activation == "gelu") net->push_back(torch::nn::GELU());
-    else if (activation == "silu") net->push_back(torch::nn::SiLU());
-    else net->push_back(torch::nn::ReLU());
+    if (activation == "tanh")
+      net->push_back(torch::nn::Tanh());
+    else if (activation == "gelu")
+      net->push_back(torch::nn::GELU());
+    else if (activation == "silu")
+      net->push_back(torch::nn::SiLU());
+    else
+      net->push_back(torch::nn::ReLU());
     if (dropout > 0) net->push_back(torch::nn::Dropout(dropout));
     width = h;
   }
@@ -97,13 +102,12 @@ void registerMlp(Registry& reg) {
   mlp.objectKind = "model";
   mlp.params = {
       ParamSpec::IntList("hidden", "[64, 64]").atLeast(1).withDoc("Widths of the hidden layers"),
-      ParamSpec::Enum("activation", {"relu", "tanh", "gelu", "silu"}, "relu").withDoc("Non-linearity after each hidden layer"),
+      ParamSpec::Enum("activation", {"relu", "tanh", "gelu", "silu"}, "relu")
+          .withDoc("Non-linearity after each hidden layer"),
       ParamSpec::Float("dropout", "0").atLeast(0).below(1).withDoc("Dropout probability after each hidden layer"),
   };
   reg.add(mlp);
 }
-
-
 
 namespace {
 
@@ -116,9 +120,11 @@ class MlpTrainer : public Component {
     const Artifact* val = in.count("val") ? &in.at("val") : nullptr;
     at::Tensor x = train.tensor("x").to(torch::kFloat);
     at::Tensor y = train.tensor("y");
-    if (x.dim() != 2) throw std::runtime_error("train.x must be 2-D (samples, features), got " + std::to_string(x.dim()) + "-D");
+    if (x.dim() != 2)
+      throw std::runtime_error("train.x must be 2-D (samples, features), got " + std::to_string(x.dim()) + "-D");
     if (y.size(0) != x.size(0))
-      throw std::runtime_error("train.x has " + std::to_string(x.size(0)) + " samples but train.y has " + std::to_string(y.size(0)));
+      throw std::runtime_error("train.x has " + std::to_string(x.size(0)) + " samples but train.y has " +
+                               std::to_string(y.size(0)));
 
     std::string task = p_.getString("task");
     if (task == "auto") task = at::isIntegralType(y.scalar_type(), false) ? "classification" : "regression";
@@ -144,7 +150,8 @@ class MlpTrainer : public Component {
     std::unique_ptr<torch::optim::Optimizer> opt;
     const std::string optName = p_.getString("optimizer");
     if (optName == "sgd")
-      opt = std::make_unique<torch::optim::SGD>(net->parameters(), torch::optim::SGDOptions(lr).momentum(p_.getDouble("momentum")).weight_decay(wd));
+      opt = std::make_unique<torch::optim::SGD>(
+          net->parameters(), torch::optim::SGDOptions(lr).momentum(p_.getDouble("momentum")).weight_decay(wd));
     else if (optName == "adamw")
       opt = std::make_unique<torch::optim::AdamW>(net->parameters(), torch::optim::AdamWOptions(lr).weight_decay(wd));
     else
@@ -165,9 +172,9 @@ class MlpTrainer : public Component {
     const std::int64_t n = x.size(0);
     const std::int64_t batches = (n + batch - 1) / batch;
     auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<std::uint64_t>(seed) + 1);
-    ctx.log("training " + task + " MLP " + std::to_string(spec.inFeatures) + " -> " + std::to_string(outFeatures) + " on " +
-            std::to_string(n) + " samples, " + std::to_string(epochs) + " epochs, " + optName + " lr=" + std::to_string(lr) +
-            ", " + std::to_string(at::get_num_threads()) + " threads");
+    ctx.log("training " + task + " MLP " + std::to_string(spec.inFeatures) + " -> " + std::to_string(outFeatures) +
+            " on " + std::to_string(n) + " samples, " + std::to_string(epochs) + " epochs, " + optName +
+            " lr=" + std::to_string(lr) + ", " + std::to_string(at::get_num_threads()) + " threads");
 
     double firstLoss = NAN, lastLoss = NAN, lastVal = NAN, lastAcc = NAN;
     const auto t0 = std::chrono::steady_clock::now();
@@ -187,7 +194,8 @@ class MlpTrainer : public Component {
       lastLoss = sum / static_cast<double>(n);
       if (epoch == 0) firstLoss = lastLoss;
       if (!std::isfinite(lastLoss))
-        throw std::runtime_error("training diverged at epoch " + std::to_string(epoch + 1) + " (loss is " + std::to_string(lastLoss) + "); lower lr");
+        throw std::runtime_error("training diverged at epoch " + std::to_string(epoch + 1) + " (loss is " +
+                                 std::to_string(lastLoss) + "); lower lr");
       ctx.metric("train_loss", lastLoss, epoch + 1);
       if (val) {
         torch::NoGradGuard ng;
@@ -247,7 +255,8 @@ void registerMlpTrainer(Registry& reg) {
       ParamSpec::Int("seed", "0").atLeast(0).withDoc("Seed for initial weights and batch order"),
   };
   c.inputs = {{"train", "Dataset", "training samples (x, y)", false}, {"val", "Dataset", "validation samples", true}};
-  c.outputs = {{"model", "Model", "trained weights", false}, {"metrics", "Metrics", "final losses and throughput", false}};
+  c.outputs = {{"model", "Model", "trained weights", false},
+               {"metrics", "Metrics", "final losses and throughput", false}};
   c.factory = [](const Params& p) -> Component* { return new MlpTrainer(p); };
   reg.add(c);
 }

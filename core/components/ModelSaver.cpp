@@ -55,8 +55,10 @@ class ModelSaver : public Component {
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     const Artifact& model = in.at("model");
     fs::path dir = p_.getString("dir");
-    if (dir.empty()) dir = ctx.workDir();
-    else if (dir.is_relative() && !ctx.workspace().empty()) dir = ctx.workspace() / dir;
+    if (dir.empty())
+      dir = ctx.workDir();
+    else if (dir.is_relative() && !ctx.workspace().empty())
+      dir = ctx.workspace() / dir;
     fs::create_directories(dir);
     const std::string name = p_.getString("name");
 

@@ -23,8 +23,8 @@ class TrainValSplit : public Component {
     const std::int64_t n = x.size(0);
     const auto nVal = static_cast<std::int64_t>(std::llround(p_.getDouble("val_fraction") * static_cast<double>(n)));
     if (nVal < 1 || nVal >= n)
-      throw std::runtime_error("val_fraction " + std::to_string(p_.getDouble("val_fraction")) + " of " + std::to_string(n) +
-                               " samples leaves an empty train or validation set");
+      throw std::runtime_error("val_fraction " + std::to_string(p_.getDouble("val_fraction")) + " of " +
+                               std::to_string(n) + " samples leaves an empty train or validation set");
     at::Tensor order;
     if (p_.getBool("shuffle")) {
       auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<std::uint64_t>(p_.getInt("seed")));
@@ -42,7 +42,8 @@ class TrainValSplit : public Component {
       a.meta["samples"] = idx.size(0);
       return a;
     };
-    ctx.log("split " + std::to_string(n) + " samples into " + std::to_string(n - nVal) + " train and " + std::to_string(nVal) + " validation");
+    ctx.log("split " + std::to_string(n) + " samples into " + std::to_string(n - nVal) + " train and " +
+            std::to_string(nVal) + " validation");
     return {{"train", take(trainIdx, "train")}, {"val", take(valIdx, "val")}};
   }
 

@@ -48,10 +48,14 @@ Node Node::map(Location loc) {
 
 const char* Node::kindName() const {
   switch (kind_) {
-    case Kind::Null: return "null";
-    case Kind::Scalar: return "scalar";
-    case Kind::Sequence: return "list";
-    case Kind::Map: return "mapping";
+    case Kind::Null:
+      return "null";
+    case Kind::Scalar:
+      return "scalar";
+    case Kind::Sequence:
+      return "list";
+    case Kind::Map:
+      return "mapping";
   }
   return "?";
 }
@@ -95,10 +99,14 @@ std::optional<bool> Node::asBool() const {
 
 std::string Node::describe() const {
   switch (kind_) {
-    case Kind::Null: return "null";
-    case Kind::Scalar: return quoted_ || !(asDouble() || asBool()) ? "\"" + text_ + "\"" : text_;
-    case Kind::Sequence: return "a list of " + std::to_string(items_.size());
-    case Kind::Map: return "a mapping";
+    case Kind::Null:
+      return "null";
+    case Kind::Scalar:
+      return quoted_ || !(asDouble() || asBool()) ? "\"" + text_ + "\"" : text_;
+    case Kind::Sequence:
+      return "a list of " + std::to_string(items_.size());
+    case Kind::Map:
+      return "a mapping";
   }
   return "?";
 }
@@ -158,12 +166,15 @@ bool typedPlain(const Node& n) { return n.asDouble() || n.asBool(); }
 bool Node::operator==(const Node& o) const {
   if (kind_ != o.kind_) return false;
   switch (kind_) {
-    case Kind::Null: return true;
+    case Kind::Null:
+      return true;
     case Kind::Scalar:
       // "abc" and abc are the same string; "3" and 3 are not the same value.
       return text_ == o.text_ && typedPlain(*this) == typedPlain(o);
-    case Kind::Sequence: return items_ == o.items_;
-    case Kind::Map: return entries_ == o.entries_;
+    case Kind::Sequence:
+      return items_ == o.items_;
+    case Kind::Map:
+      return entries_ == o.entries_;
   }
   return false;
 }
@@ -198,11 +209,9 @@ Node convert(const YAML::Node& y, const std::string& file) {
     case YAML::NodeType::Map: {
       Node n = Node::map(loc);
       for (const auto& kv : y) {
-        if (!kv.first.IsScalar())
-          throw ParseError(locOf(kv.first.Mark(), file), "mapping keys must be plain names");
+        if (!kv.first.IsScalar()) throw ParseError(locOf(kv.first.Mark(), file), "mapping keys must be plain names");
         const std::string key = kv.first.Scalar();
-        if (n.find(key))
-          throw ParseError(locOf(kv.first.Mark(), file), "duplicate key '" + key + "'");
+        if (n.find(key)) throw ParseError(locOf(kv.first.Mark(), file), "duplicate key '" + key + "'");
         n.set(key, convert(kv.second, file), locOf(kv.first.Mark(), file));
       }
       return n;
@@ -225,7 +234,9 @@ bool allScalars(const Node& n) {
 
 void emit(YAML::Emitter& out, const Node& n) {
   switch (n.kind()) {
-    case Node::Kind::Null: out << YAML::Null; break;
+    case Node::Kind::Null:
+      out << YAML::Null;
+      break;
     case Node::Kind::Scalar:
       if (n.quoted() && readsAsNonString(n.text()))
         out << YAML::DoubleQuoted << n.text();

@@ -11,9 +11,9 @@
 namespace tf::cfg {
 
 struct Location {
-  std::string file;  // file name, or a pseudo source like "--set"
-  int line = 0;      // 1-based; 0 when unknown
-  int column = 0;    // 1-based; 0 when unknown
+  std::string file;         // file name, or a pseudo source like "--set"
+  int line = 0;             // 1-based; 0 when unknown
+  int column = 0;           // 1-based; 0 when unknown
   std::string str() const;  // "file:line:col" (parts left out when unknown)
 };
 

@@ -12,8 +12,8 @@
 namespace tf {
 
 struct Artifact {
-  std::string type;                          // a port type: Dataset, Model, Metrics, ...
-  std::map<std::string, at::Tensor> tensors; // Dataset: x, y; Model: its state dict
+  std::string type;                           // a port type: Dataset, Model, Metrics, ...
+  std::map<std::string, at::Tensor> tensors;  // Dataset: x, y; Model: its state dict
   nlohmann::json meta = nlohmann::json::object();
 
   // Writes tensors.h5 (when there are tensors) and meta.json into dir, atomically per file.

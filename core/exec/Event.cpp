@@ -7,9 +7,9 @@
 namespace tf {
 
 namespace {
-constexpr const char* kNames[] = {"run_started",   "step_started", "progress",     "log",
-                                  "metric",        "step_finished", "step_failed", "step_skipped",
-                                  "run_finished",  "run_failed",   "run_cancelled"};
+constexpr const char* kNames[] = {"run_started",  "step_started",  "progress",     "log",
+                                  "metric",       "step_finished", "step_failed",  "step_skipped",
+                                  "run_finished", "run_failed",    "run_cancelled"};
 constexpr int kCount = sizeof(kNames) / sizeof(kNames[0]);
 }  // namespace
 

@@ -130,7 +130,8 @@ Executor::Status Executor::run(const RunOptions& opts) {
     d_->emit(ev);
     return Status::Failed;
   }
-  const int threads = opts.threads > 0 ? opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads =
+      opts.threads > 0 ? opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // Debian's LibTorch starts with one intra-op thread; set it from the run's configuration.
   at::set_num_threads(threads);
 

@@ -23,8 +23,8 @@ struct RunOptions {
   // searched in order (the current run's own folder is always searched first).
   std::vector<std::filesystem::path> reuseRuns;
   const std::atomic<bool>* cancel = nullptr;
-  int threads = 0;                // 0: all cores
-  bool saveArtifacts = true;      // save every step's outputs (needed to resume)
+  int threads = 0;            // 0: all cores
+  bool saveArtifacts = true;  // save every step's outputs (needed to resume)
   std::filesystem::path workspace;
 };
 

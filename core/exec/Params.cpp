@@ -17,7 +17,8 @@ const std::string& Params::classPath() const {
 
 void Params::fail(const std::string& name, const std::string& expected) const {
   cfg::Node v = value(name);
-  throw std::runtime_error(v.location().str() + ": " + classPath() + "." + name + ": expected " + expected + ", got " + v.describe());
+  throw std::runtime_error(v.location().str() + ": " + classPath() + "." + name + ": expected " + expected + ", got " +
+                           v.describe());
 }
 
 cfg::Node Params::value(const std::string& name) const {

@@ -28,7 +28,8 @@ void writeFileAtomic(const fs::path& p, const std::string& text) {
 // MLflow keys may contain '/', which maps to sub-folders; we keep names flat and safe.
 std::string safeKey(const std::string& key) {
   std::string s;
-  for (char c : key) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == ' ') ? c : '_';
+  for (char c : key)
+    s += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == ' ') ? c : '_';
   return s.empty() ? "_" : s;
 }
 
@@ -45,7 +46,8 @@ fs::path RunStore::experimentDir() const { return ws_ / "mlruns" / "0"; }
 
 std::string RunStore::newRunId() {
   std::random_device rd;
-  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(nowMs()) ^ static_cast<std::uint64_t>(getpid()));
+  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(nowMs()) ^
+                      static_cast<std::uint64_t>(getpid()));
   std::ostringstream ss;
   ss << std::hex;
   for (int i = 0; i < 32; ++i) ss << (gen() & 0xF);
@@ -66,7 +68,8 @@ RunInfo RunStore::createRun(const std::string& name, const std::string& id) cons
   run.name = name;
   run.dir = exp / run.id;
   run.startMs = nowMs();
-  if (fs::exists(run.dir / "meta.yaml")) throw std::runtime_error("run " + run.id + " already exists in " + exp.string());
+  if (fs::exists(run.dir / "meta.yaml"))
+    throw std::runtime_error("run " + run.id + " already exists in " + exp.string());
   for (const char* sub : {"params", "metrics", "tags", "artifacts"}) fs::create_directories(run.dir / sub);
   writeMeta(run, Status::Running, 0);
   setTag(run, "mlflow.runName", name);
@@ -96,7 +99,8 @@ void RunStore::setTag(const RunInfo& run, const std::string& key, const std::str
   writeFileAtomic(run.dir / "tags" / safeKey(key), value);
 }
 
-void RunStore::logMetric(const RunInfo& run, const std::string& key, double value, std::int64_t step, std::int64_t timeMs) const {
+void RunStore::logMetric(const RunInfo& run, const std::string& key, double value, std::int64_t step,
+                         std::int64_t timeMs) const {
   std::ofstream out(run.dir / "metrics" / safeKey(key), std::ios::app);
   out << timeMs << " " << value << " " << step << "\n";
 }
@@ -120,7 +124,8 @@ void RunRecorder::onEvent(const Event& e) {
   events_.flush();
   if (e.type == Event::Type::Metric) {
     // Metric names are per step in the store so two trainers do not mix their curves.
-    store_.logMetric(run_, e.step.empty() ? e.name : e.step + "." + e.name, e.value, e.index < 0 ? 0 : e.index, e.timeMs);
+    store_.logMetric(run_, e.step.empty() ? e.name : e.step + "." + e.name, e.value, e.index < 0 ? 0 : e.index,
+                     e.timeMs);
   }
 }
 

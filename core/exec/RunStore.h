@@ -32,7 +32,8 @@ class RunStore {
   void finishRun(const RunInfo& run, Status status) const;
   void logParam(const RunInfo& run, const std::string& key, const std::string& value) const;
   void setTag(const RunInfo& run, const std::string& key, const std::string& value) const;
-  void logMetric(const RunInfo& run, const std::string& key, double value, std::int64_t step, std::int64_t timeMs) const;
+  void logMetric(const RunInfo& run, const std::string& key, double value, std::int64_t step,
+                 std::int64_t timeMs) const;
 
   // A run folder by id (any experiment), or nullopt.
   std::optional<std::filesystem::path> findRun(const std::string& id) const;

@@ -33,12 +33,20 @@ void silenceErrorStack() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 std::string dtypeName(hid_t type) {
   switch (H5Tget_class(type)) {
-    case H5T_FLOAT: return H5Tget_size(type) == 4 ? "float32" : H5Tget_size(type) == 8 ? "float64" : "float" + std::to_string(8 * H5Tget_size(type));
-    case H5T_INTEGER: return std::string(H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * H5Tget_size(type));
-    case H5T_STRING: return "string";
-    case H5T_COMPOUND: return "compound";
-    case H5T_ENUM: return "enum";
-    default: return "other";
+    case H5T_FLOAT:
+      return H5Tget_size(type) == 4   ? "float32"
+             : H5Tget_size(type) == 8 ? "float64"
+                                      : "float" + std::to_string(8 * H5Tget_size(type));
+    case H5T_INTEGER:
+      return std::string(H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * H5Tget_size(type));
+    case H5T_STRING:
+      return "string";
+    case H5T_COMPOUND:
+      return "compound";
+    case H5T_ENUM:
+      return "enum";
+    default:
+      return "other";
   }
 }
 
@@ -46,7 +54,8 @@ File File::open(const std::string& path) {
   silenceErrorStack();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw std::runtime_error("'" + path + "': no such file");
-  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("'" + path + "': is a folder, expected an HDF5 file");
+  if (std::filesystem::is_directory(path, ec))
+    throw std::runtime_error("'" + path + "': is a folder, expected an HDF5 file");
   if (H5Fis_hdf5(path.c_str()) <= 0) throw std::runtime_error("'" + path + "': not an HDF5 file");
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) throw std::runtime_error("'" + path + "': cannot open HDF5 file (permissions, or locked by a writer?)");
@@ -87,7 +96,8 @@ DatasetInfo File::dataset(const std::string& name) const {
   if (!hasDataset(name)) {
     std::string known;
     for (const auto& d : datasets()) known += (known.empty() ? "" : ", ") + d.path;
-    throw std::runtime_error("'" + path_ + "': no dataset '" + name + "'; datasets in the file: " + (known.empty() ? "none" : known));
+    throw std::runtime_error("'" + path_ + "': no dataset '" + name +
+                             "'; datasets in the file: " + (known.empty() ? "none" : known));
   }
   Handle ds(H5Dopen2(h_.id(), name.c_str(), H5P_DEFAULT), H5Dclose);
   Handle space(H5Dget_space(ds.id()), H5Sclose);
@@ -133,7 +143,8 @@ std::string readAttr(hid_t attr) {
         std::vector<char*> buf(static_cast<std::size_t>(n), nullptr);
         Handle mem(H5Tget_native_type(type.id(), H5T_DIR_DEFAULT), H5Tclose);
         if (H5Aread(attr, mem.id(), buf.data()) >= 0) {
-          for (hssize_t i = 0; i < n; ++i) s << (i ? ", " : "") << (buf[static_cast<std::size_t>(i)] ? buf[static_cast<std::size_t>(i)] : "");
+          for (hssize_t i = 0; i < n; ++i)
+            s << (i ? ", " : "") << (buf[static_cast<std::size_t>(i)] ? buf[static_cast<std::size_t>(i)] : "");
           H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, buf.data());
         }
       } else {
@@ -158,7 +169,8 @@ std::string readAttr(hid_t attr) {
       if (v.size() > 8) s << ", ... (" << v.size() << " values)";
       break;
     }
-    default: s << "<" << dtypeName(type.id()) << ">";
+    default:
+      s << "<" << dtypeName(type.id()) << ">";
   }
   return s.str();
 }

@@ -31,10 +31,10 @@ class Handle {
 };
 
 struct DatasetInfo {
-  std::string path;                 // "/strain/Strain"
-  std::vector<std::uint64_t> shape; // empty for a scalar
-  std::string dtype;                // float32, float64, int8..int64, uint8..uint64, string, compound, other
-  std::string shapeString() const;  // "(1000, 8)"
+  std::string path;                  // "/strain/Strain"
+  std::vector<std::uint64_t> shape;  // empty for a scalar
+  std::string dtype;                 // float32, float64, int8..int64, uint8..uint64, string, compound, other
+  std::string shapeString() const;   // "(1000, 8)"
 };
 
 class File {
@@ -47,7 +47,7 @@ class File {
 
   bool hasDataset(const std::string& name) const;
   DatasetInfo dataset(const std::string& name) const;  // throws naming file and dataset
-  std::vector<DatasetInfo> datasets() const;            // every dataset, depth first
+  std::vector<DatasetInfo> datasets() const;           // every dataset, depth first
   // Attributes of a group or dataset ("/" for the file), rendered as text.
   std::map<std::string, std::string> attributes(const std::string& object = "/") const;
   void setAttribute(const std::string& object, const std::string& name, const std::string& value) const;

@@ -23,7 +23,8 @@ TypeMap mapType(const File& f, const std::string& dataset, const DatasetInfo& in
   if (d == "uint8") return {H5T_NATIVE_UINT8, at::kByte};
   // Wider unsigned types have no torch dtype; read them as int64 (values past 2^63 are rare).
   if (d == "uint16" || d == "uint32" || d == "uint64") return {H5T_NATIVE_INT64, at::kLong};
-  throw std::runtime_error("'" + f.path() + "': dataset '" + dataset + "' holds " + d + ", expected a numeric type (float or integer)");
+  throw std::runtime_error("'" + f.path() + "': dataset '" + dataset + "' holds " + d +
+                           ", expected a numeric type (float or integer)");
 }
 }  // namespace
 
@@ -50,7 +51,8 @@ at::Tensor readTensor(const File& f, const std::string& dataset, std::int64_t ro
   }
   at::Tensor t = at::empty(shape, at::TensorOptions().dtype(tm.scalar));
   if (t.numel() > 0 && H5Dread(ds.id(), tm.mem, memSpace.id(), fileSpace.id(), H5P_DEFAULT, t.data_ptr()) < 0)
-    throw std::runtime_error("'" + f.path() + "': reading dataset '" + dataset + "' failed (corrupt file or unsupported filter?)");
+    throw std::runtime_error("'" + f.path() + "': reading dataset '" + dataset +
+                             "' failed (corrupt file or unsupported filter?)");
   return t;
 }
 
@@ -58,15 +60,29 @@ void writeTensor(const File& f, const std::string& dataset, const at::Tensor& te
   at::Tensor t = tensor.contiguous().cpu();
   hid_t mem;
   switch (t.scalar_type()) {
-    case at::kFloat: mem = H5T_NATIVE_FLOAT; break;
-    case at::kDouble: mem = H5T_NATIVE_DOUBLE; break;
-    case at::kLong: mem = H5T_NATIVE_INT64; break;
-    case at::kInt: mem = H5T_NATIVE_INT32; break;
-    case at::kByte: mem = H5T_NATIVE_UINT8; break;
-    default: t = t.to(at::kFloat); mem = H5T_NATIVE_FLOAT;
+    case at::kFloat:
+      mem = H5T_NATIVE_FLOAT;
+      break;
+    case at::kDouble:
+      mem = H5T_NATIVE_DOUBLE;
+      break;
+    case at::kLong:
+      mem = H5T_NATIVE_INT64;
+      break;
+    case at::kInt:
+      mem = H5T_NATIVE_INT32;
+      break;
+    case at::kByte:
+      mem = H5T_NATIVE_UINT8;
+      break;
+    default:
+      t = t.to(at::kFloat);
+      mem = H5T_NATIVE_FLOAT;
   }
   std::vector<hsize_t> dims(t.sizes().begin(), t.sizes().end());
-  Handle space(dims.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  Handle space(
+      dims.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+      H5Sclose);
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(lcpl.id(), 1);
   Handle ds(H5Dcreate2(f.id(), dataset.c_str(), mem, space.id(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
@@ -80,9 +96,11 @@ void checkShape(const File& f, const DatasetInfo& info, const std::vector<std::i
     ok = expected[i] < 0 || static_cast<std::uint64_t>(expected[i]) == info.shape[i];
   if (ok) return;
   std::string e = "(";
-  for (std::size_t i = 0; i < expected.size(); ++i) e += (i ? ", " : "") + (expected[i] < 0 ? std::string("any") : std::to_string(expected[i]));
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    e += (i ? ", " : "") + (expected[i] < 0 ? std::string("any") : std::to_string(expected[i]));
   e += ")";
-  throw std::runtime_error("'" + f.path() + "': dataset '" + info.path + "' has shape " + info.shapeString() + ", expected " + e);
+  throw std::runtime_error("'" + f.path() + "': dataset '" + info.path + "' has shape " + info.shapeString() +
+                           ", expected " + e);
 }
 
 }  // namespace tf::h5

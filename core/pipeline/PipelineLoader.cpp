@@ -88,7 +88,8 @@ struct Interpolator {
       auto trim = [](std::string s) {
         s.erase(0, s.find_first_not_of(" \t"));
         s.erase(s.find_last_not_of(" \t") + 1);
-        if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"') && s.back() == s.front()) s = s.substr(1, s.size() - 2);
+        if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"') && s.back() == s.front())
+          s = s.substr(1, s.size() - 2);
         return s;
       };
       name = trim(name);
@@ -103,7 +104,9 @@ struct Interpolator {
     }
     if (expr.find(':') != std::string::npos) {
       // OmegaConf lets projects register resolvers; keep the text so the file still loads.
-      diags.warning(at, "", "unknown resolver in ${" + expr + "}: left as written (known: ${key.path}, ${oc.env:NAME,default}, ${itwinai.cwd:})");
+      diags.warning(at, "",
+                    "unknown resolver in ${" + expr +
+                        "}: left as written (known: ${key.path}, ${oc.env:NAME,default}, ${itwinai.cwd:})");
       return Node::scalar("${" + expr + "}", true, at);
     }
     if (std::find(stack.begin(), stack.end(), expr) != stack.end()) {
@@ -127,8 +130,7 @@ struct Interpolator {
     const std::string& s = n.text();
     if (s.find("${") == std::string::npos) return n;
     // Whole value is one reference: keep the referenced node's type (a number stays a number).
-    if (s.rfind("${", 0) == 0 && s.find("${", 2) == std::string::npos && s.back() == '}' &&
-        s.find('}') == s.size() - 1)
+    if (s.rfind("${", 0) == 0 && s.find("${", 2) == std::string::npos && s.back() == '}' && s.find('}') == s.size() - 1)
       return evaluate(s.substr(2, s.size() - 3), n.location());
     std::string out;
     std::size_t i = 0;
@@ -148,8 +150,9 @@ struct Interpolator {
         if (v.isScalar())
           out += v.text();
         else if (!v.isNull())
-          diags.error(n.location(), "", "${" + s.substr(i + 2, close - i - 2) + "} is " + v.describe() +
-                                            " and cannot be pasted into a string");
+          diags.error(
+              n.location(), "",
+              "${" + s.substr(i + 2, close - i - 2) + "} is " + v.describe() + " and cannot be pasted into a string");
         i = close + 1;
         continue;
       }
@@ -160,7 +163,8 @@ struct Interpolator {
 
   Node resolve(const Node& n) {
     switch (n.kind()) {
-      case Node::Kind::Scalar: return resolveScalar(n);
+      case Node::Kind::Scalar:
+        return resolveScalar(n);
       case Node::Kind::Sequence: {
         Node out = Node::sequence(n.location());
         for (const auto& i : n.items()) out.push(resolve(i));
@@ -171,7 +175,8 @@ struct Interpolator {
         for (const auto& [k, v] : n.entries()) out.set(k, resolve(v), n.keyLocation(k));
         return out;
       }
-      case Node::Kind::Null: return n;
+      case Node::Kind::Null:
+        return n;
     }
     return n;
   }
@@ -182,7 +187,8 @@ std::string snakeCase(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (std::isupper(c)) {
-      bool prevLower = i > 0 && (std::islower(static_cast<unsigned char>(s[i - 1])) || std::isdigit(static_cast<unsigned char>(s[i - 1])));
+      bool prevLower = i > 0 && (std::islower(static_cast<unsigned char>(s[i - 1])) ||
+                                 std::isdigit(static_cast<unsigned char>(s[i - 1])));
       bool nextLower = i + 1 < s.size() && std::islower(static_cast<unsigned char>(s[i + 1]));
       bool prevUpper = i > 0 && std::isupper(static_cast<unsigned char>(s[i - 1]));
       if (!out.empty() && (prevLower || (prevUpper && nextLower))) out += '_';
@@ -271,7 +277,8 @@ void applyOverride(Node& root, const std::string& assignment, Diagnostics& diags
       if (at >= cur->items().size()) {
         std::string known;
         for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-        diags.error(where, path, "no step '" + part + "' in " + (walked.empty() ? "the file" : walked) + "; steps are: " + known);
+        diags.error(where, path,
+                    "no step '" + part + "' in " + (walked.empty() ? "the file" : walked) + "; steps are: " + known);
         return;
       }
       if (last) {
@@ -295,13 +302,16 @@ void applyOverride(Node& root, const std::string& assignment, Diagnostics& diags
         return;
       }
       if (!next) {
-        diags.error(where, path, "no key '" + part + "' in " + (walked.empty() ? "the file" : walked) + "; it has: " + available(*cur));
+        diags.error(
+            where, path,
+            "no key '" + part + "' in " + (walked.empty() ? "the file" : walked) + "; it has: " + available(*cur));
         return;
       }
       // `steps` of a class_path pipeline live in init_args too.
       cur = next;
     } else {
-      diags.error(where, path, "'" + walked + "' is a " + cur->kindName() + ", not a mapping, so it has no '" + part + "'");
+      diags.error(where, path,
+                  "'" + walked + "' is a " + cur->kindName() + ", not a mapping, so it has no '" + part + "'");
       return;
     }
     walked += (walked.empty() ? "" : ".") + part;
@@ -318,14 +328,16 @@ struct Validator {
   Diagnostics& diags;
 
   // Validates the arguments of a component against its schema (recursing into nested ones).
-  void validateArgs(const ComponentInfo& info, const Node& componentNode, const Node& args, const std::string& keyPrefix) {
+  void validateArgs(const ComponentInfo& info, const Node& componentNode, const Node& args,
+                    const std::string& keyPrefix) {
     for (const auto& [k, v] : args.entries()) {
       const ParamSpec* spec = info.param(k);
       if (!spec) {
         std::string known;
         for (const auto& p : info.params) known += (known.empty() ? "" : ", ") + p.name;
-        diags.error(args.keyLocation(k), keyPrefix + k,
-                    "unknown parameter for " + info.classPath + "; it takes: " + (known.empty() ? "no parameters" : known));
+        diags.error(
+            args.keyLocation(k), keyPrefix + k,
+            "unknown parameter for " + info.classPath + "; it takes: " + (known.empty() ? "no parameters" : known));
         continue;
       }
       spec->validate(v, keyPrefix + k, diags);
@@ -344,8 +356,9 @@ struct Validator {
       return;
     }
     if (info->kind != ComponentInfo::Kind::Object || info->objectKind != spec.objectKind) {
-      diags.error(node.location(), key, "expected a component of kind '" + spec.objectKind + "', but " + cp + " is " +
-                                            (info->kind == ComponentInfo::Kind::Step ? "a pipeline step" : "a '" + info->objectKind + "'"));
+      diags.error(node.location(), key,
+                  "expected a component of kind '" + spec.objectKind + "', but " + cp + " is " +
+                      (info->kind == ComponentInfo::Kind::Step ? "a pipeline step" : "a '" + info->objectKind + "'"));
       return;
     }
     validateArgs(*info, node, argumentsOf(node), key + ".");
@@ -377,7 +390,8 @@ bool topoSort(std::vector<Step>& steps, Diagnostics& diags) {
     bool progressed = false;
     for (std::size_t i = 0; i < steps.size(); ++i) {
       if (done[i]) continue;
-      bool ready = std::all_of(deps[i].begin(), deps[i].end(), [&](int d) { return done[static_cast<std::size_t>(d)]; });
+      bool ready =
+          std::all_of(deps[i].begin(), deps[i].end(), [&](int d) { return done[static_cast<std::size_t>(d)]; });
       if (!ready) continue;
       done[i] = true;
       out.push_back(steps[i]);
@@ -410,7 +424,8 @@ LoadedPipeline PipelineLoader::loadFile(const std::string& path, const LoadOptio
   return loadDocument(std::move(raw), path, opts);
 }
 
-LoadedPipeline PipelineLoader::loadText(const std::string& text, const std::string& fileName, const LoadOptions& opts) const {
+LoadedPipeline PipelineLoader::loadText(const std::string& text, const std::string& fileName,
+                                        const LoadOptions& opts) const {
   Node raw;
   try {
     raw = cfg::parseYaml(text, fileName);
@@ -429,7 +444,8 @@ LoadedPipeline PipelineLoader::loadDocument(Node raw, const std::string& fileNam
   if (!raw.isMap()) {
     Diagnostics d;
     d.error(raw.location().line ? raw.location() : Location{fileName, 1, 1}, "",
-            std::string("expected a mapping of top-level values and pipelines, got ") + (raw.isNull() ? "an empty file" : raw.kindName()));
+            std::string("expected a mapping of top-level values and pipelines, got ") +
+                (raw.isNull() ? "an empty file" : raw.kindName()));
     throw LoadError(d);
   }
   out.raw = raw;
@@ -471,7 +487,8 @@ LoadedPipeline PipelineLoader::loadDocument(Node raw, const std::string& fileNam
   } else if (steps.isMap()) {
     for (const auto& [k, v] : steps.entries()) items.emplace_back(k, &v);
   } else {
-    diags.error(steps.location(), stepsPath, std::string("expected a list of steps or a mapping of named steps, got ") + steps.kindName());
+    diags.error(steps.location(), stepsPath,
+                std::string("expected a list of steps or a mapping of named steps, got ") + steps.kindName());
   }
 
   Validator val{reg_, diags};
@@ -481,7 +498,8 @@ LoadedPipeline PipelineLoader::loadDocument(Node raw, const std::string& fileNam
     s.where = node->location();
     s.docPath = stepsPath + "." + name;
     if (!node->isMap()) {
-      diags.error(node->location(), name, std::string("expected a component (a mapping with _target_ or class_path), got ") + node->describe());
+      diags.error(node->location(), name,
+                  std::string("expected a component (a mapping with _target_ or class_path), got ") + node->describe());
       pl.steps.push_back(std::move(s));
       continue;
     }
@@ -491,7 +509,9 @@ LoadedPipeline PipelineLoader::loadDocument(Node raw, const std::string& fileNam
       diags.error(node->location(), name, "step names no component: expected a '_target_' or 'class_path' key");
     } else if (const ComponentInfo* info = reg_.find(s.classPath)) {
       if (info->kind != ComponentInfo::Kind::Step) {
-        diags.error(node->location(), name, s.classPath + " is a '" + info->objectKind + "', not a pipeline step; use it inside a step's parameter");
+        diags.error(
+            node->location(), name,
+            s.classPath + " is a '" + info->objectKind + "', not a pipeline step; use it inside a step's parameter");
       } else {
         s.info = info;
         val.validateArgs(*info, *node, s.params, name + ".");
@@ -509,12 +529,17 @@ LoadedPipeline PipelineLoader::loadDocument(Node raw, const std::string& fileNam
           return;
         }
         auto dot = ref.text().find('.');
-        s.inputs.push_back({port, ref.text().substr(0, dot), dot == std::string::npos ? "" : ref.text().substr(dot + 1)});
+        s.inputs.push_back(
+            {port, ref.text().substr(0, dot), dot == std::string::npos ? "" : ref.text().substr(dot + 1)});
       };
-      if (in->isScalar()) addRef("", *in);
-      else if (in->isSequence()) for (const auto& r : in->items()) addRef("", r);
-      else if (in->isMap()) for (const auto& [port, r] : in->entries()) addRef(port, r);
-      else if (!in->isNull()) diags.error(in->location(), name + ".inputs", "expected a step name, a list, or a mapping port: step.output");
+      if (in->isScalar())
+        addRef("", *in);
+      else if (in->isSequence())
+        for (const auto& r : in->items()) addRef("", r);
+      else if (in->isMap())
+        for (const auto& [port, r] : in->entries()) addRef(port, r);
+      else if (!in->isNull())
+        diags.error(in->location(), name + ".inputs", "expected a step name, a list, or a mapping port: step.output");
     }
     pl.steps.push_back(std::move(s));
   }
@@ -529,22 +554,31 @@ LoadedPipeline PipelineLoader::loadDocument(Node raw, const std::string& fileNam
     if (!s.explicitInputs && i > 0) refs.push_back({"", pl.steps[i - 1].name, ""});
     s.inputs.clear();
     // Offered outputs: (step, port, type); unknown producers offer nothing but excuse missing inputs.
-    struct Offer { std::string step, port, type; bool used = false; };
+    struct Offer {
+      std::string step, port, type;
+      bool used = false;
+    };
     std::vector<Offer> offers;
     bool unknownProducer = false;
     std::map<std::string, Binding> explicitPorts;
     for (const auto& r : refs) {
       auto it = byName.find(r.fromStep);
       if (it == byName.end() || it->second == &s) {
-        diags.error(s.where, s.name + ".inputs", "refers to step '" + r.fromStep + "', which is not in pipeline " + pl.key);
+        diags.error(s.where, s.name + ".inputs",
+                    "refers to step '" + r.fromStep + "', which is not in pipeline " + pl.key);
         continue;
       }
       const Step& from = *it->second;
-      if (!from.info) { unknownProducer = true; continue; }
+      if (!from.info) {
+        unknownProducer = true;
+        continue;
+      }
       if (!r.fromPort.empty() && !from.info->output(r.fromPort)) {
         std::string outs;
         for (const auto& o : from.info->outputs) outs += (outs.empty() ? "" : ", ") + o.name;
-        diags.error(s.where, s.name + ".inputs", "step '" + from.name + "' (" + from.classPath + ") has no output '" + r.fromPort + "'; its outputs: " + (outs.empty() ? "none" : outs));
+        diags.error(s.where, s.name + ".inputs",
+                    "step '" + from.name + "' (" + from.classPath + ") has no output '" + r.fromPort +
+                        "'; its outputs: " + (outs.empty() ? "none" : outs));
         continue;
       }
       if (!r.port.empty()) {
@@ -565,11 +599,16 @@ LoadedPipeline PipelineLoader::loadDocument(Node raw, const std::string& fileNam
       std::string fromPort = b.fromPort;
       if (fromPort.empty()) {
         for (const auto& o : from.info->outputs)
-          if (portTypesCompatible(o.type, in->type)) { fromPort = o.name; break; }
+          if (portTypesCompatible(o.type, in->type)) {
+            fromPort = o.name;
+            break;
+          }
       }
       const PortSpec* out = from.info->output(fromPort);
       if (!out || !portTypesCompatible(out->type, in->type)) {
-        diags.error(s.where, s.name + ".inputs." + port, "expects " + in->type + ", but '" + b.fromStep + (fromPort.empty() ? "" : "." + fromPort) + "' gives " + (out ? out->type : std::string("no compatible output")));
+        diags.error(s.where, s.name + ".inputs." + port,
+                    "expects " + in->type + ", but '" + b.fromStep + (fromPort.empty() ? "" : "." + fromPort) +
+                        "' gives " + (out ? out->type : std::string("no compatible output")));
         continue;
       }
       s.inputs.push_back({port, b.fromStep, fromPort});
@@ -578,20 +617,29 @@ LoadedPipeline PipelineLoader::loadDocument(Node raw, const std::string& fileNam
       if (explicitPorts.count(in.name)) continue;
       Offer* pick = nullptr;
       for (auto& o : offers)  // same name first, then the first unused output of a fitting type
-        if (!o.used && o.port == in.name && portTypesCompatible(o.type, in.type)) { pick = &o; break; }
+        if (!o.used && o.port == in.name && portTypesCompatible(o.type, in.type)) {
+          pick = &o;
+          break;
+        }
       if (!pick)
         for (auto& o : offers)
-          if (!o.used && portTypesCompatible(o.type, in.type)) { pick = &o; break; }
+          if (!o.used && portTypesCompatible(o.type, in.type)) {
+            pick = &o;
+            break;
+          }
       if (pick) {
         pick->used = true;
         s.inputs.push_back({in.name, pick->step, pick->port});
       } else if (!in.optional && !unknownProducer) {
         std::string offered;
-        for (const auto& o : offers) offered += (offered.empty() ? "" : ", ") + o.step + "." + o.port + " (" + o.type + ")";
-        diags.error(s.where, s.name, "needs input '" + in.name + "' (" + in.type + "), but " +
-                                         (offers.empty() ? (i == 0 && !s.explicitInputs ? std::string("it is the first step") : std::string("nothing feeds it"))
-                                                         : "only " + offered + " is offered") +
-                                         "; connect it with inputs: {" + in.name + ": step.output}");
+        for (const auto& o : offers)
+          offered += (offered.empty() ? "" : ", ") + o.step + "." + o.port + " (" + o.type + ")";
+        diags.error(s.where, s.name,
+                    "needs input '" + in.name + "' (" + in.type + "), but " +
+                        (offers.empty() ? (i == 0 && !s.explicitInputs ? std::string("it is the first step")
+                                                                       : std::string("nothing feeds it"))
+                                        : "only " + offered + " is offered") +
+                        "; connect it with inputs: {" + in.name + ": step.output}");
       }
     }
   }

@@ -10,23 +10,23 @@
 #define TWINFORGE_PLUGIN_ABI 1
 
 // In a plugin:  TWINFORGE_PLUGIN(myplugin) { reg.add(...); }
-#define TWINFORGE_PLUGIN(NAME)                                                                 \
-  static void twinforge_plugin_body_##NAME(tf::Registry& reg);                                 \
-  extern "C" __attribute__((visibility("default"))) int twinforge_register_plugin(             \
-      tf::Registry* reg, int abi, const char** name) {                                         \
-    *name = #NAME;                                                                             \
-    if (abi != TWINFORGE_PLUGIN_ABI) return TWINFORGE_PLUGIN_ABI;                              \
-    reg->setCurrentPlugin(#NAME);                                                              \
-    twinforge_plugin_body_##NAME(*reg);                                                        \
-    return 0;                                                                                  \
-  }                                                                                            \
+#define TWINFORGE_PLUGIN(NAME)                                                                                \
+  static void twinforge_plugin_body_##NAME(tf::Registry& reg);                                                \
+  extern "C" __attribute__((visibility("default"))) int twinforge_register_plugin(tf::Registry* reg, int abi, \
+                                                                                  const char** name) {        \
+    *name = #NAME;                                                                                            \
+    if (abi != TWINFORGE_PLUGIN_ABI) return TWINFORGE_PLUGIN_ABI;                                             \
+    reg->setCurrentPlugin(#NAME);                                                                             \
+    twinforge_plugin_body_##NAME(*reg);                                                                       \
+    return 0;                                                                                                 \
+  }                                                                                                           \
   static void twinforge_plugin_body_##NAME(tf::Registry& reg)
 
 namespace tf {
 
 struct PluginLoadResult {
   std::string file;
-  std::string name;   // empty when it failed before telling its name
+  std::string name;  // empty when it failed before telling its name
   bool ok = false;
   std::string error;  // why it failed: dlopen message, missing entry point, ABI, exception
 };

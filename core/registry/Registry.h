@@ -14,7 +14,7 @@ namespace tf {
 
 // Recognises a data file for `twinforge-run info`; writes what it found and returns true.
 struct FileInspector {
-  std::string name;    // "HDF5", "synthetic regression set"
+  std::string name;  // "HDF5", "synthetic regression set"
   std::string plugin;
   std::function<bool(const std::string& path, std::ostream& out)> inspect;
 };

@@ -10,18 +10,30 @@ namespace tf {
 
 const char* paramTypeName(ParamType t) {
   switch (t) {
-    case ParamType::Int: return "int";
-    case ParamType::Float: return "float";
-    case ParamType::Bool: return "bool";
-    case ParamType::String: return "string";
-    case ParamType::Path: return "path";
-    case ParamType::Enum: return "enum";
-    case ParamType::IntList: return "list[int]";
-    case ParamType::FloatList: return "list[float]";
-    case ParamType::StringList: return "list[string]";
-    case ParamType::Component: return "component";
-    case ParamType::Map: return "mapping";
-    case ParamType::Any: return "any";
+    case ParamType::Int:
+      return "int";
+    case ParamType::Float:
+      return "float";
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::String:
+      return "string";
+    case ParamType::Path:
+      return "path";
+    case ParamType::Enum:
+      return "enum";
+    case ParamType::IntList:
+      return "list[int]";
+    case ParamType::FloatList:
+      return "list[float]";
+    case ParamType::StringList:
+      return "list[string]";
+    case ParamType::Component:
+      return "component";
+    case ParamType::Map:
+      return "mapping";
+    case ParamType::Any:
+      return "any";
   }
   return "?";
 }
@@ -45,16 +57,24 @@ std::string fmtNum(double v) {
 ParamSpec ParamSpec::Int(std::string n, std::string d) { return make(std::move(n), ParamType::Int, std::move(d)); }
 ParamSpec ParamSpec::Float(std::string n, std::string d) { return make(std::move(n), ParamType::Float, std::move(d)); }
 ParamSpec ParamSpec::Bool(std::string n, bool d) { return make(std::move(n), ParamType::Bool, d ? "true" : "false"); }
-ParamSpec ParamSpec::String(std::string n, std::string d) { return make(std::move(n), ParamType::String, std::move(d)); }
+ParamSpec ParamSpec::String(std::string n, std::string d) {
+  return make(std::move(n), ParamType::String, std::move(d));
+}
 ParamSpec ParamSpec::Path(std::string n, std::string d) { return make(std::move(n), ParamType::Path, std::move(d)); }
 ParamSpec ParamSpec::Enum(std::string n, std::vector<std::string> c, std::string d) {
   ParamSpec p = make(std::move(n), ParamType::Enum, std::move(d));
   p.choices = std::move(c);
   return p;
 }
-ParamSpec ParamSpec::IntList(std::string n, std::string d) { return make(std::move(n), ParamType::IntList, std::move(d)); }
-ParamSpec ParamSpec::FloatList(std::string n, std::string d) { return make(std::move(n), ParamType::FloatList, std::move(d)); }
-ParamSpec ParamSpec::StringList(std::string n, std::string d) { return make(std::move(n), ParamType::StringList, std::move(d)); }
+ParamSpec ParamSpec::IntList(std::string n, std::string d) {
+  return make(std::move(n), ParamType::IntList, std::move(d));
+}
+ParamSpec ParamSpec::FloatList(std::string n, std::string d) {
+  return make(std::move(n), ParamType::FloatList, std::move(d));
+}
+ParamSpec ParamSpec::StringList(std::string n, std::string d) {
+  return make(std::move(n), ParamType::StringList, std::move(d));
+}
 ParamSpec ParamSpec::Object(std::string n, std::string kind, std::string d) {
   ParamSpec p = make(std::move(n), ParamType::Component, std::move(d));
   p.objectKind = std::move(kind);
@@ -67,22 +87,33 @@ std::string ParamSpec::expectation() const {
   if (min) bounds += std::string(minExclusive ? " > " : " >= ") + fmtNum(*min);
   if (max) bounds += std::string(min ? " and" : "") + (maxExclusive ? " < " : " <= ") + fmtNum(*max);
   switch (type) {
-    case ParamType::Int: return "an integer" + bounds;
-    case ParamType::Float: return "a number" + bounds;
-    case ParamType::Bool: return "true or false";
-    case ParamType::String: return "a string";
-    case ParamType::Path: return "a file path";
+    case ParamType::Int:
+      return "an integer" + bounds;
+    case ParamType::Float:
+      return "a number" + bounds;
+    case ParamType::Bool:
+      return "true or false";
+    case ParamType::String:
+      return "a string";
+    case ParamType::Path:
+      return "a file path";
     case ParamType::Enum: {
       std::string s = "one of ";
       for (std::size_t i = 0; i < choices.size(); ++i) s += (i ? ", " : "") + choices[i];
       return s;
     }
-    case ParamType::IntList: return "a list of integers" + bounds;
-    case ParamType::FloatList: return "a list of numbers" + bounds;
-    case ParamType::StringList: return "a list of strings";
-    case ParamType::Component: return "a component (_target_ or class_path) of kind '" + objectKind + "'";
-    case ParamType::Map: return "a mapping";
-    case ParamType::Any: return "any value";
+    case ParamType::IntList:
+      return "a list of integers" + bounds;
+    case ParamType::FloatList:
+      return "a list of numbers" + bounds;
+    case ParamType::StringList:
+      return "a list of strings";
+    case ParamType::Component:
+      return "a component (_target_ or class_path) of kind '" + objectKind + "'";
+    case ParamType::Map:
+      return "a mapping";
+    case ParamType::Any:
+      return "any value";
   }
   return "?";
 }
@@ -109,8 +140,12 @@ void ParamSpec::validate(const cfg::Node& value, const std::string& key, Diagnos
     if (!inBounds(*this, integer ? static_cast<double>(*v.asInt()) : *v.asDouble())) fail(v);
   };
   switch (type) {
-    case ParamType::Int: checkNumber(value, true); break;
-    case ParamType::Float: checkNumber(value, false); break;
+    case ParamType::Int:
+      checkNumber(value, true);
+      break;
+    case ParamType::Float:
+      checkNumber(value, false);
+      break;
     case ParamType::Bool:
       if (!value.asBool()) fail(value);
       break;
@@ -145,7 +180,8 @@ void ParamSpec::validate(const cfg::Node& value, const std::string& key, Diagnos
     case ParamType::Map:
       if (!value.isMap()) fail(value);
       break;
-    case ParamType::Any: break;
+    case ParamType::Any:
+      break;
   }
 }
 
@@ -178,14 +214,14 @@ std::string ComponentInfo::shortName() const {
 
 std::string ComponentInfo::describe() const {
   std::ostringstream o;
-  o << classPath << "  (" << (kind == Kind::Step ? "step" : "object: " + objectKind) << ", plugin " << plugin
-    << ")\n  " << doc << "\n";
+  o << classPath << "  (" << (kind == Kind::Step ? "step" : "object: " + objectKind) << ", plugin " << plugin << ")\n  "
+    << doc << "\n";
   auto ports = [&](const char* title, const std::vector<PortSpec>& list) {
     if (list.empty()) return;
     o << "\n" << title << ":\n";
     for (const auto& p : list)
-      o << "  " << p.name << " : " << p.type << (p.optional ? " (optional)" : "") << (p.doc.empty() ? "" : "  - " + p.doc)
-        << "\n";
+      o << "  " << p.name << " : " << p.type << (p.optional ? " (optional)" : "")
+        << (p.doc.empty() ? "" : "  - " + p.doc) << "\n";
   };
   ports("Inputs", inputs);
   ports("Outputs", outputs);

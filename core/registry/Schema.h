@@ -9,7 +9,9 @@
 
 namespace tf {
 
-namespace cfg { class Node; }
+namespace cfg {
+class Node;
+}
 class Diagnostics;
 class Component;
 class Params;
@@ -41,14 +43,43 @@ struct ParamSpec {
   static ParamSpec Object(std::string name, std::string objectKind, std::string def = {});
   static ParamSpec Mapping(std::string name);
 
-  ParamSpec& range(std::optional<double> lo, std::optional<double> hi) { min = lo; max = hi; return *this; }
-  ParamSpec& above(double lo) { min = lo; minExclusive = true; return *this; }
-  ParamSpec& atLeast(double lo) { min = lo; minExclusive = false; return *this; }
-  ParamSpec& below(double hi) { max = hi; maxExclusive = true; return *this; }
-  ParamSpec& atMost(double hi) { max = hi; maxExclusive = false; return *this; }
-  ParamSpec& withUnit(std::string u) { unit = std::move(u); return *this; }
-  ParamSpec& withDoc(std::string d) { doc = std::move(d); return *this; }
-  ParamSpec& mandatory() { required = true; return *this; }
+  ParamSpec& range(std::optional<double> lo, std::optional<double> hi) {
+    min = lo;
+    max = hi;
+    return *this;
+  }
+  ParamSpec& above(double lo) {
+    min = lo;
+    minExclusive = true;
+    return *this;
+  }
+  ParamSpec& atLeast(double lo) {
+    min = lo;
+    minExclusive = false;
+    return *this;
+  }
+  ParamSpec& below(double hi) {
+    max = hi;
+    maxExclusive = true;
+    return *this;
+  }
+  ParamSpec& atMost(double hi) {
+    max = hi;
+    maxExclusive = false;
+    return *this;
+  }
+  ParamSpec& withUnit(std::string u) {
+    unit = std::move(u);
+    return *this;
+  }
+  ParamSpec& withDoc(std::string d) {
+    doc = std::move(d);
+    return *this;
+  }
+  ParamSpec& mandatory() {
+    required = true;
+    return *this;
+  }
 
   // "a number > 0", "one of adam, sgd", "a list of integers >= 1"
   std::string expectation() const;
@@ -59,10 +90,10 @@ struct ParamSpec {
 
 // Port types that flow between steps.
 namespace port {
-inline constexpr const char* Dataset = "Dataset";    // tensors x (features) and y (targets)
-inline constexpr const char* Model = "Model";        // weights + enough metadata to rebuild
-inline constexpr const char* Metrics = "Metrics";    // named scalars
-inline constexpr const char* Path = "Path";          // a file or folder on disk
+inline constexpr const char* Dataset = "Dataset";  // tensors x (features) and y (targets)
+inline constexpr const char* Model = "Model";      // weights + enough metadata to rebuild
+inline constexpr const char* Metrics = "Metrics";  // named scalars
+inline constexpr const char* Path = "Path";        // a file or folder on disk
 inline constexpr const char* TensorMap = "TensorMap";
 inline constexpr const char* Any = "Any";
 }  // namespace port
@@ -77,9 +108,9 @@ struct PortSpec {
 
 struct ComponentInfo {
   enum class Kind { Step, Object };  // Step: runs in a pipeline; Object: built inside a step's parameter
-  std::string classPath;   // "core.MLPTrainer"
-  std::string doc;         // one line
-  std::string category;    // palette group: "Data", "Training", ...
+  std::string classPath;             // "core.MLPTrainer"
+  std::string doc;                   // one line
+  std::string category;              // palette group: "Data", "Training", ...
   std::string plugin = "core";
   Kind kind = Kind::Step;
   std::string objectKind;  // for Kind::Object, e.g. "model"

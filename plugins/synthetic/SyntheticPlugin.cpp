@@ -58,12 +58,13 @@ class RegressionSet : public tf::Component {
         f.setAttribute("/", "task", task);
         f.setAttribute("/", "seed", static_cast<double>(seed));
         f.setAttribute("/", "noise", noise);
-        f.setAttribute("/", "description", task == "classification"
-                                               ? "argmax of non-linear class scores of Gaussian features"
-                                               : "y = sin(2 x.w1) + 0.5 (x.w2)^2 + noise, x ~ N(0, 1)");
+        f.setAttribute("/", "description",
+                       task == "classification" ? "argmax of non-linear class scores of Gaussian features"
+                                                : "y = sin(2 x.w1) + 0.5 (x.w2)^2 + noise, x ~ N(0, 1)");
       }
       fs::rename(tmp, path);
-      ctx.log("wrote " + std::to_string(n) + " " + task + " samples with " + std::to_string(d) + " features to " + path.string());
+      ctx.log("wrote " + std::to_string(n) + " " + task + " samples with " + std::to_string(d) + " features to " +
+              path.string());
     }
     tf::Artifact out;
     out.type = "Path";
@@ -88,7 +89,8 @@ bool inspect(const std::string& path, std::ostream& out) {
       << "  samples: " << x.shape.at(0) << ", features: " << (x.shape.size() > 1 ? x.shape[1] : 1) << "\n"
       << "  seed: " << attrs["seed"] << ", noise: " << attrs["noise"] << "\n"
       << "Datasets:\n  /x  " << x.shapeString() << "  " << x.dtype << "  features\n"
-      << "  /y  " << y.shapeString() << "  " << y.dtype << "  " << (attrs["task"] == "classification" ? "class labels" : "targets") << "\n";
+      << "  /y  " << y.shapeString() << "  " << y.dtype << "  "
+      << (attrs["task"] == "classification" ? "class labels" : "targets") << "\n";
   return true;
 }
 
@@ -100,7 +102,8 @@ TWINFORGE_PLUGIN(synthetic) {
   c.doc = "Generate a seeded synthetic regression or classification set as an HDF5 file (x, y)";
   c.category = "Data";
   c.params = {
-      tf::ParamSpec::Path("file", "data/synthetic.h5").withDoc("Output file; relative paths are taken from the workspace folder"),
+      tf::ParamSpec::Path("file", "data/synthetic.h5")
+          .withDoc("Output file; relative paths are taken from the workspace folder"),
       tf::ParamSpec::Enum("task", {"regression", "classification"}, "regression").withDoc("Kind of target"),
       tf::ParamSpec::Int("samples", "4096").atLeast(2).withDoc("Number of samples"),
       tf::ParamSpec::Int("features", "8").atLeast(1).withDoc("Features per sample"),

@@ -37,12 +37,7 @@ class TestCli : public QObject {
   Q_OBJECT
   QTemporaryDir tmp_;
   QString ws() const { return tmp_.filePath("ws"); }
-  QString write(const QString& name, const QByteArray& text) {
-    QFile f(tmp_.filePath(name));
-    f.open(QIODevice::WriteOnly);
-    f.write(text);
-    return f.fileName();
-  }
+  QString write(const QString& name, const QByteArray& text) { return tftest::writeFile(tmp_, name, text); }
 
  private Q_SLOTS:
   void helpExplainsUsageAndExitCodes() {
@@ -72,11 +67,13 @@ class TestCli : public QObject {
     auto r = run({example(), "--dry-run", "-w", ws()});
     QCOMPARE(r.code, 0);
     QVERIFY2(r.out.contains("train <- split.train") && r.out.contains("valid."), qPrintable(r.out));
-    QVERIFY(!QDir(ws() + "/mlruns/0").exists() || QDir(ws() + "/mlruns/0").entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
+    QVERIFY(!QDir(ws() + "/mlruns/0").exists() ||
+            QDir(ws() + "/mlruns/0").entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
   }
 
   void runsExampleAndResumesFromAStep() {
-    auto r = run({example(), "-w", ws(), "--set", "epochs=3", "--set", "samples=1024", "--run-id", "aaaabbbbccccddddeeeeffff00001111"});
+    auto r = run({example(), "-w", ws(), "--set", "epochs=3", "--set", "samples=1024", "--run-id",
+                  "aaaabbbbccccddddeeeeffff00001111"});
     QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
     const QString runDir = ws() + "/mlruns/0/aaaabbbbccccddddeeeeffff00001111";
     QFile meta(runDir + "/meta.yaml");
@@ -106,19 +103,27 @@ class TestCli : public QObject {
     // Unknown class path with a suggestion.
     auto unk = run({write("unk.yaml", "p:\n  steps:\n    - _target_: core.MLPTrainr\n"), "-w", ws()});
     QCOMPARE(unk.code, 3);
-    QVERIFY2(unk.err.contains("unk.yaml:3:17: mlp_trainr: unknown component 'core.MLPTrainr'; closest known: core.MLPTrainer"), qPrintable(unk.err));
+    QVERIFY2(unk.err.contains(
+                 "unk.yaml:3:17: mlp_trainr: unknown component 'core.MLPTrainr'; closest known: core.MLPTrainer"),
+             qPrintable(unk.err));
     // Wrong parameter type from the command line.
     auto set = run({example(), "-w", ws(), "--set", "training_pipeline.steps.train.lr=fast"});
     QCOMPARE(set.code, 3);
-    QVERIFY2(set.err.contains("--set training_pipeline.steps.train.lr=fast: train.lr: expected a number > 0, got \"fast\""), qPrintable(set.err));
+    QVERIFY2(
+        set.err.contains("--set training_pipeline.steps.train.lr=fast: train.lr: expected a number > 0, got \"fast\""),
+        qPrintable(set.err));
     // Missing HDF5 file: the step fails, naming the file.
-    auto missing = run({write("missing.yaml", "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: /no/such/file.h5}\n"), "-w", ws()});
+    auto missing =
+        run({write("missing.yaml", "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: /no/such/file.h5}\n"), "-w",
+             ws()});
     QCOMPARE(missing.code, 1);
     QVERIFY2(missing.err.contains("'/no/such/file.h5': no such file"), qPrintable(missing.err));
     // Missing dataset in a real file.
     const QString h5 = tmp_.filePath("ws/data/synthetic-regression.h5");
     QVERIFY(QFile::exists(h5));  // written by runsExampleAndResumesFromAStep
-    auto ds = run({write("ds.yaml", "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: " + h5.toUtf8() + ", features: /ECAL}\n"), "-w", ws()});
+    auto ds = run({write("ds.yaml", "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: " + h5.toUtf8() +
+                                        ", features: /ECAL}\n"),
+                   "-w", ws()});
     QCOMPARE(ds.code, 1);
     QVERIFY2(ds.err.contains("no dataset '/ECAL'; datasets in the file: /x, /y"), qPrintable(ds.err));
     // Unknown step names and run ids are usage errors.
@@ -130,7 +135,8 @@ class TestCli : public QObject {
   void brokenPluginWarnsButRuns() {
     auto r = run({"--plugin-path", TF_BAD_PLUGIN_DIR, "--list-components"});
     QCOMPARE(r.code, 0);
-    QVERIFY2(r.err.contains("warning: plugin") && r.err.contains("no 'twinforge_register_plugin' entry point"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("warning: plugin") && r.err.contains("no 'twinforge_register_plugin' entry point"),
+             qPrintable(r.err));
     QVERIFY(r.out.contains("core.MLPTrainer"));
   }
 
@@ -138,7 +144,8 @@ class TestCli : public QObject {
     run({example(), "-w", ws(), "--steps", "generate", "--set", "samples=100"});
     auto r = run({"info", ws() + "/data/synthetic-regression.h5"});
     QCOMPARE(r.code, 0);
-    QVERIFY2(r.out.contains("Format: TwinForge synthetic regression set") && r.out.contains("/x  (100, 8)  float32"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("Format: TwinForge synthetic regression set") && r.out.contains("/x  (100, 8)  float32"),
+             qPrintable(r.out));
     auto bad = run({"info", write("notes.txt", "hello")});
     QCOMPARE(bad.code, 4);
     QVERIFY2(bad.err.contains("not a format TwinForge recognises"), qPrintable(bad.err));
@@ -151,7 +158,8 @@ class TestCli : public QObject {
     QVERIFY(p.waitForStarted());
     // Wait until training is under way, then interrupt like Ctrl-C.
     QString out;
-    QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(p.readAllStandardOutput())).contains("train (core.MLPTrainer) started"), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (out += QString::fromUtf8(p.readAllStandardOutput())).contains("train (core.MLPTrainer) started"), 60000);
     ::kill(static_cast<pid_t>(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 130);

@@ -58,8 +58,10 @@ class TestComponents : public QObject {
     at::Tensor x = at::arange(30, at::kFloat).reshape({10, 3});
     at::Tensor y = at::arange(10, at::kLong);
     writeFile(ws() / "ok.h5", x, y);
-    auto o = runText("p:\n  steps:\n    - {_target_: core.HDF5Reader, file: ok.h5, features: /features/x, targets: y, features_shape: [-1, 3]}\n",
-                     ws() / "r1", ws());
+    auto o = runText(
+        "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: ok.h5, features: /features/x, targets: y, "
+        "features_shape: [-1, 3]}\n",
+        ws() / "r1", ws());
     QCOMPARE(o.status, Executor::Status::Finished);
     Artifact ds = output(o, "hdf5_reader", "dataset");
     QVERIFY(ds.tensor("x").equal(x));
@@ -80,13 +82,15 @@ class TestComponents : public QObject {
         {"file: missing.h5", "missing.h5': no such file"},
         {"file: text.h5", "text.h5': not an HDF5 file"},
         {"file: bad.h5, features: /nope", "bad.h5': no dataset '/nope'; datasets in the file: /features/x, /y"},
-        {"file: bad.h5, features: /features/x, features_shape: [-1, 3]", "dataset '/features/x' has shape (4, 2), expected (any, 3)"},
+        {"file: bad.h5, features: /features/x, features_shape: [-1, 3]",
+         "dataset '/features/x' has shape (4, 2), expected (any, 3)"},
         {"file: bad.h5, features: /features/x", "'/features/x' has 4 rows but 'y' has 5"},
         {"features: /features/x", "no file: set the 'file' parameter"},
     };
     int i = 0;
     for (const auto& c : cases) {
-      auto o = runText(std::string("p:\n  steps:\n    - {_target_: core.HDF5Reader, ") + c.args + "}\n", ws() / ("e" + std::to_string(i++)), ws());
+      auto o = runText(std::string("p:\n  steps:\n    - {_target_: core.HDF5Reader, ") + c.args + "}\n",
+                       ws() / ("e" + std::to_string(i++)), ws());
       QCOMPARE(o.status, Executor::Status::Failed);
       QVERIFY2(QString::fromStdString(o.error).contains(c.expect), o.error.c_str());
     }
@@ -94,15 +98,18 @@ class TestComponents : public QObject {
 
   void splitIsDisjointAndSeeded() {
     writeFile(ws() / "s.h5", at::arange(100, at::kFloat).reshape({100, 1}), at::arange(100, at::kFloat));
-    const std::string text = "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: s.h5, features: /features/x}\n    - {_target_: core.TrainValSplit, val_fraction: 0.3, seed: 5}\n";
+    const std::string text =
+        "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: s.h5, features: /features/x}\n    - {_target_: "
+        "core.TrainValSplit, val_fraction: 0.3, seed: 5}\n";
     auto a = runText(text, ws() / "s1", ws());
     auto b = runText(text, ws() / "s2", ws());
     QCOMPARE(a.status, Executor::Status::Finished);
-    at::Tensor tx = output(a, "train_val_split", "train").tensor("x"), vx = output(a, "train_val_split", "val").tensor("x");
+    at::Tensor tx = output(a, "train_val_split", "train").tensor("x"),
+               vx = output(a, "train_val_split", "val").tensor("x");
     QCOMPARE(tx.size(0), 70);
     QCOMPARE(vx.size(0), 30);
     QVERIFY(std::get<0>(at::cat({tx, vx}).flatten().sort()).equal(at::arange(100, at::kFloat)));  // a partition
-    QVERIFY(vx.equal(output(b, "train_val_split", "val").tensor("x")));  // same seed, same split
+    QVERIFY(vx.equal(output(b, "train_val_split", "val").tensor("x")));    // same seed, same split
     QVERIFY(!vx.equal(at::arange(70, 100, at::kFloat).reshape({30, 1})));  // shuffled
   }
 
@@ -150,8 +157,10 @@ p:
   }
 
   void generatorIsDeterministic() {
-    auto a = runText("p:\n  steps:\n    - {_target_: synthetic.RegressionSet, file: d1.h5, samples: 64, seed: 9}\n", ws() / "g1", ws());
-    auto b = runText("p:\n  steps:\n    - {_target_: synthetic.RegressionSet, file: d2.h5, samples: 64, seed: 9}\n", ws() / "g2", ws());
+    auto a = runText("p:\n  steps:\n    - {_target_: synthetic.RegressionSet, file: d1.h5, samples: 64, seed: 9}\n",
+                     ws() / "g1", ws());
+    auto b = runText("p:\n  steps:\n    - {_target_: synthetic.RegressionSet, file: d2.h5, samples: 64, seed: 9}\n",
+                     ws() / "g2", ws());
     QCOMPARE(a.status, Executor::Status::Finished);
     QCOMPARE(b.status, Executor::Status::Finished);
     h5::File f1 = h5::File::open((ws() / "d1.h5").string()), f2 = h5::File::open((ws() / "d2.h5").string());
@@ -182,7 +191,9 @@ p:
       if ((recognised = insp.inspect((ws() / "plain.h5").string(), out))) break;
     QVERIFY(recognised);
     const QString s = QString::fromStdString(out.str());
-    QVERIFY2(s.contains("Format: HDF5") && s.contains("/features/x  (6, 2)  float32") && s.contains("/y  (6,)  float32"), qPrintable(s));
+    QVERIFY2(
+        s.contains("Format: HDF5") && s.contains("/features/x  (6, 2)  float32") && s.contains("/y  (6,)  float32"),
+        qPrintable(s));
   }
 };
 

@@ -44,7 +44,8 @@ class TestConfig : public QObject {
   }
 
   void emitRoundTripsWithOrder() {
-    const char* text = "zeta: 1\nalpha:\n  list: [1, 2, 3]\n  s: \"007\"\n  empty: ~\n  nested:\n    - {x: 1}\n    - y\n";
+    const char* text =
+        "zeta: 1\nalpha:\n  list: [1, 2, 3]\n  s: \"007\"\n  empty: ~\n  nested:\n    - {x: 1}\n    - y\n";
     Node a = tf::cfg::parseYaml(text, "a.yaml");
     std::string out = tf::cfg::toYaml(a);
     Node b = tf::cfg::parseYaml(out, "b.yaml");
@@ -71,7 +72,7 @@ class TestConfig : public QObject {
     QCOMPARE(*r.find("e")->asInt(), 16);
     QCOMPARE(*r.find("f")->asInt(), 42);
     QCOMPARE(*r.find("g")->asInt(), 7);
-    QCOMPARE(*r.find("h")->asDouble(), 1e-3);  // chains resolve
+    QCOMPARE(*r.find("h")->asDouble(), 1e-3);              // chains resolve
     QCOMPARE(r.find("i")->text(), std::string("${not}"));  // escaped
   }
 

@@ -83,7 +83,8 @@ class TestExecutor : public QObject {
     QCOMPARE(Executor(tftest::registry(), lp.pipeline, first).run({}), Executor::Status::Finished);
 
     // Change a parameter of `plus` and re-run from it: `left` and `right` come from the first run.
-    auto changed = PipelineLoader(tftest::registry()).loadText(kGraph, "t.yaml", LoadOptions{"", {"g.steps.plus.amount=20"}});
+    auto changed =
+        PipelineLoader(tftest::registry()).loadText(kGraph, "t.yaml", LoadOptions{"", {"g.steps.plus.amount=20"}});
     const std::filesystem::path second = tmp_.filePath("partial").toStdString();
     Executor ex(tftest::registry(), changed.pipeline, second);
     Recorder rec;
@@ -101,7 +102,8 @@ class TestExecutor : public QObject {
     RunOptions o2;
     o2.from = "total";
     QCOMPARE(lonely.run(o2), Executor::Status::Failed);
-    QVERIFY2(QString::fromStdString(lonely.error()).contains("step 'plus' is not part of this run and no saved output 'out' was found"),
+    QVERIFY2(QString::fromStdString(lonely.error())
+                 .contains("step 'plus' is not part of this run and no saved output 'out' was found"),
              lonely.error().c_str());
   }
 
@@ -117,12 +119,15 @@ class TestExecutor : public QObject {
       ex.selectSteps(o);
       QFAIL("expected invalid_argument");
     } catch (const std::invalid_argument& e) {
-      QVERIFY2(QString(e.what()).contains("no step 'nope' in pipeline g; steps are: left, plus, right, total"), e.what());
+      QVERIFY2(QString(e.what()).contains("no step 'nope' in pipeline g; steps are: left, plus, right, total"),
+               e.what());
     }
   }
 
   void failingStepStopsTheRun() {
-    auto lp = load("p:\n  steps:\n    - {_target_: test.Source}\n    - {_target_: test.Fail, message: the detector is on fire}\n    - {_target_: test.Add}\n");
+    auto lp = load(
+        "p:\n  steps:\n    - {_target_: test.Source}\n    - {_target_: test.Fail, message: the detector is on fire}\n  "
+        "  - {_target_: test.Add}\n");
     Executor ex(tftest::registry(), lp.pipeline, tmp_.filePath("fail").toStdString());
     Recorder rec;
     ex.addObserver(&rec);

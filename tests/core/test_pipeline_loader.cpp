@@ -145,7 +145,8 @@ training_pipeline:
     QVERIFY2(d.contains("p.yaml:5:16: source: unknown component 'itwinai.plugins.mnist.MNISTDataModuleTorch'") ||
                  d.contains("unknown component 'itwinai.plugins.mnist.MNISTDataModuleTorch'"),
              qPrintable(d));
-    QVERIFY2(d.contains("unknown component 'itwinai.torch.trainer.TorchTrainer'; closest known: core.MLPTrainer"), qPrintable(d));
+    QVERIFY2(d.contains("unknown component 'itwinai.torch.trainer.TorchTrainer'; closest known: core.MLPTrainer"),
+             qPrintable(d));
     QVERIFY2(d.contains("unknown component 'core.MLPTrainr'; closest known: core.MLPTrainer"), qPrintable(d));
     // Variables still resolve inside unknown components.
     QCOMPARE(*lp.pipeline.steps[1].params.find("config")->find("batch_size")->asInt(), 32);
@@ -165,8 +166,11 @@ training_pipeline:
       model: {_target_: core.MLP, hidden: [8, -1], activation: sigmoid}
 )");
     const QString d = diag(lp);
-    QVERIFY2(d.contains("p.yaml:4:21: train_val_split.val_fraction: expected a number > 0 and < 1, got 1.5"), qPrintable(d));
-    QVERIFY2(d.contains("p.yaml:5:7: train_val_split.shufle: unknown parameter for core.TrainValSplit; it takes: val_fraction, shuffle, seed"), qPrintable(d));
+    QVERIFY2(d.contains("p.yaml:4:21: train_val_split.val_fraction: expected a number > 0 and < 1, got 1.5"),
+             qPrintable(d));
+    QVERIFY2(d.contains("p.yaml:5:7: train_val_split.shufle: unknown parameter for core.TrainValSplit; it takes: "
+                        "val_fraction, shuffle, seed"),
+             qPrintable(d));
     QVERIFY2(d.contains("p.yaml:6:13: train_val_split.seed: expected an integer >= 0, got \"fast\""), qPrintable(d));
     QVERIFY2(d.contains("mlp_trainer.optimizer: expected one of adam, adamw, sgd, got \"adamm\"") ||
                  d.contains("optimizer: expected one of adam, adamw, sgd, got \"adamm\""),
@@ -178,10 +182,13 @@ training_pipeline:
   }
 
   void wrongKindOfComponent() {
-    auto lp = load("p:\n  steps:\n    - _target_: core.MLP\n    - _target_: core.MLPTrainer\n      model: {_target_: core.TrainValSplit}\n");
+    auto lp = load(
+        "p:\n  steps:\n    - _target_: core.MLP\n    - _target_: core.MLPTrainer\n      model: {_target_: "
+        "core.TrainValSplit}\n");
     const QString d = diag(lp);
     QVERIFY2(d.contains("core.MLP is a 'model', not a pipeline step"), qPrintable(d));
-    QVERIFY2(d.contains("expected a component of kind 'model', but core.TrainValSplit is a pipeline step"), qPrintable(d));
+    QVERIFY2(d.contains("expected a component of kind 'model', but core.TrainValSplit is a pipeline step"),
+             qPrintable(d));
   }
 
   void overridesAreTypeChecked() {
@@ -206,7 +213,8 @@ p:
   }
 
   void overrideListStepByName() {
-    auto lp = load("p:\n  steps:\n    - {_target_: test.Source}\n    - {_target_: test.Add}\n", LoadOptions{"", {"p.steps.add.amount=5", "p.steps.0.value=3"}});
+    auto lp = load("p:\n  steps:\n    - {_target_: test.Source}\n    - {_target_: test.Add}\n",
+                   LoadOptions{"", {"p.steps.add.amount=5", "p.steps.0.value=3"}});
     QVERIFY2(lp.runnable(), qPrintable(diag(lp)));
     QCOMPARE(*lp.pipeline.steps[1].params.find("amount")->asInt(), 5);
     QCOMPARE(*lp.pipeline.steps[0].params.find("value")->asInt(), 3);
@@ -240,10 +248,12 @@ p:
     QVERIFY(cfgNode.find("trainer")->find("gradient_clip_val")->isNull());
     // Only unknown components are reported, each once, with the line of its class_path.
     QCOMPARE(int(lp.diagnostics.all().size()), 2);
-    QVERIFY2(diag(lp).contains("itwinai-jsonargparse.yaml:13:15: fetch: unknown component 'loaders.ShowerDownloader'"), qPrintable(diag(lp)));
+    QVERIFY2(diag(lp).contains("itwinai-jsonargparse.yaml:13:15: fetch: unknown component 'loaders.ShowerDownloader'"),
+             qPrintable(diag(lp)));
     QVERIFY2(diag(lp).contains("train: unknown component 'trainers.ShowerGANTrainer'"), qPrintable(diag(lp)));
 
-    auto inf = loader.loadFile(file, LoadOptions{"inference_pipeline", {"max_epochs=9", "inference_pipeline.steps.save.save_dir=out/"}});
+    auto inf = loader.loadFile(
+        file, LoadOptions{"inference_pipeline", {"max_epochs=9", "inference_pipeline.steps.save.save_dir=out/"}});
     QCOMPARE(inf.pipeline.steps.size(), size_t(3));
     QCOMPARE(inf.pipeline.step("save")->params.find("save_dir")->text(), std::string("out/"));
     // Round trip keeps every key of the framework configuration.
@@ -262,7 +272,8 @@ p:
     const std::string storage = train.params.find("run_config")->find("storage_path")->text();
     QVERIFY2(storage == std::filesystem::current_path().string() + "/checkpoints", storage.c_str());
     QCOMPARE(train.suggestions.front(), std::string("core.MLPTrainer"));
-    auto inf = loader.loadFile(tftest::source("tests/fixtures/itwinai-hydra.yaml").toStdString(), LoadOptions{"inference_pipeline", {}});
+    auto inf = loader.loadFile(tftest::source("tests/fixtures/itwinai-hydra.yaml").toStdString(),
+                               LoadOptions{"inference_pipeline", {}});
     QCOMPARE(inf.pipeline.steps[1].name, std::string("multiclass_torch_predictor"));
     QVERIFY(inf.pipeline.steps[2].params.find("class_labels")->isNull());
     // Unknown resolvers are kept as text with a warning, not a failure.

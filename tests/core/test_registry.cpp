@@ -68,7 +68,8 @@ class TestRegistry : public QObject {
       QVERIFY(!r.ok);
       all += QString::fromStdString(r.file + ": " + r.error) + "\n";
     }
-    QVERIFY2(all.contains("not a TwinForge plugin: it has no 'twinforge_register_plugin' entry point"), qPrintable(all));
+    QVERIFY2(all.contains("not a TwinForge plugin: it has no 'twinforge_register_plugin' entry point"),
+             qPrintable(all));
     QVERIFY2(all.contains("built for plugin ABI 99, this TwinForge has ABI 1; rebuild the plugin"), qPrintable(all));
     QCOMPARE(reg.all().size(), before);
   }

@@ -23,13 +23,7 @@ using tf::ui::StepStatus;
 class TestGui : public QObject {
   Q_OBJECT
   QTemporaryDir tmp_;
-
-  QString write(const QString& name, const QByteArray& text) {
-    QFile f(tmp_.filePath(name));
-    f.open(QIODevice::WriteOnly);
-    f.write(text);
-    return f.fileName();
-  }
+  QString write(const QString& name, const QByteArray& text) { return tftest::writeFile(tmp_, name, text); }
 
  private Q_SLOTS:
   void initTestCase() {
@@ -67,7 +61,8 @@ class TestGui : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
     QCOMPARE(finished.at(0).at(0).toInt(), 0);
     for (const char* step : {"generate", "read", "split", "train", "save"})
-      QVERIFY2(w.stepList()->status(step) == StepStatus::Done, qPrintable(QString(step) + ": " + w.stepList()->info(step)));
+      QVERIFY2(w.stepList()->status(step) == StepStatus::Done,
+               qPrintable(QString(step) + ": " + w.stepList()->info(step)));
     QVERIFY(w.logPanel()->toPlainText().contains("[train] finished"));
     // The child ran twinforge-run with the workspace from the preferences.
     QVERIFY(w.runController()->lastArguments().contains(tmp_.filePath("ws")));
@@ -76,14 +71,16 @@ class TestGui : public QObject {
 
   void failedStepShowsRedWithMessage() {
     tf::ui::MainWindow w(tftest::registry());
-    const QString file = write("fails.yaml", "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: /no/such/data.h5}\n");
+    const QString file =
+        write("fails.yaml", "p:\n  steps:\n    - {_target_: core.HDF5Reader, file: /no/such/data.h5}\n");
     QVERIFY(w.openFile(file));
     QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
     QVERIFY(w.startRun());
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
     QCOMPARE(finished.at(0).at(0).toInt(), 1);
     QCOMPARE(w.stepList()->status("hdf5_reader"), StepStatus::Failed);
-    QVERIFY2(w.stepList()->info("hdf5_reader").contains("/no/such/data.h5': no such file"), qPrintable(w.stepList()->info("hdf5_reader")));
+    QVERIFY2(w.stepList()->info("hdf5_reader").contains("/no/such/data.h5': no such file"),
+             qPrintable(w.stepList()->info("hdf5_reader")));
   }
 
   void badFilesKeepTheDocument() {
@@ -92,7 +89,8 @@ class TestGui : public QObject {
     QVERIFY(w.openFile(good));
     const std::string before = tf::cfg::toYaml(w.document()->raw);
     QVERIFY(!w.openFile(write("broken.yaml", "p:\n  steps: [\n")));
-    QVERIFY2(w.lastError().contains("broken.yaml:") && w.lastError().contains("malformed YAML"), qPrintable(w.lastError()));
+    QVERIFY2(w.lastError().contains("broken.yaml:") && w.lastError().contains("malformed YAML"),
+             qPrintable(w.lastError()));
     QCOMPARE(w.currentFile(), good);
     QCOMPARE(tf::cfg::toYaml(w.document()->raw), before);
     QCOMPARE(w.stepList()->topLevelItemCount(), 5);
@@ -113,7 +111,8 @@ class TestGui : public QObject {
 
   void invalidParametersAreMarked() {
     tf::ui::MainWindow w(tftest::registry());
-    QVERIFY(w.openFile(write("invalid.yaml", "p:\n  steps:\n    - {_target_: synthetic.RegressionSet, samples: 1.5}\n")));
+    QVERIFY(
+        w.openFile(write("invalid.yaml", "p:\n  steps:\n    - {_target_: synthetic.RegressionSet, samples: 1.5}\n")));
     QCOMPARE(w.stepList()->status("regression_set"), StepStatus::Invalid);
     QVERIFY2(w.stepList()->info("regression_set").startsWith("samples: expected an integer >= 2, got 1.5"),
              qPrintable(w.stepList()->info("regression_set")));

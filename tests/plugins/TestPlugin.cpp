@@ -81,12 +81,12 @@ TWINFORGE_PLUGIN(test) {
   using tf::ParamSpec;
   reg.add(make("test.Source", {ParamSpec::Float("value", "1")}, {}, {{"out", "Metrics", "", false}},
                [](const tf::Params& p) -> tf::Component* { return new Source(p); }));
-  reg.add(make("test.Add", {ParamSpec::Float("amount", "1")}, {{"in", "Metrics", "", false}}, {{"out", "Metrics", "", false}},
-               [](const tf::Params& p) -> tf::Component* { return new Add(p); }));
-  reg.add(make("test.Sum", {}, {{"a", "Metrics", "", false}, {"b", "Metrics", "", false}}, {{"out", "Metrics", "", false}},
-               [](const tf::Params& p) -> tf::Component* { return new Sum(p); }));
-  reg.add(make("test.Fail", {ParamSpec::String("message", "boom")}, {{"in", "Metrics", "", true}}, {{"out", "Metrics", "", false}},
-               [](const tf::Params& p) -> tf::Component* { return new Fail(p); }));
+  reg.add(make("test.Add", {ParamSpec::Float("amount", "1")}, {{"in", "Metrics", "", false}},
+               {{"out", "Metrics", "", false}}, [](const tf::Params& p) -> tf::Component* { return new Add(p); }));
+  reg.add(make("test.Sum", {}, {{"a", "Metrics", "", false}, {"b", "Metrics", "", false}},
+               {{"out", "Metrics", "", false}}, [](const tf::Params& p) -> tf::Component* { return new Sum(p); }));
+  reg.add(make("test.Fail", {ParamSpec::String("message", "boom")}, {{"in", "Metrics", "", true}},
+               {{"out", "Metrics", "", false}}, [](const tf::Params& p) -> tf::Component* { return new Fail(p); }));
   reg.add(make("test.Slow", {ParamSpec::Int("milliseconds", "100").atLeast(0)}, {{"in", "Metrics", "", true}},
                {{"out", "Metrics", "", false}}, [](const tf::Params& p) -> tf::Component* { return new Slow(p); }));
 }
