@@ -5,9 +5,12 @@
 #include "exec/RunStore.h"
 #include "pipeline/PipelineLoader.h"
 #include "registry/Registry.h"
+#include "track/Loggers.h"
+#include "track/Provenance.h"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -216,18 +219,28 @@ int runPipeline(const Registry& reg, const RunRequest& req) {
     }
   }
 
-  fs::create_directories(req.workspace);
   RunInfo run;
   try {
+    fs::create_directories(req.workspace);
     run = store.createRun(req.runName.empty() ? lp.pipeline.key : req.runName, req.runId);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "error: workspace %s: %s\n", req.workspace.c_str(), e.what());
     return kUsage;
   }
-  // Reproducibility: the resolved configuration, the file as written, and how it was run.
+  // Reproducibility: the resolved configuration, the file as written, the code revision of
+  // the pipeline's folder, the machine and environment, and how it was run.
   {
     std::ofstream(run.dir / "artifacts" / "config.yaml") << cfg::toYaml(lp.resolved);
     std::ofstream(run.dir / "artifacts" / "pipeline.yaml") << cfg::toYaml(lp.raw);
+    nlohmann::json env = track::environment(req.commandLine);
+    const track::GitInfo git = track::gitInfo(absFile.parent_path().string());
+    env["git"] = {{"commit", git.commit}, {"dirty", git.dirty}, {"branch", git.branch}};
+    std::ofstream(run.dir / "artifacts" / "environment.json") << env.dump(2) << "\n";
+    if (!git.commit.empty()) {
+      store.setTag(run, "mlflow.source.git.commit", git.commit);
+      store.setTag(run, "mlflow.source.git.branch", git.branch);
+      store.setTag(run, "twinforge.git_dirty", git.dirty ? "true" : "false");
+    }
   }
   store.setTag(run, "twinforge.pipeline_file", absFile.string());
   store.setTag(run, "twinforge.pipeline_key", lp.pipeline.key);
@@ -241,11 +254,21 @@ int runPipeline(const Registry& reg, const RunRequest& req) {
     for (const auto& [k, v] : flat) store.logParam(run, k, v);
   }
 
-  RunRecorder recorder(store, run);
+  const bool mlflow = std::find(lp.loggers.begin(), lp.loggers.end(), "mlflow") != lp.loggers.end();
+  RunRecorder recorder(store, run, mlflow);
   ConsoleReporter console(stdout, isatty(fileno(stdout)) != 0, req.quiet);
   Executor ex(reg, lp.pipeline, run.dir, run.id);
   ex.addObserver(&recorder);
   ex.addObserver(&console);
+  std::vector<std::unique_ptr<EventObserver>> loggers;
+  try {
+    loggers = track::makeLoggers(lp.loggers, run.dir);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    store.finishRun(run, RunStore::Status::Failed);
+    return kUsage;
+  }
+  for (auto& l : loggers) ex.addObserver(l.get());
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
   Executor::Status st = ex.run(opts);

@@ -30,6 +30,7 @@ struct RunRequest {
   int threads = 0;
   bool dryRun = false;
   bool quiet = false;
+  std::vector<std::string> commandLine;  // recorded with the run
 };
 
 int listComponents(const Registry& reg);

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
     return tf::kUsage;
   }
   req.steps = splitCommas(steps);
+  req.commandLine.assign(argv, argv + argc);
 
   tf::Registry reg;
   for (const auto& r : tf::loadAllComponents(reg, pluginDirs))

@@ -114,15 +114,15 @@ std::optional<fs::path> RunStore::findRun(const std::string& id) const {
   return std::nullopt;
 }
 
-RunRecorder::RunRecorder(const RunStore& store, RunInfo run)
-    : store_(store), run_(std::move(run)), events_(RunStore::eventsFile(run_.dir), std::ios::app) {
+RunRecorder::RunRecorder(const RunStore& store, RunInfo run, bool mlflowMetrics)
+    : store_(store), run_(std::move(run)), mlflowMetrics_(mlflowMetrics), events_(RunStore::eventsFile(run_.dir), std::ios::app) {
   if (!events_) throw std::runtime_error("cannot write " + RunStore::eventsFile(run_.dir).string());
 }
 
 void RunRecorder::onEvent(const Event& e) {
   events_ << e.toJson() << "\n";
   events_.flush();
-  if (e.type == Event::Type::Metric) {
+  if (e.type == Event::Type::Metric && mlflowMetrics_) {
     // Metric names are per step in the store so two trainers do not mix their curves.
     store_.logMetric(run_, e.step.empty() ? e.name : e.step + "." + e.name, e.value, e.index < 0 ? 0 : e.index,
                      e.timeMs);

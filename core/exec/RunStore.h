@@ -50,15 +50,16 @@ class RunStore {
 };
 
 // Appends every event to the run's events.jsonl (flushed per line, so followers see it at
-// once) and metric events to MLflow metric files.
+// once) and, when `mlflowMetrics`, metric events to MLflow metric files.
 class RunRecorder : public EventObserver {
  public:
-  RunRecorder(const RunStore& store, RunInfo run);
+  RunRecorder(const RunStore& store, RunInfo run, bool mlflowMetrics = true);
   void onEvent(const Event& e) override;
 
  private:
   const RunStore& store_;
   RunInfo run_;
+  bool mlflowMetrics_;
   std::ofstream events_;
 };
 

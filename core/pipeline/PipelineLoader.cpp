@@ -1,6 +1,7 @@
 #include "pipeline/PipelineLoader.h"
 
 #include "registry/Registry.h"
+#include "track/Loggers.h"
 
 #include <algorithm>
 #include <cctype>
@@ -471,6 +472,8 @@ LoadedPipeline PipelineLoader::loadDocument(Node raw, const std::string& fileNam
     d.error(Location{fileName, 0, 0}, key, "no such pipeline in the file; pipelines are: " + known);
     throw LoadError(d);
   }
+
+  out.loggers = track::parseLoggers(out.resolved.find("loggers"), diags);
 
   Pipeline& pl = out.pipeline;
   pl.key = key;

@@ -95,6 +95,27 @@ class TestCli : public QObject {
     QVERIFY(!again.out.contains("generate (synthetic.RegressionSet) started"));
   }
 
+  void loggersAndProvenance() {
+    // The example with TensorBoard and CSV loggers added by an override of the top-level key.
+    auto r = run({example(), "-w", ws(), "--set", "epochs=2", "--set", "samples=256", "--set", "loggers=[tensorboard, csv]",
+                  "--run-id", "0000111122223333444455556666aaaa"});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    const QString runDir = ws() + "/mlruns/0/0000111122223333444455556666aaaa";
+    QVERIFY(!QDir(runDir + "/artifacts/tensorboard").entryList({"events.out.tfevents.*"}).isEmpty());
+    QFile csv(runDir + "/artifacts/metrics.csv");
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(csv.readAll()).count("train,train_loss,"), 2);
+    QVERIFY(!QFile::exists(runDir + "/metrics/train.train_loss"));  // mlflow not chosen
+    QFile env(runDir + "/artifacts/environment.json");
+    QVERIFY(env.open(QIODevice::ReadOnly));
+    const QByteArray e = env.readAll();
+    QVERIFY(e.contains("\"command_line\""));
+    if (QFile::exists(tftest::source(".git"))) QVERIFY(QFile::exists(runDir + "/tags/mlflow.source.git.commit"));
+    auto bad = run({example(), "-w", ws(), "--set", "loggers=[wandb]"});
+    QCOMPARE(bad.code, 3);
+    QVERIFY2(bad.err.contains("loggers: expected one of mlflow, tensorboard, csv, console, got \"wandb\""), qPrintable(bad.err));
+  }
+
   void badInputGivesClearErrorsAndCodes() {
     // Malformed YAML: file and line.
     auto bad = run({write("bad.yaml", "p:\n  steps: [\n    {_target_: core.MLP\n"), "-w", ws()});
