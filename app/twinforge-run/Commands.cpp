@@ -158,6 +158,46 @@ std::optional<fs::path> latestRunOf(const RunStore& store, const std::string& fi
   return best;
 }
 
+// Runs (or continues) `run` with its observers, and records how it ended.
+int execute(const Registry& reg, const RunStore& store, const RunInfo& run, const LoadedPipeline& lp, const RunOptions& opts,
+            bool quiet) {
+  const bool mlflow = std::find(lp.loggers.begin(), lp.loggers.end(), "mlflow") != lp.loggers.end();
+  RunRecorder recorder(store, run, mlflow);
+  ConsoleReporter console(stdout, isatty(fileno(stdout)) != 0, quiet);
+  Executor ex(reg, lp.pipeline, run.dir, run.id);
+  ex.addObserver(&recorder);
+  ex.addObserver(&console);
+  std::vector<std::unique_ptr<EventObserver>> loggers;
+  try {
+    loggers = track::makeLoggers(lp.loggers, run.dir);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    store.finishRun(run, RunStore::Status::Failed);
+    return kUsage;
+  }
+  for (auto& l : loggers) ex.addObserver(l.get());
+  std::signal(SIGINT, onSignal);
+  std::signal(SIGTERM, onSignal);
+  Executor::Status st = ex.run(opts);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  switch (st) {
+    case Executor::Status::Finished:
+      store.finishRun(run, RunStore::Status::Finished);
+      if (!quiet) std::printf("run %s saved in %s\n", run.id.c_str(), run.dir.c_str());
+      return kOk;
+    case Executor::Status::Cancelled:
+      store.finishRun(run, RunStore::Status::Killed);
+      return kCancelled;
+    case Executor::Status::Failed:
+      store.finishRun(run, RunStore::Status::Failed);
+      // A bad --steps/--from name is a usage error, not a failed step.
+      return ex.failedStep().empty() ? kUsage : kRunFailed;
+  }
+  return kRunFailed;
+}
+
 }  // namespace
 
 int runPipeline(const Registry& reg, const RunRequest& req) {
@@ -254,41 +294,49 @@ int runPipeline(const Registry& reg, const RunRequest& req) {
     for (const auto& [k, v] : flat) store.logParam(run, k, v);
   }
 
-  const bool mlflow = std::find(lp.loggers.begin(), lp.loggers.end(), "mlflow") != lp.loggers.end();
-  RunRecorder recorder(store, run, mlflow);
-  ConsoleReporter console(stdout, isatty(fileno(stdout)) != 0, req.quiet);
-  Executor ex(reg, lp.pipeline, run.dir, run.id);
-  ex.addObserver(&recorder);
-  ex.addObserver(&console);
-  std::vector<std::unique_ptr<EventObserver>> loggers;
-  try {
-    loggers = track::makeLoggers(lp.loggers, run.dir);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    store.finishRun(run, RunStore::Status::Failed);
+  return execute(reg, store, run, lp, opts, req.quiet);
+}
+
+}  // namespace tf
+
+namespace tf {
+
+int resumeRun(const Registry& reg, const RunRequest& req) {
+  if (!req.pipelineFile.empty() || !req.overrides.empty() || !req.steps.empty() || !req.from.empty() || !req.to.empty()) {
+    std::fprintf(stderr,
+                 "error: --resume continues a run exactly as it was configured: give no pipeline file, --set or step selection\n");
     return kUsage;
   }
-  for (auto& l : loggers) ex.addObserver(l.get());
-  std::signal(SIGINT, onSignal);
-  std::signal(SIGTERM, onSignal);
-  Executor::Status st = ex.run(opts);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-
-  switch (st) {
-    case Executor::Status::Finished:
-      store.finishRun(run, RunStore::Status::Finished);
-      if (!req.quiet) std::printf("run %s saved in %s\n", run.id.c_str(), run.dir.c_str());
-      return kOk;
-    case Executor::Status::Cancelled:
-      store.finishRun(run, RunStore::Status::Killed);
-      return kCancelled;
-    case Executor::Status::Failed:
-      store.finishRun(run, RunStore::Status::Failed);
-      // A bad --steps/--from name is a usage error, not a failed step.
-      return ex.failedStep().empty() ? kUsage : kRunFailed;
+  RunStore store(req.workspace);
+  RunInfo run;
+  try {
+    run = store.reopenRun(req.resume);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: --resume %s: %s\n", req.resume.c_str(), e.what());
+    return kUsage;
   }
-  return kRunFailed;
+  // The run's own resolved configuration: later edits of the file do not change a resumed run.
+  const fs::path config = run.dir / "artifacts" / "config.yaml";
+  LoadedPipeline lp;
+  try {
+    lp = PipelineLoader(reg).loadFile(config.string(), LoadOptions{store.tag(run, "twinforge.pipeline_key"), {}});
+  } catch (const LoadError& e) {
+    std::fputs(e.diagnostics().str().c_str(), stderr);
+    store.finishRun(run, RunStore::Status::Failed);
+    return kInvalidPipeline;
+  }
+  if (!lp.runnable()) {
+    std::fputs(lp.diagnostics.str().c_str(), stderr);
+    store.finishRun(run, RunStore::Status::Failed);
+    return kInvalidPipeline;
+  }
+  RunOptions opts;
+  opts.resume = true;
+  opts.threads = req.threads;
+  opts.cancel = &gCancel;
+  opts.workspace = fs::absolute(req.workspace);
+  if (!req.quiet) std::printf("resuming run %s in %s\n", run.id.c_str(), run.dir.c_str());
+  return execute(reg, store, run, lp, opts, req.quiet);
 }
 
 }  // namespace tf

@@ -25,6 +25,7 @@ struct RunRequest {
   std::vector<std::string> steps;
   std::string from, to;
   std::string reuse;
+  std::string resume;  // run id to continue
   std::string workspace;
   std::string runId, runName;
   int threads = 0;
@@ -37,5 +38,6 @@ int listComponents(const Registry& reg);
 int describeComponent(const Registry& reg, const std::string& classPath);
 int inspectFiles(const Registry& reg, const std::vector<std::string>& files);
 int runPipeline(const Registry& reg, const RunRequest& req);
+int resumeRun(const Registry& reg, const RunRequest& req);
 
 }  // namespace tf

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
       "  twinforge-run pipeline.yaml                        run the first pipeline in the file\n"
       "  twinforge-run pipeline.yaml --set epochs=5         change a value (type-checked)\n"
       "  twinforge-run pipeline.yaml --from trainer         re-run from a step, reusing earlier outputs\n"
+      "  twinforge-run --resume RUN_ID                      continue a killed run from its checkpoint\n"
       "  twinforge-run pipeline.yaml --dry-run              validate and show the plan\n"
       "  twinforge-run --list-components                    what can go in a pipeline\n"
       "  twinforge-run --describe core.MLPTrainer           a component's parameters and ports\n"
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
   app.add_option("--to", req.to, "Last step to run (inclusive)");
   app.add_option("--reuse", req.reuse,
                  "Run id whose saved step outputs feed the steps not run (default: the latest run of this pipeline)");
+  app.add_option("--resume", req.resume, "Continue an interrupted run (killed, cancelled, failed) in its own folder, with its saved configuration");
   app.add_flag("--dry-run", req.dryRun, "Validate the pipeline and print the plan without running");
   app.add_option("--describe", describe, "Print a component's parameters and ports, then exit");
   app.add_flag("--list-components", list, "List every known component, then exit");
@@ -103,6 +105,7 @@ int main(int argc, char** argv) {
   if (list) return tf::listComponents(reg);
   if (!describe.empty()) return tf::describeComponent(reg, describe);
   if (*info) return tf::inspectFiles(reg, infoFiles);
+  if (!req.resume.empty()) return tf::resumeRun(reg, req);
   if (req.pipelineFile.empty()) {
     std::fprintf(stderr, "error: no pipeline file given\n\n%s", app.help().c_str());
     return tf::kUsage;

@@ -4,6 +4,7 @@
 
 #include "components/Builtins.h"
 #include "exec/Component.h"
+#include "train/Trainer.h"
 
 #include "exec/Artifact.h"
 #include "exec/Params.h"
@@ -13,9 +14,6 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/optim/adam.h>
-#include <torch/optim/adamw.h>
-#include <torch/optim/sgd.h>
 #include <torch/utils.h>
 
 #include <chrono>
@@ -129,104 +127,47 @@ class MlpTrainer : public Component {
     std::string task = p_.getString("task");
     if (task == "auto") task = at::isIntegralType(y.scalar_type(), false) ? "classification" : "regression";
     const bool cls = task == "classification";
-    std::int64_t outFeatures;
-    if (cls) {
-      y = y.reshape({-1}).to(torch::kLong);
-      outFeatures = y.max().item<std::int64_t>() + 1;
-      if (val) outFeatures = std::max(outFeatures, val->tensor("y").max().item<std::int64_t>() + 1);
-    } else {
-      y = y.to(torch::kFloat);
-      if (y.dim() == 1) y = y.unsqueeze(1);
-      outFeatures = y.size(1);
+    auto targets = [cls](at::Tensor t) {
+      if (cls) return t.reshape({-1}).to(torch::kLong);
+      t = t.to(torch::kFloat);
+      return t.dim() == 1 ? t.unsqueeze(1) : t;
+    };
+    y = targets(y);
+    std::int64_t outFeatures = cls ? y.max().item<std::int64_t>() + 1 : y.size(1);
+    Batch valSet;
+    if (val) {
+      valSet = {val->tensor("x").to(torch::kFloat), targets(val->tensor("y"))};
+      if (cls) outFeatures = std::max(outFeatures, valSet.second.max().item<std::int64_t>() + 1);
     }
 
-    const std::int64_t seed = p_.getInt("seed");
-    torch::manual_seed(static_cast<std::uint64_t>(seed));
+    const TrainerConfig cfg = TrainerConfig::fromParams(p_);
+    torch::manual_seed(cfg.seed);
     MlpSpec spec = MlpSpec::fromParams(p_.object("model"), x.size(1), outFeatures);
     torch::nn::Sequential net = spec.build();
-
-    const double lr = p_.getDouble("lr");
-    const double wd = p_.getDouble("weight_decay");
-    std::unique_ptr<torch::optim::Optimizer> opt;
-    const std::string optName = p_.getString("optimizer");
-    if (optName == "sgd")
-      opt = std::make_unique<torch::optim::SGD>(
-          net->parameters(), torch::optim::SGDOptions(lr).momentum(p_.getDouble("momentum")).weight_decay(wd));
-    else if (optName == "adamw")
-      opt = std::make_unique<torch::optim::AdamW>(net->parameters(), torch::optim::AdamWOptions(lr).weight_decay(wd));
-    else
-      opt = std::make_unique<torch::optim::Adam>(net->parameters(), torch::optim::AdamOptions(lr).weight_decay(wd));
-
-    auto lossOf = [&](const at::Tensor& out, const at::Tensor& target) {
+    SupervisedTask::Loss loss = [cls](const at::Tensor& out, const at::Tensor& target) {
       return cls ? torch::nn::functional::cross_entropy(out, target) : torch::mse_loss(out, target);
     };
-    at::Tensor vx, vy;
-    if (val) {
-      vx = val->tensor("x").to(torch::kFloat);
-      vy = cls ? val->tensor("y").reshape({-1}).to(torch::kLong) : val->tensor("y").to(torch::kFloat);
-      if (!cls && vy.dim() == 1) vy = vy.unsqueeze(1);
-    }
+    SupervisedTask trainTask(net.ptr(), [net](const at::Tensor& in) mutable { return net->forward(in); }, loss, cfg, cls);
+    ctx.log("training " + task + " MLP " + std::to_string(spec.inFeatures) + " -> " + std::to_string(outFeatures) + " on " +
+            std::to_string(x.size(0)) + " samples, " + std::to_string(cfg.epochs) + " epochs, " + cfg.optimizer +
+            " lr=" + std::to_string(cfg.lr) + ", " + std::to_string(at::get_num_threads()) + " threads");
 
-    const std::int64_t epochs = p_.getInt("epochs");
-    const std::int64_t batch = std::min<std::int64_t>(p_.getInt("batch_size"), x.size(0));
-    const std::int64_t n = x.size(0);
-    const std::int64_t batches = (n + batch - 1) / batch;
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<std::uint64_t>(seed) + 1);
-    ctx.log("training " + task + " MLP " + std::to_string(spec.inFeatures) + " -> " + std::to_string(outFeatures) +
-            " on " + std::to_string(n) + " samples, " + std::to_string(epochs) + " epochs, " + optName +
-            " lr=" + std::to_string(lr) + ", " + std::to_string(at::get_num_threads()) + " threads");
-
-    double firstLoss = NAN, lastLoss = NAN, lastVal = NAN, lastAcc = NAN;
-    const auto t0 = std::chrono::steady_clock::now();
-    for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
-      net->train();
-      at::Tensor perm = torch::randperm(n, gen, torch::kLong);
-      double sum = 0;
-      for (std::int64_t b = 0; b < batches; ++b) {
-        ctx.checkCancelled();
-        at::Tensor idx = perm.slice(0, b * batch, std::min(n, (b + 1) * batch));
-        opt->zero_grad();
-        at::Tensor loss = lossOf(net->forward(x.index_select(0, idx)), y.index_select(0, idx));
-        loss.backward();
-        opt->step();
-        sum += loss.item<double>() * static_cast<double>(idx.size(0));
-      }
-      lastLoss = sum / static_cast<double>(n);
-      if (epoch == 0) firstLoss = lastLoss;
-      if (!std::isfinite(lastLoss))
-        throw std::runtime_error("training diverged at epoch " + std::to_string(epoch + 1) + " (loss is " +
-                                 std::to_string(lastLoss) + "); lower lr");
-      ctx.metric("train_loss", lastLoss, epoch + 1);
-      if (val) {
-        torch::NoGradGuard ng;
-        net->eval();
-        at::Tensor out = net->forward(vx);
-        lastVal = lossOf(out, vy).item<double>();
-        ctx.metric("val_loss", lastVal, epoch + 1);
-        if (cls) {
-          lastAcc = out.argmax(1).eq(vy).to(torch::kFloat).mean().item<double>();
-          ctx.metric("val_accuracy", lastAcc, epoch + 1);
-        }
-      }
-      std::ostringstream msg;
-      msg << "epoch " << epoch + 1 << "/" << epochs << " loss " << lastLoss;
-      if (val) msg << " val " << lastVal;
-      ctx.progress(static_cast<double>(epoch + 1) / static_cast<double>(epochs), msg.str());
-    }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    TrainResult r = Trainer(cfg).fit(trainTask, {x, y}, val ? &valSet : nullptr, ctx);
 
     Artifacts out;
     out["model"] = modelArtifact(spec, net, task);
     Artifact metrics;
     metrics.type = "Metrics";
     metrics.meta = {{"task", task},
-                    {"epochs", epochs},
-                    {"first_train_loss", firstLoss},
-                    {"final_train_loss", lastLoss},
-                    {"train_seconds", seconds},
-                    {"samples_per_second", seconds > 0 ? static_cast<double>(n * epochs) / seconds : 0.0}};
-    if (val) metrics.meta["final_val_loss"] = lastVal;
-    if (cls && val) metrics.meta["final_val_accuracy"] = lastAcc;
+                    {"epochs", r.epochsRun},
+                    {"optimizer_steps", r.steps},
+                    {"first_train_loss", r.firstLoss},
+                    {"final_train_loss", r.lastLoss},
+                    {"stopped_early", r.stoppedEarly},
+                    {"resumed", r.resumed},
+                    {"train_seconds", r.seconds},
+                    {"samples_per_second", r.seconds > 0 ? static_cast<double>(x.size(0) * r.epochsRun) / r.seconds : 0.0}};
+    for (const auto& [k, v] : r.lastValidation) metrics.meta["final_" + k] = v;
     out["metrics"] = metrics;
     return out;
   }
@@ -246,14 +187,8 @@ void registerMlpTrainer(Registry& reg) {
       ParamSpec::Object("model", "model", "{_target_: core.MLP}").withDoc("The network to train"),
       ParamSpec::Enum("task", {"auto", "regression", "classification"}, "auto")
           .withDoc("auto: classification when targets are integers, else regression"),
-      ParamSpec::Int("epochs", "20").atLeast(1).withDoc("Passes over the training set"),
-      ParamSpec::Int("batch_size", "64").atLeast(1).withDoc("Samples per optimizer step"),
-      ParamSpec::Float("lr", "1e-3").above(0).withDoc("Learning rate"),
-      ParamSpec::Enum("optimizer", {"adam", "adamw", "sgd"}, "adam").withDoc("Optimizer"),
-      ParamSpec::Float("weight_decay", "0").atLeast(0).withDoc("L2 penalty (decoupled for adamw)"),
-      ParamSpec::Float("momentum", "0.9").atLeast(0).below(1).withDoc("Momentum (sgd only)"),
-      ParamSpec::Int("seed", "0").atLeast(0).withDoc("Seed for initial weights and batch order"),
   };
+  for (auto& spec : TrainerConfig::schema()) c.params.push_back(spec);
   c.inputs = {{"train", "Dataset", "training samples (x, y)", false}, {"val", "Dataset", "validation samples", true}};
   c.outputs = {{"model", "Model", "trained weights", false},
                {"metrics", "Metrics", "final losses and throughput", false}};

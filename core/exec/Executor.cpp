@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -174,6 +175,16 @@ Executor::Status Executor::run(const RunOptions& opts) {
       finishRun(Event::Type::RunCancelled, "cancelled before step '" + step.name + "'");
       return Status::Cancelled;
     }
+    const fs::path doneMarker = RunStore::stepArtifactsDir(d_->runDir, step.name) / ".done";
+    if (opts.resume && fs::exists(doneMarker)) {
+      Event skipped;
+      skipped.type = Event::Type::StepSkipped;
+      skipped.step = step.name;
+      skipped.index = position;
+      skipped.message = "finished before the interruption; its saved outputs are used";
+      d_->emit(skipped);
+      continue;
+    }
     Event started;
     started.type = Event::Type::StepStarted;
     started.step = step.name;
@@ -199,8 +210,10 @@ Executor::Status Executor::run(const RunOptions& opts) {
       for (const auto& port : step.info->outputs)
         if (!out.count(port.name) && !port.optional)
           throw std::logic_error(step.classPath + " did not produce its output '" + port.name + "'");
-      if (opts.saveArtifacts)
+      if (opts.saveArtifacts) {
         for (const auto& [port, a] : out) a.save(work / port);
+        std::ofstream(doneMarker) << "done\n";  // written last: marks complete outputs for --resume
+      }
       d_->outputs[step.name] = std::move(out);
     } catch (const Cancelled&) {
       Event f;

@@ -25,6 +25,9 @@ struct RunOptions {
   const std::atomic<bool>* cancel = nullptr;
   int threads = 0;            // 0: all cores
   bool saveArtifacts = true;  // save every step's outputs (needed to resume)
+  // Continue an interrupted run in its own folder: steps that finished there are skipped
+  // (their saved outputs feed the rest), and a trainer picks up its checkpoint.
+  bool resume = false;
   std::filesystem::path workspace;
 };
 

@@ -89,6 +89,37 @@ void RunStore::writeMeta(const RunInfo& run, Status status, std::int64_t endMs) 
   writeFileAtomic(run.dir / "meta.yaml", m.str());
 }
 
+RunInfo RunStore::reopenRun(const std::string& id) const {
+  auto dir = findRun(id);
+  if (!dir) throw std::runtime_error("no run " + id + " in " + (ws_ / "mlruns").string());
+  RunInfo run;
+  run.id = id;
+  run.dir = *dir;
+  run.startMs = nowMs();
+  std::ifstream meta(*dir / "meta.yaml");
+  for (std::string line; std::getline(meta, line);) {
+    if (line.rfind("start_time: ", 0) == 0) run.startMs = std::atoll(line.c_str() + 12);
+    if (line.rfind("run_name: ", 0) == 0) run.name = line.substr(10);
+  }
+  // A killed run may have left half a line in events.jsonl; start the next event on its own line.
+  const fs::path events = eventsFile(run.dir);
+  std::error_code ec;
+  if (fs::file_size(events, ec) > 0 && !ec) {
+    std::ifstream in(events, std::ios::binary);
+    in.seekg(-1, std::ios::end);
+    if (in.get() != '\n') std::ofstream(events, std::ios::app) << "\n";
+  }
+  writeMeta(run, Status::Running, 0);
+  return run;
+}
+
+std::string RunStore::tag(const RunInfo& run, const std::string& key) const {
+  std::ifstream in(run.dir / "tags" / safeKey(key));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 void RunStore::finishRun(const RunInfo& run, Status status) const { writeMeta(run, status, nowMs()); }
 
 void RunStore::logParam(const RunInfo& run, const std::string& key, const std::string& value) const {

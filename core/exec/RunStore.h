@@ -30,6 +30,10 @@ class RunStore {
   // Creates the run folder with meta.yaml in state RUNNING. An empty id makes a fresh one.
   RunInfo createRun(const std::string& name, const std::string& id = {}) const;
   void finishRun(const RunInfo& run, Status status) const;
+  // An existing run, set back to RUNNING to be continued (--resume). Throws if absent.
+  RunInfo reopenRun(const std::string& id) const;
+  // A run's tag, or "" when it has none.
+  std::string tag(const RunInfo& run, const std::string& key) const;
   void logParam(const RunInfo& run, const std::string& key, const std::string& value) const;
   void setTag(const RunInfo& run, const std::string& key, const std::string& value) const;
   void logMetric(const RunInfo& run, const std::string& key, double value, std::int64_t step,

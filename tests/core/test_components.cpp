@@ -156,6 +156,35 @@ p:
     QVERIFY2(m["final_val_accuracy"].get<double>() > 0.7, m.dump().c_str());  // chance is ~1/3
   }
 
+  void earlyStoppingAndSchedules() {
+    struct Lrs : EventObserver {
+      std::vector<double> lr;
+      void onEvent(const Event& e) override {
+        if (e.type == Event::Type::Metric && e.name == "lr") lr.push_back(e.value);
+      }
+    } lrs;
+    // A learning rate too small to change anything: val_loss never improves by min_delta.
+    auto lp = PipelineLoader(tftest::registry())
+                  .loadText(R"(
+p:
+  steps:
+    - {_target_: synthetic.RegressionSet, file: es.h5, samples: 512}
+    - {_target_: core.HDF5Reader}
+    - {_target_: core.TrainValSplit}
+    - {_target_: core.MLPTrainer, epochs: 20, lr: 1e-12, patience: 2, min_delta: 1.0, schedule: step, step_size: 1, gamma: 0.5}
+)",
+                            "es.yaml");
+    Executor ex(tftest::registry(), lp.pipeline, ws() / "es");
+    ex.addObserver(&lrs);
+    RunOptions o;
+    o.workspace = ws();
+    QVERIFY2(ex.run(o) == Executor::Status::Finished, ex.error().c_str());
+    auto m = Artifact::load(RunStore::stepArtifactsDir(ws() / "es", "mlp_trainer") / "metrics").meta;
+    QVERIFY(m["stopped_early"].get<bool>());
+    QCOMPARE(m["epochs"].get<int>(), 3);  // first validation sets the best, two more without improvement
+    QCOMPARE(lrs.lr, (std::vector<double>{1e-12, 0.5e-12, 0.25e-12}));
+  }
+
   void generatorIsDeterministic() {
     auto a = runText("p:\n  steps:\n    - {_target_: synthetic.RegressionSet, file: d1.h5, samples: 64, seed: 9}\n",
                      ws() / "g1", ws());

@@ -1,0 +1,101 @@
+// The training loop every use case trains with: epochs over seeded per-epoch shuffles,
+// learning-rate schedules, gradient clipping, validation, early stopping, and atomic
+// checkpoints that resume bit-for-bit on CPU. What one step does is a TrainingTask's business
+// (supervised by default; a GAN brings two optimizers and alternating updates).
+#pragma once
+
+#include "registry/Schema.h"
+
+#include <ATen/core/Tensor.h>
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tf {
+
+class Params;
+class StepContext;
+
+struct TrainerConfig {
+  std::int64_t epochs = 10;
+  std::int64_t batchSize = 64;
+  std::string optimizer = "adam";  // adam, adamw, sgd
+  double lr = 1e-3, weightDecay = 0, momentum = 0.9;
+  std::string schedule = "constant";  // constant, step, exponential, cosine (per epoch)
+  double gamma = 0.1;                 // step/exponential factor
+  std::int64_t stepSize = 10;         // epochs between steps of the "step" schedule
+  double minLr = 0;                   // floor of the cosine schedule
+  double gradClip = 0;                // max global gradient norm; 0: off
+  std::uint64_t seed = 0;
+  std::int64_t validateEvery = 0;     // optimizer steps between validations; 0: each epoch
+  std::int64_t patience = 0;          // early stopping: validations without improvement; 0: off
+  double minDelta = 0;                // improvement that counts
+  std::int64_t checkpointEvery = 0;   // optimizer steps between checkpoints; 0: each epoch
+
+  static TrainerConfig fromParams(const Params& p);
+  static std::vector<ParamSpec> schema();  // the parameters above, for trainer components
+  double lrAt(std::int64_t epoch) const;   // the schedule
+};
+
+using Batch = std::pair<at::Tensor, at::Tensor>;  // inputs, targets
+
+class TrainingTask {
+ public:
+  virtual ~TrainingTask() = default;
+  virtual torch::nn::Module& model() = 0;
+  // Optimizers whose state is checkpointed and whose learning rate the schedule sets.
+  virtual std::vector<torch::optim::Optimizer*> optimizers() = 0;
+  // One update on a batch; returns named losses, the first reported as the training loss.
+  virtual std::vector<std::pair<std::string, double>> trainStep(const Batch& b, double gradClip) = 0;
+  // Metrics on the validation set; "val_loss" drives early stopping.
+  virtual std::map<std::string, double> validate(const Batch& all) = 0;
+};
+
+// Supervised learning of `model` with a loss function and one optimizer from the config.
+class SupervisedTask : public TrainingTask {
+ public:
+  using Loss = std::function<at::Tensor(const at::Tensor& out, const at::Tensor& target)>;
+  SupervisedTask(std::shared_ptr<torch::nn::Module> model, std::function<at::Tensor(const at::Tensor&)> forward, Loss loss,
+                 const TrainerConfig& cfg, bool classification);
+  torch::nn::Module& model() override { return *model_; }
+  std::vector<torch::optim::Optimizer*> optimizers() override { return {opt_.get()}; }
+  std::vector<std::pair<std::string, double>> trainStep(const Batch& b, double gradClip) override;
+  std::map<std::string, double> validate(const Batch& all) override;
+
+ private:
+  std::shared_ptr<torch::nn::Module> model_;
+  std::function<at::Tensor(const at::Tensor&)> forward_;
+  Loss loss_;
+  bool classification_;
+  std::unique_ptr<torch::optim::Optimizer> opt_;
+};
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainerConfig& cfg, std::vector<at::Tensor> params);
+
+struct TrainResult {
+  double firstLoss = 0, lastLoss = 0;
+  std::map<std::string, double> lastValidation;
+  std::int64_t epochsRun = 0, steps = 0;
+  bool stoppedEarly = false, resumed = false;
+  double seconds = 0;
+};
+
+class Trainer {
+ public:
+  explicit Trainer(TrainerConfig cfg) : cfg_(std::move(cfg)) {}
+  // Trains, reporting through ctx. Resumes from ctx.workDir()/checkpoint.pt when it exists.
+  TrainResult fit(TrainingTask& task, const Batch& train, const Batch* val, StepContext& ctx);
+  static std::filesystem::path checkpointFile(const std::filesystem::path& workDir) { return workDir / "checkpoint.pt"; }
+
+ private:
+  TrainerConfig cfg_;
+};
+
+}  // namespace tf
