@@ -41,6 +41,7 @@ void registerBuiltins(Registry& reg) {
   registerTrainValSplit(reg);
   registerMlpTrainer(reg);
   registerModelSaver(reg);
+  registerTorchScriptPredictor(reg);
   registerHdf5Inspector(reg);
 }
 

@@ -9,4 +9,5 @@ void registerTrainValSplit(Registry& reg);
 void registerMlpTrainer(Registry& reg);
 void registerModelSaver(Registry& reg);
 void registerHdf5Inspector(Registry& reg);
+void registerTorchScriptPredictor(Registry& reg);
 }  // namespace tf

@@ -1,5 +1,6 @@
 // core.ModelSaver: writes a trained model's weights and a JSON + YAML summary of the run.
 #include "components/Builtins.h"
+#include "components/TorchScript.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
 #include "registry/Registry.h"
@@ -69,9 +70,20 @@ class ModelSaver : public Component {
     ar.save_to((dir / (name + ".pt.tmp")).string());
     fs::rename(dir / (name + ".pt.tmp"), weights);
 
+    // A TorchScript copy when the architecture allows: loads in Python without TwinForge.
+    fs::path scripted;
+    try {
+      scripted = dir / (name + ".torchscript.pt");
+      exportTorchScript(model, scripted);
+    } catch (const std::exception& e) {
+      ctx.log(std::string("no TorchScript export: ") + e.what());
+      scripted.clear();
+    }
+
     nlohmann::json summary;
     summary["model"] = model.meta;
     summary["weights"] = weights.filename().string();
+    if (!scripted.empty()) summary["torchscript"] = scripted.filename().string();
     std::int64_t parameters = 0;
     for (const auto& [k, t] : model.tensors) parameters += t.numel();
     summary["parameters"] = parameters;
@@ -85,6 +97,7 @@ class ModelSaver : public Component {
     Artifact path;
     path.type = "Path";
     path.meta = {{"path", weights.string()}};
+    if (!scripted.empty()) path.meta["torchscript"] = scripted.string();
     return {{"path", path}};
   }
 

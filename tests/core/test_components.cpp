@@ -185,6 +185,33 @@ p:
     QCOMPARE(lrs.lr, (std::vector<double>{1e-12, 0.5e-12, 0.25e-12}));
   }
 
+  void torchScriptExportPredictsLikeTheModel() {
+    for (const char* act : {"gelu", "tanh"}) {
+      auto o = runText(std::string(R"(
+p:
+  steps:
+    gen: {_target_: synthetic.RegressionSet, file: ts.h5, samples: 1024}
+    read: {_target_: core.HDF5Reader}
+    split: {_target_: core.TrainValSplit}
+    train: {_target_: core.MLPTrainer, epochs: 3, model: {_target_: core.MLP, hidden: [16, 8], dropout: 0.2, activation: )") + act + R"(}}
+    save: {_target_: core.ModelSaver, name: net}
+    predict: {_target_: core.TorchScriptPredictor, inputs: {dataset: split.val, path: save.path}}
+)",
+                       ws() / (std::string("ts-") + act), ws());
+      QVERIFY2(o.status == Executor::Status::Finished, o.error.c_str());
+      const double val = output(o, "train", "metrics").meta["final_val_loss"];
+      const double mse = output(o, "predict", "metrics").meta["mse"];
+      QVERIFY2(std::abs(val - mse) < 1e-5 * std::max(1.0, val), qPrintable(QString("%1: val_loss %2, TorchScript mse %3").arg(act).arg(val).arg(mse)));
+      QCOMPARE(output(o, "predict", "predictions").tensor("prediction").size(0), 205);
+    }
+    // A file that is not TorchScript is named in the error.
+    auto bad = runText("p:\n  steps:\n    - {_target_: synthetic.RegressionSet, file: b.h5, samples: 64}\n    - {_target_: core.HDF5Reader}\n"
+                       "    - {_target_: core.TorchScriptPredictor, file: b.h5, inputs: {dataset: hdf5_reader.dataset}}\n",
+                       ws() / "ts-bad", ws());
+    QCOMPARE(bad.status, Executor::Status::Failed);
+    QVERIFY2(QString::fromStdString(bad.error).contains("b.h5': not a TorchScript file"), bad.error.c_str());
+  }
+
   void generatorIsDeterministic() {
     auto a = runText("p:\n  steps:\n    - {_target_: synthetic.RegressionSet, file: d1.h5, samples: 64, seed: 9}\n",
                      ws() / "g1", ws());

@@ -1,0 +1,108 @@
+#include "components/TorchScript.h"
+
+#include "components/Builtins.h"
+#include "exec/Component.h"
+#include "exec/Params.h"
+#include "registry/Registry.h"
+
+#include <torch/script.h>
+
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace tf {
+
+void exportTorchScript(const Artifact& model, const fs::path& file) {
+  const auto& arch = model.meta.value("arch", nlohmann::json::object());
+  if (arch.value("class_path", "") != "core.MLP")
+    throw std::runtime_error("TorchScript export knows core.MLP models, not '" + arch.value("class_path", std::string("?")) + "'");
+  const auto hidden = arch.at("hidden").get<std::vector<std::int64_t>>();
+  const std::string act = arch.at("activation").get<std::string>();
+  const bool dropout = arch.at("dropout").get<double>() > 0;
+  torch::jit::Module m("TwinForgeMLP");
+  std::ostringstream src;
+  src << "def forward(self, x):\n";
+  // Sequential indices: Linear, activation, [Dropout] per hidden layer, then the output Linear.
+  std::int64_t index = 0;
+  const std::size_t layers = hidden.size() + 1;
+  for (std::size_t i = 0; i < layers; ++i) {
+    const std::string w = "w" + std::to_string(i), b = "b" + std::to_string(i);
+    m.register_parameter(w, model.tensor(std::to_string(index) + ".weight").clone(), false);
+    m.register_parameter(b, model.tensor(std::to_string(index) + ".bias").clone(), false);
+    src << "    x = torch.linear(x, self." << w << ", self." << b << ")\n";
+    if (i + 1 == layers) break;
+    if (act == "tanh") src << "    x = torch.tanh(x)\n";
+    else if (act == "gelu") src << "    x = torch.gelu(x)\n";
+    else if (act == "silu") src << "    x = x * torch.sigmoid(x)\n";
+    else src << "    x = torch.relu(x)\n";
+    index += dropout ? 3 : 2;  // dropout is the identity in inference
+  }
+  src << "    return x\n";
+  m.define(src.str());
+  m.eval();
+  fs::path tmp = file;
+  tmp += ".tmp";
+  m.save(tmp.string());
+  fs::rename(tmp, file);
+}
+
+namespace {
+
+// core.TorchScriptPredictor: runs a TorchScript file (ours or any with forward(x)) on a dataset.
+class Predictor : public Component {
+ public:
+  explicit Predictor(const Params& p) : p_(p) {}
+  Artifacts run(StepContext& ctx, const Artifacts& in) override {
+    fs::path file = p_.getString("file");
+    if (in.count("path")) file = in.at("path").meta.value("torchscript", in.at("path").meta.value("path", file.string()));
+    if (file.empty()) throw std::runtime_error("no model file: set 'file' or connect a saver's path");
+    if (file.is_relative() && !ctx.workspace().empty()) file = ctx.workspace() / file;
+    if (!fs::exists(file)) throw std::runtime_error("'" + file.string() + "': no such model file");
+    torch::jit::Module m;
+    try {
+      m = torch::jit::load(file.string());
+    } catch (const c10::Error& e) {
+      throw std::runtime_error("'" + file.string() + "': not a TorchScript file (" + std::string(e.what_without_backtrace()) + ")");
+    }
+    m.eval();
+    torch::NoGradGuard ng;
+    const Artifact& ds = in.at("dataset");
+    at::Tensor x = ds.tensor("x").to(at::kFloat);
+    at::Tensor out = m.forward({x}).toTensor();
+    Artifact pred;
+    pred.type = "TensorMap";
+    pred.tensors["prediction"] = out;
+    Artifact metrics;
+    metrics.type = "Metrics";
+    metrics.meta = {{"samples", x.size(0)}, {"model", file.string()}};
+    if (ds.tensors.count("y")) {
+      at::Tensor y = ds.tensor("y");
+      if (at::isIntegralType(y.scalar_type(), false))
+        metrics.meta["accuracy"] = out.argmax(1).eq(y.reshape({-1})).to(at::kFloat).mean().item<double>();
+      else
+        metrics.meta["mse"] = (out - y.to(at::kFloat).reshape(out.sizes())).pow(2).mean().item<double>();
+    }
+    ctx.log("predicted " + std::to_string(x.size(0)) + " samples with " + file.string());
+    return {{"predictions", pred}, {"metrics", metrics}};
+  }
+
+ private:
+  Params p_;
+};
+
+}  // namespace
+
+void registerTorchScriptPredictor(Registry& reg) {
+  ComponentInfo c;
+  c.classPath = "core.TorchScriptPredictor";
+  c.doc = "Predict with a TorchScript model file on a dataset (MSE or accuracy when it has targets)";
+  c.category = "Inference";
+  c.params = {ParamSpec::Path("file").withDoc("TorchScript file; relative paths are taken from the workspace. A connected Path wins")};
+  c.inputs = {{"dataset", "Dataset", "samples (x, and y if known)", false}, {"path", "Path", "a saved model", true}};
+  c.outputs = {{"predictions", "TensorMap", "the model's outputs", false}, {"metrics", "Metrics", "", false}};
+  c.factory = [](const Params& p) -> Component* { return new Predictor(p); };
+  reg.add(c);
+}
+
+}  // namespace tf
