@@ -30,3 +30,19 @@ time_cmd() {  # median wall seconds of 5 runs
 a=$(time_cmd "$BIN/twinforge-run" --list-components)
 b=$(time_cmd $PY -c "import torch")
 echo "twinforge-run --list-components: ${a} s; import torch: ${b} s"
+
+echo "== training throughput: TwinForge's trainer vs the same loop in python3-torch (in-process steps/s, 5 interleaved pairs)"
+pair() {  # model threads epochs
+  local ratios=()
+  for _ in 1 2 3 4 5; do
+    a=$("$BIN/train_bench" "$1" "$2" "$3" | awk '{print $3}')
+    b=$($PY bench/train_peer.py "$1" "$2" "$3" | awk '{print $3}')
+    ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", a / b}')")
+    echo "  $1 threads=$2: twinforge $a steps/s, python $b steps/s" >&2
+  done
+  printf '%s\n' "${ratios[@]}" | sort -n | sed -n 3p | xargs printf "%s threads=%s: median ratio twinforge/python %s\n" "$1" "$2"
+}
+pair mlp-small 1 40
+pair mlp 1 8
+pair cnn3d 1 10
+pair cnn3d 2 10
