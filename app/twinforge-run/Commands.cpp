@@ -138,17 +138,11 @@ std::optional<fs::path> latestRunOf(const RunStore& store, const std::string& fi
   fs::file_time_type bestTime;
   std::error_code ec;
   if (!fs::is_directory(store.experimentDir(), ec)) return best;
-  auto readTag = [](const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
   for (const auto& e : fs::directory_iterator(store.experimentDir(), ec)) {
-    if (!e.is_directory() || !fs::exists(e.path() / "tags" / "twinforge.pipeline_file")) continue;
-    if (readTag(e.path() / "tags" / "twinforge.pipeline_file") != file ||
-        readTag(e.path() / "tags" / "twinforge.pipeline_key") != key)
-      continue;
+    if (!e.is_directory()) continue;
+    RunInfo run;
+    run.dir = e.path();
+    if (store.tag(run, "twinforge.pipeline_file") != file || store.tag(run, "twinforge.pipeline_key") != key) continue;
     auto t = fs::last_write_time(e.path() / "meta.yaml", ec);
     if (!best || t > bestTime) {
       best = e.path();
@@ -159,8 +153,8 @@ std::optional<fs::path> latestRunOf(const RunStore& store, const std::string& fi
 }
 
 // Runs (or continues) `run` with its observers, and records how it ended.
-int execute(const Registry& reg, const RunStore& store, const RunInfo& run, const LoadedPipeline& lp, const RunOptions& opts,
-            bool quiet) {
+int execute(const Registry& reg, const RunStore& store, const RunInfo& run, const LoadedPipeline& lp,
+            const RunOptions& opts, bool quiet) {
   const bool mlflow = std::find(lp.loggers.begin(), lp.loggers.end(), "mlflow") != lp.loggers.end();
   RunRecorder recorder(store, run, mlflow);
   ConsoleReporter console(stdout, isatty(fileno(stdout)) != 0, quiet);
@@ -302,9 +296,11 @@ int runPipeline(const Registry& reg, const RunRequest& req) {
 namespace tf {
 
 int resumeRun(const Registry& reg, const RunRequest& req) {
-  if (!req.pipelineFile.empty() || !req.overrides.empty() || !req.steps.empty() || !req.from.empty() || !req.to.empty()) {
+  if (!req.pipelineFile.empty() || !req.overrides.empty() || !req.steps.empty() || !req.from.empty() ||
+      !req.to.empty()) {
     std::fprintf(stderr,
-                 "error: --resume continues a run exactly as it was configured: give no pipeline file, --set or step selection\n");
+                 "error: --resume continues a run exactly as it was configured: give no pipeline file, --set or step "
+                 "selection\n");
     return kUsage;
   }
   RunStore store(req.workspace);

@@ -3,6 +3,7 @@
 #include "components/TorchScript.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
+#include "io/AtomicFile.h"
 #include "registry/Registry.h"
 
 #include <torch/serialize.h>
@@ -38,17 +39,6 @@ void jsonToYaml(YAML::Emitter& out, const nlohmann::json& j) {
   }
 }
 
-void writeAtomic(const fs::path& p, const std::string& text) {
-  fs::path tmp = p;
-  tmp += ".tmp";
-  {
-    std::ofstream o(tmp);
-    o << text;
-    if (!o) throw std::runtime_error("cannot write " + p.string());
-  }
-  fs::rename(tmp, p);
-}
-
 class ModelSaver : public Component {
  public:
   explicit ModelSaver(const Params& p) : p_(p) {}
@@ -67,8 +57,7 @@ class ModelSaver : public Component {
     torch::serialize::OutputArchive ar;
     for (const auto& [k, t] : model.tensors) ar.write(k, t);
     const fs::path weights = dir / (name + ".pt");
-    ar.save_to((dir / (name + ".pt.tmp")).string());
-    fs::rename(dir / (name + ".pt.tmp"), weights);
+    io::writeAtomic(weights, [&](const fs::path& tmp) { ar.save_to(tmp.string()); });
 
     // A TorchScript copy when the architecture allows: loads in Python without TwinForge.
     fs::path scripted;
@@ -88,10 +77,10 @@ class ModelSaver : public Component {
     for (const auto& [k, t] : model.tensors) parameters += t.numel();
     summary["parameters"] = parameters;
     if (in.count("metrics")) summary["metrics"] = in.at("metrics").meta;
-    writeAtomic(dir / (name + ".summary.json"), summary.dump(2) + "\n");
+    io::writeTextAtomic(dir / (name + ".summary.json"), summary.dump(2) + "\n");
     YAML::Emitter y;
     jsonToYaml(y, summary);
-    writeAtomic(dir / (name + ".summary.yaml"), std::string(y.c_str()) + "\n");
+    io::writeTextAtomic(dir / (name + ".summary.yaml"), std::string(y.c_str()) + "\n");
     ctx.log("saved " + std::to_string(parameters) + " parameters to " + weights.string());
 
     Artifact path;

@@ -3,6 +3,7 @@
 #include "components/Builtins.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
+#include "io/AtomicFile.h"
 #include "registry/Registry.h"
 
 #include <torch/script.h>
@@ -16,7 +17,8 @@ namespace tf {
 void exportTorchScript(const Artifact& model, const fs::path& file) {
   const auto& arch = model.meta.value("arch", nlohmann::json::object());
   if (arch.value("class_path", "") != "core.MLP")
-    throw std::runtime_error("TorchScript export knows core.MLP models, not '" + arch.value("class_path", std::string("?")) + "'");
+    throw std::runtime_error("TorchScript export knows core.MLP models, not '" +
+                             arch.value("class_path", std::string("?")) + "'");
   const auto hidden = arch.at("hidden").get<std::vector<std::int64_t>>();
   const std::string act = arch.at("activation").get<std::string>();
   const bool dropout = arch.at("dropout").get<double>() > 0;
@@ -32,19 +34,20 @@ void exportTorchScript(const Artifact& model, const fs::path& file) {
     m.register_parameter(b, model.tensor(std::to_string(index) + ".bias").clone(), false);
     src << "    x = torch.linear(x, self." << w << ", self." << b << ")\n";
     if (i + 1 == layers) break;
-    if (act == "tanh") src << "    x = torch.tanh(x)\n";
-    else if (act == "gelu") src << "    x = torch.gelu(x)\n";
-    else if (act == "silu") src << "    x = x * torch.sigmoid(x)\n";
-    else src << "    x = torch.relu(x)\n";
+    if (act == "tanh")
+      src << "    x = torch.tanh(x)\n";
+    else if (act == "gelu")
+      src << "    x = torch.gelu(x)\n";
+    else if (act == "silu")
+      src << "    x = x * torch.sigmoid(x)\n";
+    else
+      src << "    x = torch.relu(x)\n";
     index += dropout ? 3 : 2;  // dropout is the identity in inference
   }
   src << "    return x\n";
   m.define(src.str());
   m.eval();
-  fs::path tmp = file;
-  tmp += ".tmp";
-  m.save(tmp.string());
-  fs::rename(tmp, file);
+  io::writeAtomic(file, [&](const fs::path& tmp) { m.save(tmp.string()); });
 }
 
 namespace {
@@ -55,7 +58,8 @@ class Predictor : public Component {
   explicit Predictor(const Params& p) : p_(p) {}
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     fs::path file = p_.getString("file");
-    if (in.count("path")) file = in.at("path").meta.value("torchscript", in.at("path").meta.value("path", file.string()));
+    if (in.count("path"))
+      file = in.at("path").meta.value("torchscript", in.at("path").meta.value("path", file.string()));
     if (file.empty()) throw std::runtime_error("no model file: set 'file' or connect a saver's path");
     if (file.is_relative() && !ctx.workspace().empty()) file = ctx.workspace() / file;
     if (!fs::exists(file)) throw std::runtime_error("'" + file.string() + "': no such model file");
@@ -63,7 +67,8 @@ class Predictor : public Component {
     try {
       m = torch::jit::load(file.string());
     } catch (const c10::Error& e) {
-      throw std::runtime_error("'" + file.string() + "': not a TorchScript file (" + std::string(e.what_without_backtrace()) + ")");
+      throw std::runtime_error("'" + file.string() + "': not a TorchScript file (" +
+                               std::string(e.what_without_backtrace()) + ")");
     }
     m.eval();
     torch::NoGradGuard ng;
@@ -98,7 +103,8 @@ void registerTorchScriptPredictor(Registry& reg) {
   c.classPath = "core.TorchScriptPredictor";
   c.doc = "Predict with a TorchScript model file on a dataset (MSE or accuracy when it has targets)";
   c.category = "Inference";
-  c.params = {ParamSpec::Path("file").withDoc("TorchScript file; relative paths are taken from the workspace. A connected Path wins")};
+  c.params = {ParamSpec::Path("file").withDoc(
+      "TorchScript file; relative paths are taken from the workspace. A connected Path wins")};
   c.inputs = {{"dataset", "Dataset", "samples (x, and y if known)", false}, {"path", "Path", "a saved model", true}};
   c.outputs = {{"predictions", "TensorMap", "the model's outputs", false}, {"metrics", "Metrics", "", false}};
   c.factory = [](const Params& p) -> Component* { return new Predictor(p); };

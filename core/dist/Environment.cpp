@@ -71,8 +71,9 @@ std::string firstSlurmHost(const std::string& nodeList) {
 }
 
 std::string Environment::describe() const {
-  return "rank " + std::to_string(rank) + " of " + std::to_string(worldSize) + " (local " + std::to_string(localRank) + " of " +
-         std::to_string(localWorldSize) + ") via " + source + ", store " + masterAddr + ":" + std::to_string(masterPort);
+  return "rank " + std::to_string(rank) + " of " + std::to_string(worldSize) + " (local " + std::to_string(localRank) +
+         " of " + std::to_string(localWorldSize) + ") via " + source + ", store " + masterAddr + ":" +
+         std::to_string(masterPort);
 }
 
 Environment detectEnvironment(const GetEnv& env) {
@@ -81,20 +82,27 @@ Environment detectEnvironment(const GetEnv& env) {
   const bool explicitPort = has(env, "MASTER_PORT");
   if (explicitPort) e.masterPort = toInt(env, "MASTER_PORT", 1);
 
-  if (has(env, "RANK") && has(env, "WORLD_SIZE")) {  // torchrun and our own local launcher
-    e.source = "torchrun";
-    e.rank = toInt(env, "RANK", 0);
-    e.worldSize = toInt(env, "WORLD_SIZE", 1);
-    e.localRank = has(env, "LOCAL_RANK") ? toInt(env, "LOCAL_RANK", 0) : e.rank;
-    e.localWorldSize = has(env, "LOCAL_WORLD_SIZE") ? toInt(env, "LOCAL_WORLD_SIZE", 1) : e.worldSize;
-    checkRank(e, "RANK");
-  } else if (has(env, "OMPI_COMM_WORLD_RANK") && has(env, "OMPI_COMM_WORLD_SIZE")) {
-    e.source = "openmpi";
-    e.rank = toInt(env, "OMPI_COMM_WORLD_RANK", 0);
-    e.worldSize = toInt(env, "OMPI_COMM_WORLD_SIZE", 1);
-    e.localRank = has(env, "OMPI_COMM_WORLD_LOCAL_RANK") ? toInt(env, "OMPI_COMM_WORLD_LOCAL_RANK", 0) : 0;
-    e.localWorldSize = has(env, "OMPI_COMM_WORLD_LOCAL_SIZE") ? toInt(env, "OMPI_COMM_WORLD_LOCAL_SIZE", 1) : 1;
-    checkRank(e, "OMPI_COMM_WORLD_RANK");
+  // torchrun (and our local launcher) first, then Open MPI: the same four facts, other names.
+  struct Scheme {
+    const char *source, *rank, *size, *localRank, *localSize;
+  };
+  static const Scheme schemes[] = {
+      {"torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"},
+      {"openmpi", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK",
+       "OMPI_COMM_WORLD_LOCAL_SIZE"},
+  };
+  const Scheme* scheme = nullptr;
+  for (const auto& sc : schemes)
+    if (!scheme && has(env, sc.rank) && has(env, sc.size)) scheme = &sc;
+  if (scheme) {
+    e.source = scheme->source;
+    e.rank = toInt(env, scheme->rank, 0);
+    e.worldSize = toInt(env, scheme->size, 1);
+    // Without local variables, torchrun's defaults are a single node; Open MPI's are unknown (0 of 1).
+    const bool torchrun = e.source == "torchrun";
+    e.localRank = has(env, scheme->localRank) ? toInt(env, scheme->localRank, 0) : (torchrun ? e.rank : 0);
+    e.localWorldSize = has(env, scheme->localSize) ? toInt(env, scheme->localSize, 1) : (torchrun ? e.worldSize : 1);
+    checkRank(e, scheme->rank);
   } else if (has(env, "SLURM_PROCID") && has(env, "SLURM_NTASKS")) {
     e.source = "slurm";
     e.rank = toInt(env, "SLURM_PROCID", 0);

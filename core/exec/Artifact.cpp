@@ -1,5 +1,6 @@
 #include "exec/Artifact.h"
 
+#include "io/AtomicFile.h"
 #include "io/Hdf5Tensor.h"
 
 #include <fstream>
@@ -18,21 +19,15 @@ void Artifact::save(const fs::path& dir) const {
   if (!tensors.empty()) {
     // HDF5 rather than torch's archive: any tool (h5ls, h5py) can open a step's output, and
     // this file compiles without torch's serialization headers.
-    {
-      h5::File f = h5::File::create((dir / "tensors.h5.tmp").string());
+    io::writeAtomic(dir / "tensors.h5", [&](const fs::path& tmp) {
+      h5::File f = h5::File::create(tmp.string());
       for (const auto& [name, t] : tensors) {
         h5::writeTensor(f, "/" + name, t);
         m["tensors"].push_back(name);
       }
-    }
-    fs::rename(dir / "tensors.h5.tmp", dir / "tensors.h5");
+    });
   }
-  {
-    std::ofstream out(dir / "meta.json.tmp");
-    out << m.dump(2) << "\n";
-    if (!out) throw std::runtime_error("cannot write " + (dir / "meta.json").string());
-  }
-  fs::rename(dir / "meta.json.tmp", dir / "meta.json");
+  io::writeTextAtomic(dir / "meta.json", m.dump(2) + "\n");
 }
 
 Artifact Artifact::load(const fs::path& dir) {

@@ -1,5 +1,7 @@
 #include "exec/RunStore.h"
 
+#include "io/AtomicFile.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,18 +14,6 @@ namespace fs = std::filesystem;
 namespace tf {
 
 namespace {
-
-void writeFileAtomic(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  fs::path tmp = p;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + p.string());
-  }
-  fs::rename(tmp, p);
-}
 
 // MLflow keys may contain '/', which maps to sub-folders; we keep names flat and safe.
 std::string safeKey(const std::string& key) {
@@ -61,7 +51,7 @@ RunInfo RunStore::createRun(const std::string& name, const std::string& id) cons
     const auto now = nowMs();
     m << "artifact_location: file://" << fs::absolute(exp).string() << "\ncreation_time: " << now
       << "\nexperiment_id: '0'\nlast_update_time: " << now << "\nlifecycle_stage: active\nname: Default\n";
-    writeFileAtomic(exp / "meta.yaml", m.str());
+    io::writeTextAtomic(exp / "meta.yaml", m.str());
   }
   RunInfo run;
   run.id = id.empty() ? newRunId() : id;
@@ -86,7 +76,7 @@ void RunStore::writeMeta(const RunInfo& run, Status status, std::int64_t endMs) 
     << "source_name: ''\nsource_type: 4\nsource_version: ''\n"
     << "start_time: " << run.startMs << "\nstatus: " << static_cast<int>(status) << "\ntags: []\n"
     << "user_id: " << userName() << "\n";
-  writeFileAtomic(run.dir / "meta.yaml", m.str());
+  io::writeTextAtomic(run.dir / "meta.yaml", m.str());
 }
 
 RunInfo RunStore::reopenRun(const std::string& id) const {
@@ -123,11 +113,11 @@ std::string RunStore::tag(const RunInfo& run, const std::string& key) const {
 void RunStore::finishRun(const RunInfo& run, Status status) const { writeMeta(run, status, nowMs()); }
 
 void RunStore::logParam(const RunInfo& run, const std::string& key, const std::string& value) const {
-  writeFileAtomic(run.dir / "params" / safeKey(key), value);
+  io::writeTextAtomic(run.dir / "params" / safeKey(key), value);
 }
 
 void RunStore::setTag(const RunInfo& run, const std::string& key, const std::string& value) const {
-  writeFileAtomic(run.dir / "tags" / safeKey(key), value);
+  io::writeTextAtomic(run.dir / "tags" / safeKey(key), value);
 }
 
 void RunStore::logMetric(const RunInfo& run, const std::string& key, double value, std::int64_t step,
@@ -146,7 +136,10 @@ std::optional<fs::path> RunStore::findRun(const std::string& id) const {
 }
 
 RunRecorder::RunRecorder(const RunStore& store, RunInfo run, bool mlflowMetrics)
-    : store_(store), run_(std::move(run)), mlflowMetrics_(mlflowMetrics), events_(RunStore::eventsFile(run_.dir), std::ios::app) {
+    : store_(store),
+      run_(std::move(run)),
+      mlflowMetrics_(mlflowMetrics),
+      events_(RunStore::eventsFile(run_.dir), std::ios::app) {
   if (!events_) throw std::runtime_error("cannot write " + RunStore::eventsFile(run_.dir).string());
 }
 

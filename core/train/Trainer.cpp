@@ -2,6 +2,7 @@
 
 #include "exec/Component.h"
 #include "exec/Params.h"
+#include "io/AtomicFile.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/functional/loss.h>
@@ -39,7 +40,9 @@ std::vector<ParamSpec> TrainerConfig::schema() {
       ParamSpec::Float("grad_clip", "0").atLeast(0).withDoc("Clip the gradients' global norm to this; 0: off"),
       ParamSpec::Int("seed", "0").atLeast(0).withDoc("Seed for initial weights, batch order and dropout"),
       ParamSpec::Int("validate_every", "0").atLeast(0).withDoc("Optimizer steps between validations; 0: each epoch"),
-      ParamSpec::Int("patience", "0").atLeast(0).withDoc("Stop after this many validations without improvement; 0: never"),
+      ParamSpec::Int("patience", "0")
+          .atLeast(0)
+          .withDoc("Stop after this many validations without improvement; 0: never"),
       ParamSpec::Float("min_delta", "0").atLeast(0).withDoc("Decrease of val_loss that counts as an improvement"),
       ParamSpec::Int("checkpoint_every", "0").atLeast(0).withDoc("Optimizer steps between checkpoints; 0: each epoch"),
   };
@@ -71,14 +74,15 @@ double TrainerConfig::lrAt(std::int64_t epoch) const {
   if (schedule == "step") return lr * std::pow(gamma, static_cast<double>(epoch / stepSize));
   if (schedule == "exponential") return lr * std::pow(gamma, e);
   if (schedule == "cosine")
-    return minLr + 0.5 * (lr - minLr) * (1 + std::cos(M_PI * e / static_cast<double>(std::max<std::int64_t>(1, epochs))));
+    return minLr +
+           0.5 * (lr - minLr) * (1 + std::cos(M_PI * e / static_cast<double>(std::max<std::int64_t>(1, epochs))));
   return lr;
 }
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainerConfig& c, std::vector<at::Tensor> params) {
   if (c.optimizer == "sgd")
-    return std::make_unique<torch::optim::SGD>(params,
-                                               torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
+    return std::make_unique<torch::optim::SGD>(
+        params, torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
   if (c.optimizer == "adamw")
     return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(c.lr).weight_decay(c.weightDecay));
   return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
@@ -87,8 +91,9 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainerConfig& c, s
 // ---------------------------------------------------------------------------
 // Supervised task
 
-SupervisedTask::SupervisedTask(std::shared_ptr<torch::nn::Module> model, std::function<at::Tensor(const at::Tensor&)> forward,
-                               Loss loss, const TrainerConfig& cfg, bool classification)
+SupervisedTask::SupervisedTask(std::shared_ptr<torch::nn::Module> model,
+                               std::function<at::Tensor(const at::Tensor&)> forward, Loss loss,
+                               const TrainerConfig& cfg, bool classification)
     : model_(std::move(model)),
       forward_(std::move(forward)),
       loss_(std::move(loss)),
@@ -139,10 +144,8 @@ void saveCheckpoint(const fs::path& file, TrainingTask& task, const LoopState& s
   ar.write("loop.reals", at::tensor({s.best, s.firstLoss, s.epochSum, s.epochCount}, at::kDouble));
   // Dropout and other random layers draw from the default generator.
   ar.write("loop.rng", at::detail::getDefaultCPUGenerator().get_state());
-  fs::path tmp = file;
-  tmp += ".tmp";
-  ar.save_to(tmp.string());
-  fs::rename(tmp, file);  // atomic: a kill leaves the previous checkpoint or the new one, never half
+  // A kill leaves the previous checkpoint or the new one, never half of one.
+  io::writeAtomic(file, [&](const fs::path& tmp) { ar.save_to(tmp.string()); });
 }
 
 LoopState loadCheckpoint(const fs::path& file, TrainingTask& task) {
@@ -150,7 +153,8 @@ LoopState loadCheckpoint(const fs::path& file, TrainingTask& task) {
   try {
     ar.load_from(file.string());
   } catch (const std::exception& e) {
-    throw std::runtime_error(file.string() + ": not a readable checkpoint (" + std::string(e.what()).substr(0, 200) + ")");
+    throw std::runtime_error(file.string() + ": not a readable checkpoint (" + std::string(e.what()).substr(0, 200) +
+                             ")");
   }
   torch::NoGradGuard ng;
   auto restore = [&](const std::string& name, at::Tensor& target) {
@@ -209,8 +213,8 @@ TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* va
   if (fs::exists(ckpt)) {
     s = loadCheckpoint(ckpt, task);
     r.resumed = true;
-    ctx.log("resuming from " + ckpt.string() + ": epoch " + std::to_string(s.epoch + 1) + ", batch " + std::to_string(s.batch) +
-            " (optimizer step " + std::to_string(s.step) + ")");
+    ctx.log("resuming from " + ckpt.string() + ": epoch " + std::to_string(s.epoch + 1) + ", batch " +
+            std::to_string(s.batch) + " (optimizer step " + std::to_string(s.step) + ")");
   }
   task.model().train();
   bool stop = false;
@@ -226,8 +230,8 @@ TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* va
     } else if (++s.badValidations >= cfg_.patience) {
       stop = true;
       r.stoppedEarly = true;
-      ctx.log("early stopping: val_loss has not improved for " + std::to_string(s.badValidations) + " validations (best " +
-              std::to_string(s.best) + ")");
+      ctx.log("early stopping: val_loss has not improved for " + std::to_string(s.badValidations) +
+              " validations (best " + std::to_string(s.best) + ")");
     }
   };
 
@@ -242,12 +246,14 @@ TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* va
     for (; s.batch < batches && !stop; ++s.batch) {
       ctx.checkCancelled();
       const at::Tensor idx = perm.slice(0, s.batch * batch, std::min(n, (s.batch + 1) * batch));
-      const auto losses = task.trainStep({train.first.index_select(0, idx), train.second.index_select(0, idx)}, cfg_.gradClip);
+      const auto losses =
+          task.trainStep({train.first.index_select(0, idx), train.second.index_select(0, idx)}, cfg_.gradClip);
       const double loss = losses.front().second;
       if (!std::isfinite(loss))
-        throw std::runtime_error("the loss became " + std::to_string(loss) + " at epoch " + std::to_string(s.epoch + 1) +
-                                 ", optimizer step " + std::to_string(s.step + 1) + "; lower the learning rate or clip gradients" +
-                                 (fs::exists(ckpt) ? " (the last good checkpoint is kept: " + ckpt.string() + ")" : ""));
+        throw std::runtime_error(
+            "the loss became " + std::to_string(loss) + " at epoch " + std::to_string(s.epoch + 1) +
+            ", optimizer step " + std::to_string(s.step + 1) + "; lower the learning rate or clip gradients" +
+            (fs::exists(ckpt) ? " (the last good checkpoint is kept: " + ckpt.string() + ")" : ""));
       if (std::isnan(s.firstLoss)) s.firstLoss = loss;
       s.epochSum += loss * static_cast<double>(idx.size(0));
       s.epochCount += static_cast<double>(idx.size(0));
