@@ -7,7 +7,7 @@ PKGS=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
   # core engine
-  libtorch-dev libhdf5-dev libyaml-cpp-dev libfftw3-dev nlohmann-json3-dev libcli11-dev
+  libtorch-dev libgloo-dev libhdf5-dev libyaml-cpp-dev libfftw3-dev nlohmann-json3-dev libcli11-dev
   # GUI
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl1-mesa-dri
   # running GUI tests headless

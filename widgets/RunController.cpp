@@ -44,6 +44,7 @@ bool RunController::start(const RunRequest& req, QString* error) {
   for (const auto& o : req.overrides) args_ << QStringLiteral("--set") << o;
   if (!req.steps.isEmpty()) args_ << QStringLiteral("--steps") << req.steps.join(',');
   if (req.threads > 0) args_ << QStringLiteral("--threads") << QString::number(req.threads);
+  if (req.processes > 1) args_ << QStringLiteral("--nproc") << QString::number(req.processes);
 
   delete proc_;
   proc_ = new QProcess(this);

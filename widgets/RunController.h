@@ -18,6 +18,7 @@ struct RunRequest {
   QStringList overrides;  // KEY=VALUE
   QStringList steps;      // empty: all
   int threads = 0;
+  int processes = 1;      // > 1: data-parallel ranks on this machine (twinforge-run --nproc)
 };
 
 class RunController : public QObject {

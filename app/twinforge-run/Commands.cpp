@@ -1,6 +1,7 @@
 #include "Commands.h"
 
 #include "ConsoleReporter.h"
+#include "dist/World.h"
 #include "exec/Executor.h"
 #include "exec/RunStore.h"
 #include "pipeline/PipelineLoader.h"
@@ -19,6 +20,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -153,8 +155,89 @@ std::optional<fs::path> latestRunOf(const RunStore& store, const std::string& fi
 }
 
 // Runs (or continues) `run` with its observers, and records how it ended.
+// The ranks of a data-parallel job, joined before the run starts. Rank 0 owns the run folder
+// and tells the others where it is through the rendezvous store.
+struct DistSession {
+  dist::Environment env;
+  std::unique_ptr<dist::World> world;
+  bool leader() const { return !world || world->rank() == 0; }
+  ~DistSession() { dist::World::setCurrent(nullptr); }
+  // Every rank waits here at the end, so none tears the group down under another's feet.
+  void finishTogether() {
+    if (!world) return;
+    try {
+      world->barrier();
+    } catch (const std::exception&) {
+      // a peer failed; its own error is what matters
+    }
+  }
+};
+
+// 0, or the exit code of a malformed launcher environment or a failed rendezvous.
+int joinWorld(DistSession& ds, RunOptions& opts) {
+  try {
+    ds.env = dist::detectEnvironment();
+    if (!ds.env.distributed()) return kOk;
+    dist::World::Options o;
+    o.timeout = dist::timeoutFromEnvironment(o.timeout);
+    ds.world = dist::World::connect(ds.env, o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: data-parallel start-up: %s\n", e.what());
+    return kUsage;
+  }
+  dist::World::setCurrent(ds.world.get());
+  // Ranks on one machine share its cores unless told otherwise.
+  if (opts.threads == 0)
+    opts.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / ds.env.localWorldSize);
+  return kOk;
+}
+
+struct SharedRun {
+  std::string id, dir, key, error;
+};
+
+void publishRun(DistSession& ds, const SharedRun& r) {
+  if (!ds.world) return;
+  ds.world->set("run", nlohmann::json{{"id", r.id}, {"dir", r.dir}, {"key", r.key}, {"error", r.error}}.dump());
+}
+
+std::optional<SharedRun> awaitRun(DistSession& ds) {
+  try {
+    auto j = nlohmann::json::parse(ds.world->get("run"));
+    SharedRun r{j.at("id"), j.at("dir"), j.at("key"), j.at("error")};
+    if (!r.error.empty()) {
+      std::fprintf(stderr, "error: rank 0 could not start the run: %s\n", r.error.c_str());
+      return std::nullopt;
+    }
+    return r;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: rank %d: %s\n", ds.world->rank(), e.what());
+    return std::nullopt;
+  }
+}
+
+// Ranks other than 0 compute and take part in every collective but write nothing shared:
+// no run records, no artifacts, errors only on the terminal.
+int executeFollower(const Registry& reg, DistSession& ds, const SharedRun& run, const LoadedPipeline& lp,
+                    RunOptions opts) {
+  opts.saveArtifacts = false;
+  ConsoleReporter console(stderr, false, true);
+  Executor ex(reg, lp.pipeline, run.dir, run.id);
+  ex.addObserver(&console);
+  std::signal(SIGINT, onSignal);
+  std::signal(SIGTERM, onSignal);
+  Executor::Status st = ex.run(opts);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (st == Executor::Status::Finished) {
+    ds.finishTogether();
+    return kOk;
+  }
+  return st == Executor::Status::Cancelled ? kCancelled : kRunFailed;
+}
+
 int execute(const Registry& reg, const RunStore& store, const RunInfo& run, const LoadedPipeline& lp,
-            const RunOptions& opts, bool quiet) {
+            const RunOptions& opts, bool quiet, DistSession& ds) {
   const bool mlflow = std::find(lp.loggers.begin(), lp.loggers.end(), "mlflow") != lp.loggers.end();
   RunRecorder recorder(store, run, mlflow);
   ConsoleReporter console(stdout, isatty(fileno(stdout)) != 0, quiet);
@@ -178,6 +261,7 @@ int execute(const Registry& reg, const RunStore& store, const RunInfo& run, cons
 
   switch (st) {
     case Executor::Status::Finished:
+      ds.finishTogether();
       store.finishRun(run, RunStore::Status::Finished);
       if (!quiet) std::printf("run %s saved in %s\n", run.id.c_str(), run.dir.c_str());
       return kOk;
@@ -193,6 +277,17 @@ int execute(const Registry& reg, const RunStore& store, const RunInfo& run, cons
 }
 
 }  // namespace
+
+int validatePipeline(const Registry& reg, const RunRequest& req) {
+  try {
+    LoadedPipeline lp = PipelineLoader(reg).loadFile(req.pipelineFile, LoadOptions{req.pipelineKey, req.overrides});
+    if (lp.runnable()) return kOk;
+    std::fputs(lp.diagnostics.str().c_str(), stderr);
+  } catch (const LoadError& e) {
+    std::fputs(e.diagnostics().str().c_str(), stderr);
+  }
+  return kInvalidPipeline;
+}
 
 int runPipeline(const Registry& reg, const RunRequest& req) {
   PipelineLoader loader(reg);
@@ -253,14 +348,24 @@ int runPipeline(const Registry& reg, const RunRequest& req) {
     }
   }
 
+  DistSession ds;
+  if (int rc = joinWorld(ds, opts)) return rc;
+  if (!ds.leader()) {
+    auto shared = awaitRun(ds);
+    return shared ? executeFollower(reg, ds, *shared, lp, opts) : kRunFailed;
+  }
+
   RunInfo run;
   try {
     fs::create_directories(req.workspace);
     run = store.createRun(req.runName.empty() ? lp.pipeline.key : req.runName, req.runId);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: workspace %s: %s\n", req.workspace.c_str(), e.what());
+    publishRun(ds, {"", "", "", std::string("workspace ") + req.workspace + ": " + e.what()});
     return kUsage;
   }
+  publishRun(ds, {run.id, run.dir.string(), lp.pipeline.key, ""});
+  if (ds.world) store.setTag(run, "twinforge.world_size", std::to_string(ds.world->size()));
   // Reproducibility: the resolved configuration, the file as written, the code revision of
   // the pipeline's folder, the machine and environment, and how it was run.
   {
@@ -288,7 +393,7 @@ int runPipeline(const Registry& reg, const RunRequest& req) {
     for (const auto& [k, v] : flat) store.logParam(run, k, v);
   }
 
-  return execute(reg, store, run, lp, opts, req.quiet);
+  return execute(reg, store, run, lp, opts, req.quiet, ds);
 }
 
 }  // namespace tf
@@ -303,12 +408,34 @@ int resumeRun(const Registry& reg, const RunRequest& req) {
                  "selection\n");
     return kUsage;
   }
+  RunOptions opts;
+  opts.resume = true;
+  opts.threads = req.threads;
+  opts.cancel = &gCancel;
+  opts.workspace = fs::absolute(req.workspace);
+  DistSession ds;
+  if (int rc = joinWorld(ds, opts)) return rc;
+  if (!ds.leader()) {
+    auto shared = awaitRun(ds);
+    if (!shared) return kRunFailed;
+    LoadedPipeline lp;
+    try {
+      lp = PipelineLoader(reg).loadFile((fs::path(shared->dir) / "artifacts" / "config.yaml").string(),
+                                        LoadOptions{shared->key, {}});
+    } catch (const LoadError& e) {
+      std::fputs(e.diagnostics().str().c_str(), stderr);
+      return kInvalidPipeline;
+    }
+    return executeFollower(reg, ds, *shared, lp, opts);
+  }
+
   RunStore store(req.workspace);
   RunInfo run;
   try {
     run = store.reopenRun(req.resume);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: --resume %s: %s\n", req.resume.c_str(), e.what());
+    publishRun(ds, {"", "", "", "--resume " + req.resume + ": " + e.what()});
     return kUsage;
   }
   // The run's own resolved configuration: later edits of the file do not change a resumed run.
@@ -319,20 +446,18 @@ int resumeRun(const Registry& reg, const RunRequest& req) {
   } catch (const LoadError& e) {
     std::fputs(e.diagnostics().str().c_str(), stderr);
     store.finishRun(run, RunStore::Status::Failed);
+    publishRun(ds, {"", "", "", "its saved configuration does not load"});
     return kInvalidPipeline;
   }
   if (!lp.runnable()) {
     std::fputs(lp.diagnostics.str().c_str(), stderr);
     store.finishRun(run, RunStore::Status::Failed);
+    publishRun(ds, {"", "", "", "its saved configuration does not load"});
     return kInvalidPipeline;
   }
-  RunOptions opts;
-  opts.resume = true;
-  opts.threads = req.threads;
-  opts.cancel = &gCancel;
-  opts.workspace = fs::absolute(req.workspace);
+  publishRun(ds, {run.id, run.dir.string(), store.tag(run, "twinforge.pipeline_key"), ""});
   if (!req.quiet) std::printf("resuming run %s in %s\n", run.id.c_str(), run.dir.c_str());
-  return execute(reg, store, run, lp, opts, req.quiet);
+  return execute(reg, store, run, lp, opts, req.quiet, ds);
 }
 
 }  // namespace tf

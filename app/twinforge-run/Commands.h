@@ -37,6 +37,8 @@ struct RunRequest {
 int listComponents(const Registry& reg);
 int describeComponent(const Registry& reg, const std::string& classPath);
 int inspectFiles(const Registry& reg, const std::vector<std::string>& files);
+// Loads and validates without running: 0, or kInvalidPipeline after printing the problems.
+int validatePipeline(const Registry& reg, const RunRequest& req);
 int runPipeline(const Registry& reg, const RunRequest& req);
 int resumeRun(const Registry& reg, const RunRequest& req);
 

@@ -1,6 +1,7 @@
 // twinforge-run: the headless runner. Runs a pipeline YAML step by step, describes components,
 // and inspects data files. Links only core and plugins, so it runs where there is no Qt.
 #include "Commands.h"
+#include "Launcher.h"
 #include "config/Node.h"
 #include "registry/Plugin.h"
 
@@ -8,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 
 namespace {
 
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
       "  twinforge-run pipeline.yaml --set epochs=5         change a value (type-checked)\n"
       "  twinforge-run pipeline.yaml --from trainer         re-run from a step, reusing earlier outputs\n"
       "  twinforge-run --resume RUN_ID                      continue a killed run from its checkpoint\n"
+      "  twinforge-run pipeline.yaml --nproc 4              data-parallel training with 4 local ranks\n"
       "  twinforge-run pipeline.yaml --dry-run              validate and show the plan\n"
       "  twinforge-run --list-components                    what can go in a pipeline\n"
       "  twinforge-run --describe core.MLPTrainer           a component's parameters and ports\n"
@@ -80,6 +83,13 @@ int main(int argc, char** argv) {
   app.add_option("--run-name", req.runName, "Name of the run (default: the pipeline key)");
   app.add_option("--threads", req.threads, "Intra-op threads for LibTorch (default: all cores)")
       ->check(CLI::NonNegativeNumber);
+  int nproc = 1, masterPort = 0;
+  app.add_option("--nproc", nproc,
+                 "Start this many ranks on this machine (data-parallel training, Gloo); each gets its share of "
+                 "every batch")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--master-port", masterPort, "Port of the rendezvous store for --nproc (default: a free one)")
+      ->check(CLI::Range(1, 65535));
   app.add_option("--plugin-path", pluginDirs, "Extra folder to load plugins from (repeatable)");
   app.add_flag("-q,--quiet", req.quiet, "Print only errors");
 
@@ -101,6 +111,33 @@ int main(int argc, char** argv) {
   tf::Registry reg;
   for (const auto& r : tf::loadAllComponents(reg, pluginDirs))
     if (!r.ok) std::fprintf(stderr, "warning: plugin %s: %s\n", r.file.c_str(), r.error.c_str());
+
+  if (nproc > 1) {
+    if (std::getenv("WORLD_SIZE") || std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("SLURM_PROCID")) {
+      std::fprintf(stderr,
+                   "error: --nproc inside a job that is already data-parallel (WORLD_SIZE, Open MPI or SLURM "
+                   "variables are set); drop --nproc and let the job's launcher start the ranks\n");
+      return tf::kUsage;
+    }
+    if (!list && describe.empty() && !*info && (!req.pipelineFile.empty() || !req.resume.empty()) && !req.dryRun) {
+      tf::LaunchRequest lr;
+      lr.nproc = nproc;
+      lr.masterPort = masterPort;
+      lr.program = "/proc/self/exe";
+      char self[4096];
+      if (ssize_t k = ::readlink("/proc/self/exe", self, sizeof self - 1); k > 0) lr.program.assign(self, static_cast<std::size_t>(k));
+      lr.args = tf::stripLauncherOptions(std::vector<std::string>(argv + 1, argv + argc));
+      // A broken pipeline is reported once, not once per rank.
+      if (!req.pipelineFile.empty())
+        if (int rc = tf::validatePipeline(reg, req)) return rc;
+      try {
+        return tf::launchLocal(lr);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: --nproc %d: %s\n", nproc, e.what());
+        return tf::kRunFailed;
+      }
+    }
+  }
 
   if (list) return tf::listComponents(reg);
   if (!describe.empty()) return tf::describeComponent(reg, describe);

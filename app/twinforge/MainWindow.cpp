@@ -22,6 +22,7 @@
 #include <QMessageBox>
 #include <QSaveFile>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -130,6 +131,19 @@ void MainWindow::buildMenus() {
   tb->addSeparator();
   tb->addAction(runAct_);
   tb->addAction(cancelAct_);
+  tb->addSeparator();
+  auto* procLabel = new QLabel(tr(" Processes: "), tb);
+  procs_ = new QSpinBox(tb);
+  procs_->setObjectName(QStringLiteral("processes"));
+  procs_->setRange(1, 64);
+  procs_->setValue(QSettings().value(QStringLiteral("run/processes"), 1).toInt());
+  procs_->setToolTip(
+      tr("Data-parallel ranks on this machine: each trains on its share of every batch (Gloo).\n"
+         "The batch size in the pipeline is per rank."));
+  connect(procs_, &QSpinBox::valueChanged, this,
+          [](int v) { QSettings().setValue(QStringLiteral("run/processes"), v); });
+  tb->addWidget(procLabel);
+  tb->addWidget(procs_);
   rebuildRecentMenu();
 }
 
@@ -223,6 +237,7 @@ bool MainWindow::startRun() {
   req.pipelineKey = QString::fromStdString(doc_->pipeline.key);
   req.workspace = prefs.workspace;
   req.threads = prefs.threads;
+  req.processes = procs_->value();
   QString err;
   if (!run_->start(req, &err)) {
     showBanner(err, true);
@@ -322,6 +337,7 @@ void MainWindow::updateActions() {
   saveAsAct_->setEnabled(doc_.has_value());
   runAct_->setEnabled(doc_.has_value() && !running);
   cancelAct_->setEnabled(running);
+  if (procs_) procs_->setEnabled(!running);
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

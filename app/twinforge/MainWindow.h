@@ -17,6 +17,8 @@ class Registry;
 struct Event;
 }  // namespace tf
 
+class QSpinBox;
+
 namespace tf::ui {
 
 class ComponentPalette;
@@ -48,6 +50,7 @@ class MainWindow : public QMainWindow {
   ComponentPalette* palette() const { return palette_; }
   PropertiesPanel* properties() const { return props_; }
   RunController* runController() const { return run_; }
+  QSpinBox* processesBox() const { return procs_; }
   QStringList recentFiles() const;
   void showBanner(const QString& text, bool error);
 
@@ -71,6 +74,7 @@ class MainWindow : public QMainWindow {
   void preferencesDialog();
   void about();
 
+  QSpinBox* procs_ = nullptr;  // data-parallel ranks for the next run
   const tf::Registry& reg_;
   std::optional<tf::LoadedPipeline> doc_;
   QString file_, lastError_;

@@ -1,6 +1,7 @@
 // core.ModelSaver: writes a trained model's weights and a JSON + YAML summary of the run.
 #include "components/Builtins.h"
 #include "components/TorchScript.h"
+#include "dist/World.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
 #include "io/AtomicFile.h"
@@ -50,8 +51,14 @@ class ModelSaver : public Component {
       dir = ctx.workDir();
     else if (dir.is_relative() && !ctx.workspace().empty())
       dir = ctx.workspace() / dir;
-    fs::create_directories(dir);
     const std::string name = p_.getString("name");
+    if (!dist::isLeader()) {  // the ranks hold the same weights; rank 0 writes them
+      Artifact path;
+      path.type = "Path";
+      path.meta = {{"path", (dir / (name + ".pt")).string()}};
+      return {{"path", path}};
+    }
+    fs::create_directories(dir);
 
     // The archive is TorchScript's container: torch::load in C++ and torch.jit.load in Python read it.
     torch::serialize::OutputArchive ar;

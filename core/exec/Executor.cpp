@@ -1,5 +1,6 @@
 #include "exec/Executor.h"
 
+#include "dist/World.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
 #include "exec/RunStore.h"
@@ -214,6 +215,8 @@ Executor::Status Executor::run(const RunOptions& opts) {
         for (const auto& [port, a] : out) a.save(work / port);
         std::ofstream(doneMarker) << "done\n";  // written last: marks complete outputs for --resume
       }
+      // Data-parallel runs: what rank 0 wrote in this step is there before any rank goes on.
+      if (auto* world = dist::World::current()) world->barrier();
       d_->outputs[step.name] = std::move(out);
     } catch (const Cancelled&) {
       Event f;

@@ -1,5 +1,7 @@
 #include "train/Trainer.h"
 
+#include "dist/DataParallel.h"
+#include "dist/World.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
 #include "io/AtomicFile.h"
@@ -27,7 +29,9 @@ namespace tf {
 std::vector<ParamSpec> TrainerConfig::schema() {
   return {
       ParamSpec::Int("epochs", "20").atLeast(1).withDoc("Passes over the training set"),
-      ParamSpec::Int("batch_size", "64").atLeast(1).withDoc("Samples per optimizer step"),
+      ParamSpec::Int("batch_size", "64")
+          .atLeast(1)
+          .withDoc("Samples per optimizer step on each rank; the global batch is this times the ranks"),
       ParamSpec::Float("lr", "1e-3").above(0).withDoc("Learning rate"),
       ParamSpec::Enum("optimizer", {"adam", "adamw", "sgd"}, "adam").withDoc("Optimizer"),
       ParamSpec::Float("weight_decay", "0").atLeast(0).withDoc("L2 penalty (decoupled for adamw)"),
@@ -45,6 +49,9 @@ std::vector<ParamSpec> TrainerConfig::schema() {
           .withDoc("Stop after this many validations without improvement; 0: never"),
       ParamSpec::Float("min_delta", "0").atLeast(0).withDoc("Decrease of val_loss that counts as an improvement"),
       ParamSpec::Int("checkpoint_every", "0").atLeast(0).withDoc("Optimizer steps between checkpoints; 0: each epoch"),
+      ParamSpec::Float("bucket_mb", "25")
+          .above(0)
+          .withDoc("Data-parallel runs: MB of gradients sent per all-reduce, started as soon as each is full"),
   };
 }
 
@@ -66,6 +73,7 @@ TrainerConfig TrainerConfig::fromParams(const Params& p) {
   c.patience = p.getInt("patience");
   c.minDelta = p.getDouble("min_delta");
   c.checkpointEvery = p.getInt("checkpoint_every");
+  c.bucketMb = p.has("bucket_mb") ? p.getDouble("bucket_mb") : 25;
   return c;
 }
 
@@ -88,6 +96,11 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainerConfig& c, s
   return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
 }
 
+void TrainingTask::backward(const at::Tensor& loss) {
+  loss.backward();
+  if (dp_) dp_->finish();
+}
+
 // ---------------------------------------------------------------------------
 // Supervised task
 
@@ -103,7 +116,7 @@ SupervisedTask::SupervisedTask(std::shared_ptr<torch::nn::Module> model,
 std::vector<std::pair<std::string, double>> SupervisedTask::trainStep(const Batch& b, double gradClip) {
   opt_->zero_grad();
   at::Tensor loss = loss_(forward_(b.first), b.second);
-  loss.backward();
+  backward(loss);
   if (gradClip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), gradClip);
   opt_->step();
   return {{"loss", loss.item<double>()}};
@@ -206,22 +219,73 @@ TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* va
   TrainResult r;
   const std::int64_t n = train.first.size(0);
   if (n == 0) throw std::runtime_error("the training set is empty");
-  const std::int64_t batch = std::min(cfg_.batchSize, n);
-  const std::int64_t batches = (n + batch - 1) / batch;
+  // Data parallel: every rank draws the same permutation and takes its share of each global
+  // batch (batch_size per rank), so ranks see disjoint samples and stay in step.
+  dist::World* world = dist::World::current();
+  const int W = world ? world->size() : 1;
+  const int rank = world ? world->rank() : 0;
+  const bool leader = rank == 0;
+  r.worldSize = W;
+  const std::int64_t global = std::min(cfg_.batchSize * W, n);
+  const std::int64_t batches = (n + global - 1) / global;
   const fs::path ckpt = checkpointFile(ctx.workDir());
   LoopState s;
   if (fs::exists(ckpt)) {
     s = loadCheckpoint(ckpt, task);
     r.resumed = true;
+    if (!leader) s.epochSum = s.epochCount = 0;  // the checkpoint holds the sums of all ranks
     ctx.log("resuming from " + ckpt.string() + ": epoch " + std::to_string(s.epoch + 1) + ", batch " +
             std::to_string(s.batch) + " (optimizer step " + std::to_string(s.step) + ")");
   }
+  std::unique_ptr<dist::DataParallel> dp;
+  if (W > 1) {
+    dp = std::make_unique<dist::DataParallel>(task.model(), *world,
+                                              static_cast<std::int64_t>(cfg_.bucketMb * 1024 * 1024));
+    ctx.log("data parallel over " + std::to_string(W) + " ranks (" + world->backend() + "), " +
+            std::to_string(dp->bucketCount()) + " gradient bucket(s), global batch " + std::to_string(global));
+  }
+  task.attach(dp.get());
+  struct Detach {
+    TrainingTask& t;
+    ~Detach() { t.attach(nullptr); }
+  } detach{task};
+
+  // Sums over ranks of (value * weight) for a few doubles.
+  auto reduce = [&](std::vector<double> v) {
+    if (W == 1) return v;
+    at::Tensor t = at::tensor(v, at::kDouble);
+    world->allreduceSumNow(t);
+    auto a = t.accessor<double, 1>();
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = a[static_cast<std::int64_t>(i)];
+    return v;
+  };
+  // Validation is sharded too when there are enough samples; metrics are weighted means.
+  Batch valShard;
+  double valWeight = 1;
+  if (val) {
+    const std::int64_t vn = val->first.size(0);
+    if (W > 1 && vn >= W) {
+      const std::int64_t lo = rank * vn / W, hi = (rank + 1) * vn / W;
+      valShard = {val->first.slice(0, lo, hi), val->second.slice(0, lo, hi)};
+      valWeight = static_cast<double>(hi - lo) / static_cast<double>(vn);
+    } else {
+      valShard = *val;
+      valWeight = 1.0 / W;  // each rank has all of it: the mean of equal values
+    }
+  }
+
   task.model().train();
   bool stop = false;
   auto validate = [&](std::int64_t index) {
     if (!val) return;
-    r.lastValidation = task.validate(*val);
-    for (const auto& [k, v] : r.lastValidation) ctx.metric(k, v, index);
+    auto local = task.validate(valShard);
+    std::vector<double> v;
+    for (const auto& kv : local) v.push_back(kv.second * valWeight);
+    v = reduce(v);
+    r.lastValidation.clear();
+    std::size_t i = 0;
+    for (const auto& kv : local) r.lastValidation[kv.first] = v[i++];
+    for (const auto& [k, x] : r.lastValidation) ctx.metric(k, x, index);
     auto it = r.lastValidation.find("val_loss");
     if (it == r.lastValidation.end() || cfg_.patience <= 0) return;
     if (it->second < s.best - cfg_.minDelta) {
@@ -234,25 +298,50 @@ TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* va
               " validations (best " + std::to_string(s.best) + ")");
     }
   };
+  // Only rank 0 writes; every rank takes part in summing the epoch's loss first.
+  auto checkpoint = [&](LoopState next) {
+    if (W > 1) {
+      auto sums = reduce({next.epochSum, next.epochCount});
+      next.epochSum = sums[0];
+      next.epochCount = sums[1];
+    }
+    if (leader) saveCheckpoint(ckpt, task, next);
+  };
 
+  bool warnedTail = false;
   const auto t0 = std::chrono::steady_clock::now();
   for (; s.epoch < cfg_.epochs && !stop; ++s.epoch) {
     const double lr = cfg_.lrAt(s.epoch);
     for (auto* opt : task.optimizers())
       for (auto& g : opt->param_groups()) g.options().set_lr(lr);
-    // The order of an epoch depends only on (seed, epoch): a resumed run sees the same batches.
+    // The order of an epoch depends only on (seed, epoch): a resumed run and every rank see
+    // the same permutation.
     auto gen = at::make_generator<at::CPUGeneratorImpl>(cfg_.seed * 1000003ull + static_cast<std::uint64_t>(s.epoch));
     const at::Tensor perm = at::randperm(n, gen, at::TensorOptions().dtype(at::kLong));
     for (; s.batch < batches && !stop; ++s.batch) {
       ctx.checkCancelled();
-      const at::Tensor idx = perm.slice(0, s.batch * batch, std::min(n, (s.batch + 1) * batch));
+      const std::int64_t start = s.batch * global, m = std::min(global, n - start);
+      if (m < W) {  // a tail too small to give every rank a sample
+        if (!warnedTail && leader)
+          ctx.log("the last " + std::to_string(m) + " sample(s) of each epoch are skipped: fewer than the " +
+                  std::to_string(W) + " ranks");
+        warnedTail = true;
+        continue;
+      }
+      const std::int64_t lo = start + rank * m / W, hi = start + (rank + 1) * m / W;
+      const at::Tensor idx = perm.slice(0, lo, hi);
+      if (dp) dp->setWeight(static_cast<double>(hi - lo) / static_cast<double>(m));
       const auto losses =
           task.trainStep({train.first.index_select(0, idx), train.second.index_select(0, idx)}, cfg_.gradClip);
+      if (dp && dp->pending())
+        throw std::logic_error("the training task called loss.backward() itself; call TrainingTask::backward(loss) so "
+                               "gradients are averaged over ranks");
       const double loss = losses.front().second;
       if (!std::isfinite(loss))
         throw std::runtime_error(
             "the loss became " + std::to_string(loss) + " at epoch " + std::to_string(s.epoch + 1) +
-            ", optimizer step " + std::to_string(s.step + 1) + "; lower the learning rate or clip gradients" +
+            ", optimizer step " + std::to_string(s.step + 1) + (W > 1 ? " on rank " + std::to_string(rank) : "") +
+            "; lower the learning rate or clip gradients" +
             (fs::exists(ckpt) ? " (the last good checkpoint is kept: " + ckpt.string() + ")" : ""));
       if (std::isnan(s.firstLoss)) s.firstLoss = loss;
       s.epochSum += loss * static_cast<double>(idx.size(0));
@@ -262,10 +351,12 @@ TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* va
       if (cfg_.checkpointEvery > 0 && s.step % cfg_.checkpointEvery == 0) {
         LoopState next = s;
         ++next.batch;  // the position to continue from
-        saveCheckpoint(ckpt, task, next);
+        checkpoint(next);
       }
     }
-    r.lastLoss = s.epochSum / std::max(1.0, s.epochCount);
+    const auto sums = reduce({s.epochSum, s.epochCount});
+    r.samplesSeen += static_cast<std::int64_t>(sums[1]);
+    r.lastLoss = sums[0] / std::max(1.0, sums[1]);
     ctx.metric("train_loss", r.lastLoss, s.epoch + 1);
     ctx.metric("lr", lr, s.epoch + 1);
     if (cfg_.validateEvery == 0) validate(s.epoch + 1);
@@ -278,7 +369,7 @@ TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* va
     LoopState next = s;
     ++next.epoch;
     if (stop) next.epoch = cfg_.epochs;  // a resumed early-stopped run has nothing left to do
-    saveCheckpoint(ckpt, task, next);
+    if (leader) saveCheckpoint(ckpt, task, next);
     ++r.epochsRun;
   }
   r.firstLoss = s.firstLoss;

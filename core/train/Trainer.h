@@ -19,6 +19,9 @@
 #include <vector>
 
 namespace tf {
+namespace dist {
+class DataParallel;
+}
 
 class Params;
 class StepContext;
@@ -38,6 +41,7 @@ struct TrainerConfig {
   std::int64_t patience = 0;          // early stopping: validations without improvement; 0: off
   double minDelta = 0;                // improvement that counts
   std::int64_t checkpointEvery = 0;   // optimizer steps between checkpoints; 0: each epoch
+  double bucketMb = 25;               // data parallel: gradient bucket size
 
   static TrainerConfig fromParams(const Params& p);
   static std::vector<ParamSpec> schema();  // the parameters above, for trainer components
@@ -56,6 +60,18 @@ class TrainingTask {
   virtual std::vector<std::pair<std::string, double>> trainStep(const Batch& b, double gradClip) = 0;
   // Metrics on the validation set; "val_loss" drives early stopping.
   virtual std::map<std::string, double> validate(const Batch& all) = 0;
+
+  // Set by the trainer when it runs data-parallel (nullptr otherwise).
+  void attach(dist::DataParallel* dp) { dp_ = dp; }
+  dist::DataParallel* dataParallel() const { return dp_; }
+
+ protected:
+  // What trainStep calls instead of loss.backward(): with data parallelism it also sums the
+  // ranks' weighted gradients, so the optimizer steps on the gradient of the global batch.
+  void backward(const at::Tensor& loss);
+
+ private:
+  dist::DataParallel* dp_ = nullptr;
 };
 
 // Supervised learning of `model` with a loss function and one optimizer from the config.
@@ -84,6 +100,8 @@ struct TrainResult {
   std::map<std::string, double> lastValidation;
   std::int64_t epochsRun = 0, steps = 0;
   bool stoppedEarly = false, resumed = false;
+  int worldSize = 1;
+  std::int64_t samplesSeen = 0;  // over all ranks
   double seconds = 0;
 };
 

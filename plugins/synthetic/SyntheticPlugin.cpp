@@ -1,5 +1,6 @@
 // Plugin "synthetic": seeded, deterministic data sets for trying pipelines without downloads.
 // synthetic.RegressionSet writes an HDF5 file (x, y) that core.HDF5Reader reads back.
+#include "dist/World.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
 #include "io/Hdf5Tensor.h"
@@ -29,7 +30,9 @@ class RegressionSet : public tf::Component {
     const auto seed = static_cast<std::uint64_t>(p_.getInt("seed"));
     const double noise = p_.getDouble("noise");
 
-    if (fs::exists(path) && !p_.getBool("overwrite")) {
+    if (!tf::dist::isLeader()) {
+      // Data-parallel runs: rank 0 writes the file; the executor holds the others until it has.
+    } else if (fs::exists(path) && !p_.getBool("overwrite")) {
       ctx.log("keeping existing " + path.string() + " (overwrite: false)");
     } else {
       auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);

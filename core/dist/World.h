@@ -1,0 +1,64 @@
+// The processes of a data-parallel job and how they talk: a TCPStore rendezvous and one c10d
+// process group (Gloo on CPU, NCCL on CUDA where LibTorch was built with it), behind a small
+// interface that compiles against Debian's LibTorch 1.13 and pip's 2.x alike. c10d's headers
+// stay in World.cpp.
+#pragma once
+
+#include "dist/Environment.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace tf::dist {
+
+// A collective started in the background.
+class Work {
+ public:
+  virtual ~Work() = default;
+  virtual void wait() = 0;  // throws std::runtime_error when a peer failed or timed out
+};
+
+class World {
+ public:
+  struct Options {
+    std::string backend = "gloo";  // gloo (CPU tensors) or nccl (CUDA tensors)
+    // Rendezvous, and each collective: a peer silent this long is taken as dead.
+    std::chrono::milliseconds timeout = std::chrono::minutes(10);
+    int glooThreads = 2;
+  };
+
+  // Rank 0 serves the store at env.masterAddr:env.masterPort, the others connect to it.
+  // Throws std::runtime_error with an actionable message (port in use, store unreachable).
+  static std::unique_ptr<World> connect(const Environment& env, const Options& opts);
+  static std::unique_ptr<World> connect(const Environment& env) { return connect(env, Options{}); }
+  virtual ~World() = default;
+
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  virtual const std::string& backend() const = 0;
+
+  // In-place sum over ranks of a dense contiguous tensor, started now, finished by wait().
+  virtual std::shared_ptr<Work> allreduceSum(const at::Tensor& t) = 0;
+  void allreduceSumNow(const at::Tensor& t) { allreduceSum(t)->wait(); }
+  // In place: every rank ends with root's values.
+  virtual void broadcast(const at::Tensor& t, int root) = 0;
+  virtual void barrier() = 0;
+  // The store, for small strings every rank must agree on (the run id): get() waits for set().
+  virtual void set(const std::string& key, const std::string& value) = 0;
+  virtual std::string get(const std::string& key) = 0;
+
+  // The world of this process, installed by the runner; nullptr in a single process.
+  static World* current();
+  static void setCurrent(World* w);
+};
+
+// True in a single process and on rank 0: the process that writes files shared by all ranks.
+inline bool isLeader() { return !World::current() || World::current()->rank() == 0; }
+
+// Timeout from TWINFORGE_DIST_TIMEOUT (seconds) or the default; throws on a malformed value.
+std::chrono::milliseconds timeoutFromEnvironment(std::chrono::milliseconds fallback);
+
+}  // namespace tf::dist
