@@ -80,7 +80,7 @@ int freePort() {
 int launchLocal(const LaunchRequest& req) {
   const int n = req.nproc;
   const int port = req.masterPort > 0 ? req.masterPort : freePort();
-  std::fprintf(stdout, "launching %d ranks on this machine, rendezvous on 127.0.0.1:%d\n", n, port);
+  if (!req.quiet) std::fprintf(stdout, "launching %d ranks on this machine, rendezvous on 127.0.0.1:%d\n", n, port);
   std::fflush(stdout);
 
   std::vector<Rank> ranks(static_cast<std::size_t>(n));

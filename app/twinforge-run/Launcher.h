@@ -14,6 +14,7 @@ struct LaunchRequest {
   std::string program;                // this executable
   std::vector<std::string> args;      // the command line without --nproc/--master-port
   double graceSeconds = 10;           // SIGTERM to SIGKILL
+  bool quiet = false;
 };
 
 // Returns the exit code: 0 when every rank succeeded, 130 when interrupted, otherwise the

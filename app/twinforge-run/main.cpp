@@ -123,6 +123,7 @@ int main(int argc, char** argv) {
       tf::LaunchRequest lr;
       lr.nproc = nproc;
       lr.masterPort = masterPort;
+      lr.quiet = req.quiet;
       lr.program = "/proc/self/exe";
       char self[4096];
       if (ssize_t k = ::readlink("/proc/self/exe", self, sizeof self - 1); k > 0) lr.program.assign(self, static_cast<std::size_t>(k));

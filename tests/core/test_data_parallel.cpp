@@ -1,0 +1,173 @@
+// DataParallel over a real Gloo process group: two ranks in two threads of this process,
+// rendezvous through a real TCPStore on 127.0.0.1. After finish() every rank must hold the
+// gradient of the global-mean loss, whatever each rank's initial weights and share were.
+#include "dist/DataParallel.h"
+#include "dist/World.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/functional/loss.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <QTcpServer>
+#include <QtTest>
+
+#include <thread>
+
+using namespace tf::dist;
+
+namespace {
+
+int freePort() {
+  QTcpServer s;
+  if (!s.listen(QHostAddress::LocalHost, 0)) qFatal("no free port");
+  return s.serverPort();
+}
+
+struct NetImpl : torch::nn::Module {
+  NetImpl() {
+    a = register_module("a", torch::nn::Linear(4, 16));
+    b = register_module("b", torch::nn::Linear(16, 1));
+    unused = register_module("unused", torch::nn::Linear(3, 3));  // like a GAN's idle half
+  }
+  at::Tensor forward(const at::Tensor& x) { return b(at::tanh(a(x))); }
+  torch::nn::Linear a{nullptr}, b{nullptr}, unused{nullptr};
+};
+TORCH_MODULE(Net);
+
+struct RankResult {
+  std::vector<at::Tensor> initial, params, grads;
+  std::size_t buckets = 0;
+  bool pendingAfter = true;
+  std::string error;
+};
+
+// Global batch of 10 samples: rank 0 takes 4, rank 1 takes 6 (an uneven epoch tail).
+const std::int64_t kSplit = 4, kN = 10;
+
+at::Tensor globalX() {
+  auto g = at::make_generator<at::CPUGeneratorImpl>(42);
+  return at::randn({kN, 4}, g, at::kFloat);
+}
+at::Tensor globalY() {
+  auto g = at::make_generator<at::CPUGeneratorImpl>(43);
+  return at::randn({kN, 1}, g, at::kFloat);
+}
+
+void rankMain(int rank, int port, RankResult* out) {
+  try {
+    Environment env;
+    env.rank = rank;
+    env.worldSize = 2;
+    env.masterPort = port;
+    World::Options o;
+    o.timeout = std::chrono::seconds(60);
+    auto world = World::connect(env, o);
+    Net net;  // each rank draws its own initial weights: the broadcast must make them rank 0's
+    for (auto& p : net->parameters()) out->initial.push_back(p.detach().clone());
+    DataParallel dp(*net, *world, 100);  // 100 bytes: several buckets, so ordering matters
+    out->buckets = dp.bucketCount();
+    const std::int64_t lo = rank == 0 ? 0 : kSplit, hi = rank == 0 ? kSplit : kN;
+    dp.setWeight(static_cast<double>(hi - lo) / kN);
+    at::Tensor x = globalX().slice(0, lo, hi), y = globalY().slice(0, lo, hi);
+    at::Tensor loss = torch::nn::functional::mse_loss(net->forward(x), y);
+    loss.backward();
+    dp.finish();
+    out->pendingAfter = dp.pending();
+    for (auto& p : net->parameters()) {
+      out->params.push_back(p.detach().clone());
+      out->grads.push_back(p.grad().defined() ? p.grad().clone() : at::Tensor());
+    }
+  } catch (const std::exception& e) {
+    out->error = e.what();
+  }
+}
+
+}  // namespace
+
+class TestDataParallel : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void gradientsEqualTheGlobalBatchGradient() {
+    const int port = freePort();
+    RankResult r0, r1;
+    std::thread t0(rankMain, 0, port, &r0), t1(rankMain, 1, port, &r1);
+    t0.join();
+    t1.join();
+    QVERIFY2(r0.error.empty(), r0.error.c_str());
+    QVERIFY2(r1.error.empty(), r1.error.c_str());
+    QVERIFY2(r0.buckets >= 3, "the small bucket size should give several buckets");
+    QVERIFY(!r0.pendingAfter && !r1.pendingAfter);
+
+    // Rank 0's initial weights were broadcast: both ranks hold them.
+    Net ref;
+    QCOMPARE(ref->parameters().size(), r0.params.size());
+    QVERIFY(!r1.initial[0].equal(r0.initial[0]));
+    {
+      torch::NoGradGuard ng;
+      for (std::size_t i = 0; i < r0.params.size(); ++i) {
+        QVERIFY(r0.params[i].equal(r0.initial[i]));
+        QVERIFY(r1.params[i].equal(r0.initial[i]));
+        ref->parameters()[i].copy_(r0.initial[i]);
+      }
+    }
+    // The reference: one process, the whole batch of 10.
+    at::Tensor loss = torch::nn::functional::mse_loss(ref->forward(globalX()), globalY());
+    loss.backward();
+    auto refParams = ref->parameters();
+    for (std::size_t i = 0; i < refParams.size(); ++i) {
+      const at::Tensor& g = refParams[i].grad();
+      if (!g.defined()) {  // the unused layer: no gradient anywhere
+        QVERIFY(!r0.grads[i].defined());
+        QVERIFY(!r1.grads[i].defined());
+        continue;
+      }
+      QVERIFY(r0.grads[i].defined() && r1.grads[i].defined());
+      // Every rank ends with the same bits (the sum is computed once and shared).
+      QVERIFY(r0.grads[i].equal(r1.grads[i]));
+      // And it is the global gradient up to float32 summation order.
+      const double err = (r0.grads[i] - g).abs().max().item<double>();
+      const double scale = g.abs().max().item<double>();
+      QVERIFY2(err <= 1e-5 * scale + 1e-8,
+               qPrintable(QString("parameter %1: max error %2, scale %3").arg(i).arg(err).arg(scale)));
+    }
+  }
+
+  void portAlreadyInUseIsNamed() {
+    QTcpServer busy;
+    QVERIFY(busy.listen(QHostAddress::Any, 0));
+    Environment env;
+    env.rank = 0;
+    env.worldSize = 2;
+    env.masterPort = busy.serverPort();
+    World::Options o;
+    o.timeout = std::chrono::seconds(5);
+    try {
+      World::connect(env, o);
+      QFAIL("connect should fail on a busy port");
+    } catch (const std::runtime_error& e) {
+      const QString msg = e.what();
+      QVERIFY2(msg.contains("already in use") && msg.contains(QString::number(busy.serverPort())), e.what());
+      QVERIFY2(msg.contains("--master-port"), e.what());
+    }
+  }
+
+  void peerThatNeverComesTimesOut() {
+    Environment env;
+    env.rank = 1;
+    env.worldSize = 2;
+    env.masterPort = freePort();  // nobody serves it
+    World::Options o;
+    o.timeout = std::chrono::seconds(2);
+    try {
+      World::connect(env, o);
+      QFAIL("connect should give up");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(QString(e.what()).contains("rendezvous store"), e.what());
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestDataParallel)
+#include "test_data_parallel.moc"
