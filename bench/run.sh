@@ -46,3 +46,4 @@ pair mlp-small 1 40
 pair mlp 1 8
 pair cnn3d 1 10
 pair cnn3d 2 10
+echo "== data parallel"; bench/run_dist.sh

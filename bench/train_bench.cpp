@@ -2,6 +2,11 @@
 // pipeline uses) on a fixed MLP and a small 3D CNN; bench/train_peer.py runs the same models,
 // data sizes and loop with Debian's python3-torch. Prints optimizer steps per second.
 //   train_bench mlp-small|mlp|cnn3d THREADS EPOCHS
+// Started with torchrun's variables (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) it trains
+// data-parallel over Gloo, batch per rank, and rank 0 prints global samples per second;
+// bench/ddp_peer.py is the same with PyTorch's DistributedDataParallel.
+#include "dist/World.h"
+#include "exec/Allocator.h"
 #include "exec/Component.h"
 #include "train/Trainer.h"
 
@@ -16,8 +21,10 @@
 #include <torch/nn/modules/pooling.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -26,7 +33,8 @@ struct QuietContext : tf::StepContext {
   std::string name = "bench";
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "twinforge-train-bench";
   int n;
-  explicit QuietContext(int threads) : n(threads) {
+  QuietContext(int threads, int rank) : n(threads) {
+    dir += "-" + std::to_string(::getpid()) + "-" + std::to_string(rank);
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
   }
@@ -49,7 +57,14 @@ int main(int argc, char** argv) {
   }
   const std::string model = argv[1];
   const int threads = std::stoi(argv[2]);
+  if (!std::getenv("TWINFORGE_DEFAULT_MALLOC")) tf::tuneAllocatorForTraining();  // as twinforge-run does
   at::set_num_threads(threads);
+  const tf::dist::Environment env = tf::dist::detectEnvironment();
+  std::unique_ptr<tf::dist::World> world;
+  if (env.distributed()) {
+    world = tf::dist::World::connect(env);
+    tf::dist::World::setCurrent(world.get());
+  }
   torch::manual_seed(0);
 
   tf::TrainerConfig cfg;
@@ -85,10 +100,14 @@ int main(int argc, char** argv) {
   tf::SupervisedTask task(
       net.ptr(), [net](const at::Tensor& in) mutable { return net->forward(in); },
       [](const at::Tensor& out, const at::Tensor& t) { return torch::mse_loss(out, t); }, cfg, false);
-  QuietContext ctx(threads);
+  QuietContext ctx(threads, env.rank);
   tf::TrainResult r = tf::Trainer(cfg).fit(task, {x, y}, nullptr, ctx);
-  std::printf("%s threads=%d: %.1f steps/s (%lld steps in %.2f s, final loss %.4f)\n", model.c_str(), threads,
-              static_cast<double>(r.steps) / r.seconds, static_cast<long long>(r.steps), r.seconds, r.lastLoss);
+  if (env.rank == 0)
+    std::printf("%s threads=%d ranks=%d: %.1f steps/s %.0f samples/s (%lld steps in %.2f s, final loss %.4f)\n",
+                model.c_str(), threads, r.worldSize, static_cast<double>(r.steps) / r.seconds,
+                static_cast<double>(r.samplesSeen) / r.seconds, static_cast<long long>(r.steps), r.seconds, r.lastLoss);
+  if (world) world->barrier();
+  tf::dist::World::setCurrent(nullptr);
   std::filesystem::remove_all(ctx.dir);
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "Commands.h"
 #include "Launcher.h"
 #include "config/Node.h"
+#include "exec/Allocator.h"
 #include "registry/Plugin.h"
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,7 @@ std::vector<std::string> splitCommas(const std::vector<std::string>& in) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tf::tuneAllocatorForTraining();
   CLI::App app{
       "twinforge-run: run a TwinForge (or itwinai) pipeline YAML headless, step by step.\n\n"
       "Examples:\n"

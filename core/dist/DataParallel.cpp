@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -31,6 +32,8 @@ struct DataParallel::Impl {
   at::Tensor weight;  // 0-dim, this rank's share
   std::vector<unsigned> hooks;  // per slot, removed with the wrapper (the model may outlive it)
   std::mutex mu;      // hooks may run on autograd's worker threads
+  Stats stats;
+  std::chrono::steady_clock::time_point firstLaunch;
 
   explicit Impl(World& w) : world(w) {}
 
@@ -48,6 +51,7 @@ struct DataParallel::Impl {
   void launchReady() {
     while (nextLaunch < buckets.size() && buckets[nextLaunch].missing == 0) {
       auto& b = buckets[nextLaunch++];
+      if (nextLaunch == 1) firstLaunch = std::chrono::steady_clock::now();
       b.work = world.allreduceSum(b.flat);
       b.launched = true;
     }
@@ -145,19 +149,24 @@ void DataParallel::finish() {
   // Buckets no hook reached on this rank hold parameters this pass did not use (a GAN's
   // discriminator step leaves the generator alone). The graph is the same on every rank, so
   // untouched buckets are skipped everywhere; partly touched ones are sent with zeros.
+  bool anyLaunched = d_->nextLaunch > 0;
   for (std::size_t k = d_->nextLaunch; k < d_->buckets.size(); ++k) {
     auto& b = d_->buckets[k];
     if (!b.touched) continue;
     for (auto si : b.slots)
       if (!d_->slots[si].ready) b.flat.narrow(0, d_->slots[si].offset, d_->slots[si].numel).zero_();
+    if (!anyLaunched) d_->firstLaunch = std::chrono::steady_clock::now();
+    anyLaunched = true;
     b.work = d_->world.allreduceSum(b.flat);
     b.launched = true;
   }
   d_->active = false;
   torch::NoGradGuard ng;
+  const auto waitStart = std::chrono::steady_clock::now();
   for (auto& b : d_->buckets) {
     if (!b.launched) continue;
     b.work->wait();
+    d_->stats.bytes += static_cast<double>(b.flat.numel() * static_cast<std::int64_t>(b.flat.element_size()));
     for (auto si : b.slots) {
       auto& s = d_->slots[si];
       if (!s.ready) continue;
@@ -168,6 +177,12 @@ void DataParallel::finish() {
         s.param.mutable_grad() = avg.clone();
     }
   }
+  const auto end = std::chrono::steady_clock::now();
+  ++d_->stats.passes;
+  d_->stats.waitSeconds += std::chrono::duration<double>(end - waitStart).count();
+  d_->stats.syncSeconds += std::chrono::duration<double>(end - d_->firstLaunch).count();
 }
+
+const DataParallel::Stats& DataParallel::stats() const { return d_->stats; }
 
 }  // namespace tf::dist

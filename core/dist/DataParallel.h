@@ -34,6 +34,14 @@ class DataParallel {
   bool pending() const;  // a backward pass ran and finish() was not called
 
   std::size_t bucketCount() const;
+
+  // Where the time goes, summed over passes: from the first bucket's start to the last one's
+  // end (communication, overlapped or not), and the part finish() spent blocked.
+  struct Stats {
+    std::int64_t passes = 0;
+    double bytes = 0, syncSeconds = 0, waitSeconds = 0;
+  };
+  const Stats& stats() const;
   World& world() { return world_; }
 
  private:
