@@ -9,13 +9,7 @@ BIN=${TWINFORGE_BUILD_DIR:-build}/bin
 PY=/usr/bin/python3
 REPS=${REPS:-5}
 
-port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-two() {  # run "$@" as ranks 0 and 1; print rank 0's line
-  local p; p=$(port)
-  RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$p "$@" >/dev/null &
-  RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$p "$@"
-  wait
-}
+two() { bench/two_ranks.sh "$@"; }  # rank 0's output
 sps() { awk '{for (i = 1; i <= NF; i++) if ($i == "samples/s") print $(i-1)}'; }
 med() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
@@ -40,4 +34,4 @@ done
 rm -f /tmp/tf-dp-eff /tmp/tf-dp-ddp /tmp/tf-dp-ddpm
 
 echo "== gradient all-reduce: DataParallel vs a bare c10d all-reduce of the same bytes (2 ranks)"
-for mb in 0.33 4 25 100; do two "$BIN/allreduce_bench" "$mb" 20; done
+for spec in "0.33 300" "4 100" "25 30" "100 10"; do set -- $spec; two "$BIN/allreduce_bench" "$1" "$2"; done

@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -67,6 +68,32 @@ class TestGui : public QObject {
     // The child ran twinforge-run with the workspace from the preferences.
     QVERIFY(w.runController()->lastArguments().contains(tmp_.filePath("ws")));
     QVERIFY(QFile::exists(w.runController()->runDir() + "/events.jsonl"));
+  }
+
+  void runsWithTwoProcesses() {
+    tf::ui::MainWindow w(tftest::registry());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(tftest::source("resources/pipelines/mlp-regression.yaml")));
+    w.processesBox()->setValue(2);
+    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+    QVERIFY(w.startRun());
+    QVERIFY(!w.processesBox()->isEnabled());  // fixed while the run goes
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    QVERIFY(w.processesBox()->isEnabled());
+    const QStringList args = w.runController()->lastArguments();
+    QVERIFY(args.contains("--nproc") && args.at(args.indexOf("--nproc") + 1) == "2");
+    for (const char* step : {"generate", "read", "split", "train", "save"})
+      QVERIFY2(w.stepList()->status(step) == StepStatus::Done, step);
+    QVERIFY2(w.logPanel()->toPlainText().contains("data parallel over 2 ranks"), qPrintable(w.logPanel()->toPlainText()));
+    QFile tag(w.runController()->runDir() + "/tags/twinforge.world_size");
+    QVERIFY(tag.open(QIODevice::ReadOnly));
+    QCOMPARE(tag.readAll(), QByteArray("2"));
+    // Remembered for the next window.
+    tf::ui::MainWindow again(tftest::registry());
+    QCOMPARE(again.processesBox()->value(), 2);
+    w.processesBox()->setValue(1);
   }
 
   void failedStepShowsRedWithMessage() {
