@@ -1,0 +1,256 @@
+#include "ShowerView.h"
+
+#include "VtkView.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkCubeAxesActor.h>
+#include <vtkLookupTable.h>
+#include <vtkNew.h>
+#include <vtkOutlineSource.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkScalarBarActor.h>
+#include <vtkTextProperty.h>
+
+#include <cmath>
+
+namespace tf::viewers {
+
+namespace {
+// The threshold slider is logarithmic: 0..400 -> 1e-6..1e-2 GeV... up to 10 GeV.
+constexpr double kMinLog = -6, kMaxLog = 1;
+int sliderFor(double gev) {
+  return static_cast<int>(std::lround((std::log10(std::max(gev, 1e-6)) - kMinLog) / (kMaxLog - kMinLog) * 700));
+}
+double gevFor(int pos) { return std::pow(10.0, kMinLog + (kMaxLog - kMinLog) * pos / 700.0); }
+QString energyText(double gev) {
+  if (gev >= 1) return QStringLiteral("%1 GeV").arg(gev, 0, 'g', 3);
+  if (gev >= 1e-3) return QStringLiteral("%1 MeV").arg(gev * 1e3, 0, 'g', 3);
+  return QStringLiteral("%1 keV").arg(gev * 1e6, 0, 'g', 3);
+}
+}  // namespace
+
+struct ShowerView::Vtk {
+  vtkNew<vtkLookupTable> lut;
+  vtkNew<vtkPolyDataMapper> mapper;
+  vtkNew<vtkActor> cells;
+  vtkNew<vtkOutlineSource> outline;
+  vtkNew<vtkPolyDataMapper> outlineMapper;
+  vtkNew<vtkActor> outlineActor;
+  vtkNew<vtkScalarBarActor> bar;
+  vtkNew<vtkCubeAxesActor> axes;
+};
+
+ShowerView::ShowerView(QWidget* parent) : QWidget(parent), vtk_(new Vtk), view_(new VtkView(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  caption_ = new QLabel(this);
+  caption_->setObjectName(QStringLiteral("caption"));
+  auto* browse = new QHBoxLayout;
+  prev_ = new QPushButton(tr("◀ Previous"), this);
+  next_ = new QPushButton(tr("Next ▶"), this);
+  eventBox_ = new QSpinBox(this);
+  eventBox_->setPrefix(tr("event "));
+  browse->addWidget(caption_, 1);
+  browse->addWidget(prev_);
+  browse->addWidget(eventBox_);
+  browse->addWidget(next_);
+  layout->addLayout(browse);
+  layout->addWidget(view_, 1);
+
+  auto* controls = new QHBoxLayout;
+  controls->addWidget(new QLabel(tr("Threshold"), this));
+  thresholdSlider_ = new QSlider(Qt::Horizontal, this);
+  thresholdSlider_->setRange(0, 700);
+  thresholdSlider_->setToolTip(tr("Hide cells with this energy or less (logarithmic)"));
+  thresholdLabel_ = new QLabel(this);
+  thresholdLabel_->setMinimumWidth(80);
+  controls->addWidget(thresholdSlider_, 1);
+  controls->addWidget(thresholdLabel_);
+  controls->addSpacing(12);
+  controls->addWidget(new QLabel(tr("Layers"), this));
+  firstLayer_ = new QSpinBox(this);
+  lastLayer_ = new QSpinBox(this);
+  controls->addWidget(firstLayer_);
+  controls->addWidget(new QLabel(QStringLiteral("–"), this));
+  controls->addWidget(lastLayer_);
+  info_ = new QLabel(this);
+  info_->setObjectName(QStringLiteral("info"));
+  controls->addSpacing(12);
+  controls->addWidget(info_);
+  layout->addLayout(controls);
+
+  // Log energy in MeV, blue (low) to red (high).
+  vtk_->lut->SetHueRange(0.667, 0.0);
+  vtk_->lut->SetNumberOfTableValues(256);
+  vtk_->lut->Build();
+  vtk_->mapper->SetLookupTable(vtk_->lut);
+  vtk_->mapper->SetScalarModeToUseCellData();
+  vtk_->cells->SetMapper(vtk_->mapper);
+  vtk_->cells->GetProperty()->SetAmbient(0.35);
+  vtk_->cells->GetProperty()->SetDiffuse(0.75);
+  vtk_->outlineMapper->SetInputConnection(vtk_->outline->GetOutputPort());
+  vtk_->outlineActor->SetMapper(vtk_->outlineMapper);
+  vtk_->outlineActor->GetProperty()->SetColor(0.7, 0.7, 0.75);
+  vtk_->bar->SetLookupTable(vtk_->lut);
+  vtk_->bar->SetTitle("log10(E / MeV)");
+  vtk_->bar->SetNumberOfLabels(5);
+  vtk_->bar->SetWidth(0.09);
+  vtk_->bar->SetHeight(0.6);
+  vtk_->bar->SetPosition(0.89, 0.2);
+  vtk_->bar->GetTitleTextProperty()->SetFontSize(12);
+  vtk_->bar->GetLabelTextProperty()->SetFontSize(11);
+  vtk_->axes->SetXTitle("x cell");
+  vtk_->axes->SetYTitle("y cell");
+  vtk_->axes->SetZTitle("layer");
+  vtk_->axes->SetFlyModeToOuterEdges();
+  vtk_->axes->SetGridLineLocation(vtkCubeAxesActor::VTK_GRID_LINES_FURTHEST);
+  for (int i = 0; i < 3; ++i) {
+    vtk_->axes->GetTitleTextProperty(i)->SetColor(0.85, 0.85, 0.9);
+    vtk_->axes->GetLabelTextProperty(i)->SetColor(0.85, 0.85, 0.9);
+  }
+  vtkRenderer* r = view_->renderer();
+  r->AddActor(vtk_->cells);
+  r->AddActor(vtk_->outlineActor);
+  r->AddActor(vtk_->axes);
+  r->AddViewProp(vtk_->bar);
+  vtk_->axes->SetCamera(r->GetActiveCamera());
+
+  connect(thresholdSlider_, &QSlider::valueChanged, this, [this](int v) {
+    threshold_ = gevFor(v);
+    rebuild();
+  });
+  connect(firstLayer_, &QSpinBox::valueChanged, this, [this] { rebuild(); });
+  connect(lastLayer_, &QSpinBox::valueChanged, this, [this] { rebuild(); });
+  connect(prev_, &QPushButton::clicked, this, [this] { goToEvent(current_ - 1); });
+  connect(next_, &QPushButton::clicked, this, [this] { goToEvent(current_ + 1); });
+  connect(eventBox_, &QSpinBox::valueChanged, this, [this](int v) {
+    if (v != current_) goToEvent(v);
+  });
+  {
+    QSignalBlocker b(thresholdSlider_);
+    thresholdSlider_->setValue(sliderFor(threshold_));
+  }
+  thresholdLabel_->setText(energyText(threshold_));
+  setEvents(0, {});
+}
+
+ShowerView::~ShowerView() { delete vtk_; }
+
+void ShowerView::setEvent(const CellGrid& grid, const QString& caption) {
+  setEvents(1, [grid, caption](int) { return std::make_pair(grid, caption); });
+}
+
+void ShowerView::setEvents(int count, Loader load) {
+  count_ = count;
+  load_ = std::move(load);
+  current_ = -1;
+  const bool many = count > 1;
+  prev_->setVisible(many);
+  next_->setVisible(many);
+  eventBox_->setVisible(many);
+  {
+    QSignalBlocker b(eventBox_);
+    eventBox_->setRange(0, std::max(0, count - 1));
+  }
+  if (count > 0) goToEvent(0);
+}
+
+bool ShowerView::goToEvent(int index) {
+  if (index < 0 || index >= count_ || !load_) return false;
+  try {
+    auto [grid, caption] = load_(index);
+    if (grid.nx <= 0 || grid.ny <= 0 || grid.nz <= 0 ||
+        grid.e.size() != static_cast<std::size_t>(grid.nx) * grid.ny * grid.nz)
+      throw std::runtime_error("event has an inconsistent shape");
+    const bool firstEvent = grid_.nx == 0;
+    const bool newShape = grid.nx != grid_.nx || grid.ny != grid_.ny || grid.nz != grid_.nz;
+    grid_ = std::move(grid);
+    message_.clear();
+    caption_->setText(count_ > 1 ? tr("Event %1 of %2 — %3").arg(index).arg(count_).arg(caption) : caption);
+    if (newShape) {
+      QSignalBlocker b1(firstLayer_), b2(lastLayer_);
+      firstLayer_->setRange(0, grid_.nz - 1);
+      lastLayer_->setRange(0, grid_.nz - 1);
+      firstLayer_->setValue(0);
+      lastLayer_->setValue(grid_.nz - 1);
+      vtk_->outline->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
+      vtk_->axes->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
+    }
+    current_ = index;
+    {
+      QSignalBlocker b(eventBox_);
+      eventBox_->setValue(index);
+    }
+    prev_->setEnabled(index > 0);
+    next_->setEnabled(index + 1 < count_);
+    rebuild();
+    if (firstEvent || newShape) {
+      // The shower runs along z (layers): look at it from the side (-x), a little above and in
+      // front, so it enters on the left and its longitudinal development reads left to right.
+      vtkCamera* cam = view_->renderer()->GetActiveCamera();
+      cam->SetFocalPoint(grid_.nx / 2.0, grid_.ny / 2.0, grid_.nz / 2.0);
+      cam->SetPosition(grid_.nx / 2.0 - grid_.nx * 2.0, grid_.ny / 2.0 + grid_.ny * 0.2, grid_.nz / 2.0 - grid_.nz * 0.6);
+      cam->SetViewUp(0, 1, 0);
+      cam->ParallelProjectionOn();  // cell positions read straight off the axes
+      view_->renderer()->ResetCamera();
+      view_->renderer()->ResetCameraClippingRange();
+    }
+    Q_EMIT eventChanged(index);
+    return true;
+  } catch (const std::exception& e) {
+    message_ = tr("Event %1 cannot be shown: %2").arg(index).arg(QString::fromUtf8(e.what()));
+    caption_->setText(message_);
+    return false;
+  }
+}
+
+void ShowerView::setThreshold(double gev) {
+  threshold_ = gev;
+  QSignalBlocker b(thresholdSlider_);
+  thresholdSlider_->setValue(sliderFor(gev));
+  rebuild();
+}
+
+void ShowerView::setLayerRange(int first, int last) {
+  {
+    QSignalBlocker b1(firstLayer_), b2(lastLayer_);
+    firstLayer_->setValue(first);
+    lastLayer_->setValue(last);
+  }
+  rebuild();
+}
+
+void ShowerView::rebuild() {
+  thresholdLabel_->setText(energyText(threshold_));
+  if (grid_.nx == 0) {
+    info_->setText(tr("no event"));
+    return;
+  }
+  ShowerCut cut;
+  cut.threshold = threshold_;
+  cut.firstLayer = firstLayer_->value();
+  cut.lastLayer = lastLayer_->value();
+  auto poly = exposedFaces(grid_, cut, &stats_);
+  vtk_->mapper->SetInputData(poly);
+  // The colour range follows the event: from the threshold (or the smallest cell) to the largest.
+  const double lo = std::log10(std::max(stats_.minEnergy, 1e-6) * 1e3);
+  const double hi = std::log10(std::max(stats_.maxEnergy, 1e-6) * 1e3);
+  vtk_->mapper->SetScalarRange(lo, std::max(hi, lo + 1e-3));
+  vtk_->lut->SetTableRange(lo, std::max(hi, lo + 1e-3));
+  info_->setText(tr("%1 cells shown, %2 in them").arg(stats_.litCells).arg(energyText(stats_.totalEnergy)));
+  view_->update();
+}
+
+}  // namespace tf::viewers

@@ -1,0 +1,65 @@
+// The calorimeter shower viewer: one event's lit cells in 3D (exposed faces coloured by log
+// energy, colour bar in MeV), detector outline and axes in cell indices, an energy threshold
+// slider, a layer range, and an event browser (previous/next/jump) when given several events.
+#pragma once
+
+#include "ShowerGeometry.h"
+
+#include <QString>
+#include <QWidget>
+
+#include <functional>
+
+class QLabel;
+class QSlider;
+class QSpinBox;
+class QPushButton;
+
+namespace tf::viewers {
+
+class VtkView;
+
+class ShowerView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ShowerView(QWidget* parent = nullptr);
+  ~ShowerView() override;
+
+  // A single event, with a caption ("E = 100 GeV, theta = 90 deg").
+  void setEvent(const CellGrid& grid, const QString& caption);
+  // Several events, loaded on demand: load(i) returns event i and its caption; throws
+  // std::exception for an unreadable event (shown in the view).
+  using Loader = std::function<std::pair<CellGrid, QString>(int)>;
+  void setEvents(int count, Loader load);
+  bool goToEvent(int index);  // false (and a message in the view) if it cannot be read
+  int currentEvent() const { return current_; }
+  int eventCount() const { return count_; }
+
+  void setThreshold(double gev);  // cells at or below are hidden
+  double threshold() const { return threshold_; }
+  void setLayerRange(int first, int last);
+  const ShowerGeometryStats& stats() const { return stats_; }
+  const QString& message() const { return message_; }  // the last error shown, if any
+  VtkView* view() const { return view_; }
+
+ Q_SIGNALS:
+  void eventChanged(int index);
+
+ private:
+  void rebuild();
+  struct Vtk;
+  Vtk* vtk_;
+  VtkView* view_;
+  QSlider* thresholdSlider_;
+  QLabel *thresholdLabel_, *info_, *caption_;
+  QSpinBox *firstLayer_, *lastLayer_, *eventBox_;
+  QPushButton *prev_, *next_;
+  CellGrid grid_;
+  ShowerGeometryStats stats_;
+  double threshold_ = 1e-4;  // GeV
+  int current_ = -1, count_ = 0;
+  Loader load_;
+  QString message_;
+};
+
+}  // namespace tf::viewers
