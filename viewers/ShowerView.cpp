@@ -168,7 +168,11 @@ void ShowerView::setEvents(int count, Loader load) {
 }
 
 bool ShowerView::goToEvent(int index) {
-  if (index < 0 || index >= count_ || !load_) return false;
+  if (!load_) return false;
+  if (index < 0 || index >= count_) {
+    message_ = tr("Event %1 is out of range: there are %2 events (0..%3)").arg(index).arg(count_).arg(count_ - 1);
+    return false;
+  }
   try {
     auto [grid, caption] = load_(index);
     if (grid.nx <= 0 || grid.ny <= 0 || grid.nz <= 0 ||

@@ -56,7 +56,7 @@ class ShowerView : public QWidget {
   QPushButton *prev_, *next_;
   CellGrid grid_;
   ShowerGeometryStats stats_;
-  double threshold_ = 1e-4;  // GeV
+  double threshold_ = 5e-4;  // GeV: hides the faint halo that would hide the core
   int current_ = -1, count_ = 0;
   Loader load_;
   QString message_;

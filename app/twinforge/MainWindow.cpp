@@ -6,6 +6,8 @@
 #include "PropertiesPanel.h"
 #include "RunController.h"
 #include "StepListView.h"
+#include "CaloFile.h"
+#include "ShowerView.h"
 #include "config/Node.h"
 #include "pipeline/PipelineLoader.h"
 #include "registry/Registry.h"
@@ -155,7 +157,37 @@ void MainWindow::showBanner(const QString& text, bool error) {
   banner_->setVisible(!text.isEmpty());
 }
 
+QWidget* MainWindow::openDataFile(const QString& path, int event) {
+  const QString abs = QFileInfo(path).absoluteFilePath();
+  std::shared_ptr<tf::viewers::CaloFile> file;
+  try {
+    file = std::make_shared<tf::viewers::CaloFile>(abs.toStdString());
+  } catch (const std::exception& e) {
+    lastError_ = QString::fromUtf8(e.what());
+    showBanner(lastError_, true);
+    return nullptr;
+  }
+  auto* view = new tf::viewers::ShowerView;
+  view->setAttribute(Qt::WA_DeleteOnClose);
+  view->setWindowTitle(tr("%1 — TwinForge shower view").arg(QFileInfo(abs).fileName()));
+  view->resize(1000, 720);
+  view->setEvents(file->events(), [file](int i) { return file->event(i); });
+  if (event != 0 && !view->goToEvent(event)) {
+    lastError_ = view->message();
+    showBanner(lastError_, true);
+    delete view;
+    return nullptr;
+  }
+  view->show();
+  addRecent(abs);
+  log_->appendLine(tr("Opened %1: %2 events").arg(abs).arg(file->events()));
+  return view;
+}
+
 bool MainWindow::openFile(const QString& path) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix == QLatin1String("h5") || suffix == QLatin1String("hdf5") || suffix == QLatin1String("hdf"))
+    return openDataFile(path) != nullptr;
   const QString abs = QFileInfo(path).absoluteFilePath();
   tf::PipelineLoader loader(reg_);
   tf::LoadedPipeline lp;
@@ -274,7 +306,7 @@ void MainWindow::onSelectionChanged() {
 void MainWindow::openDialog() {
   const QString start = file_.isEmpty() ? QString() : QFileInfo(file_).absolutePath();
   const QString p =
-      QFileDialog::getOpenFileName(this, tr("Open Pipeline"), start, tr("Pipelines (*.yaml *.yml);;All files (*)"));
+      QFileDialog::getOpenFileName(this, tr("Open Pipeline"), start, tr("Pipelines (*.yaml *.yml);;Calorimeter data (*.h5 *.hdf5);;All files (*)"));
   if (!p.isEmpty()) openFile(p);
 }
 

@@ -36,6 +36,9 @@ class MainWindow : public QMainWindow {
   // Loads a pipeline. On failure the message is shown in the window (and kept in
   // lastError()), and the pipeline already open stays open and unchanged.
   bool openFile(const QString& path);
+  // Opens a data file in its viewer (a calorimeter file in the shower view) in a window of its
+  // own; nullptr and lastError() when the file cannot be read.
+  QWidget* openDataFile(const QString& path, int event = 0);
   bool save();
   bool saveAs(const QString& path);
   bool startRun();

@@ -11,6 +11,8 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <cstdio>
+
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("TwinForge"));
@@ -32,7 +34,12 @@ int main(int argc, char** argv) {
   QCommandLineOption shot(QStringLiteral("screenshot"),
                           QStringLiteral("Save a picture of the window to FILE (after the run with --run), then quit"),
                           QStringLiteral("file"));
-  cli.addOptions({reset, workspace, run, shot});
+  QCommandLineOption open(QStringLiteral("open"),
+                          QStringLiteral("Open a data file in its viewer (a 3DGAN-style calorimeter HDF5 file)"),
+                          QStringLiteral("file"));
+  QCommandLineOption event(QStringLiteral("event"), QStringLiteral("Event to show with --open (default 0)"),
+                           QStringLiteral("n"), QStringLiteral("0"));
+  cli.addOptions({reset, workspace, run, shot, open, event});
   cli.process(app);
 
   if (cli.isSet(reset)) QSettings().clear();
@@ -50,6 +57,34 @@ int main(int argc, char** argv) {
       win.logPanel()->appendLine(QStringLiteral("Plugin %1 not loaded: %2")
                                      .arg(QString::fromStdString(r.file), QString::fromStdString(r.error)),
                                  true);
+  if (cli.isSet(open)) {
+    // A data file in its viewer; with --screenshot, batch rendering for papers and tests.
+    bool ok = false;
+    const int n = cli.value(event).toInt(&ok);
+    if (!ok || n < 0) {
+      std::fprintf(stderr, "error: --event %s: expected an event number >= 0\n", qPrintable(cli.value(event)));
+      return 2;
+    }
+    QWidget* view = win.openDataFile(cli.value(open), n);
+    if (!view) {
+      std::fprintf(stderr, "error: %s\n", qPrintable(win.lastError()));
+      return 4;
+    }
+    if (cli.isSet(shot)) {
+      const QString out = cli.value(shot);
+      int code = 0;
+      QTimer::singleShot(300, view, [view, out, &code] {
+        QApplication::processEvents();
+        if (!view->grab().save(out)) {
+          std::fprintf(stderr, "error: cannot write the picture to %s\n", qPrintable(out));
+          code = 1;
+        }
+        QApplication::quit();
+      });
+      QApplication::exec();
+      return code;
+    }
+  }
   win.show();
 
   int rc = 0;

@@ -5,6 +5,13 @@
 #include "ShowerView.h"
 #include "ToyShower.h"
 #include "VtkView.h"
+#include "CaloFile.h"
+#include "io/Hdf5.h"
+#include "io/Hdf5Tensor.h"
+
+#include <ATen/ATen.h>
+#include <QProcess>
+#include <QTemporaryDir>
 
 #include <vtkPolyData.h>
 
@@ -37,8 +44,36 @@ int colouredPixels(const QImage& img) {
 
 }  // namespace
 
+// A 3DGAN-style file with three toy showers (20, 100, 300 GeV at 90, 80, 100 degrees).
+QString writeCaloFile(const QTemporaryDir& dir, const QString& name) {
+  const double energies[3] = {20, 100, 300}, thetas[3] = {90, 80, 100};
+  at::Tensor ecal = at::zeros({3, 51, 51, 25}, at::kFloat);
+  for (int n = 0; n < 3; ++n) {
+    const CellGrid g = toyShower(energies[n], thetas[n], static_cast<std::uint64_t>(n + 1));
+    ecal[n].copy_(at::from_blob(const_cast<float*>(g.e.data()), {51, 51, 25}, at::kFloat));
+  }
+  const QString path = dir.filePath(name);
+  auto f = tf::h5::File::create(path.toStdString());
+  tf::h5::writeTensor(f, "ECAL", ecal);
+  tf::h5::writeTensor(f, "energy", at::tensor({20.0f, 100.0f, 300.0f}).reshape({3, 1}));
+  tf::h5::writeTensor(f, "theta", at::tensor({M_PI / 2, 80 * M_PI / 180, 100 * M_PI / 180}, at::kDouble));
+  return path;
+}
+
+struct Ran {
+  int code;
+  QString err;
+};
+Ran runWorkbench(const QStringList& args) {
+  QProcess p;
+  p.start(QStringLiteral(TF_BIN_DIR "/twinforge"), args);
+  p.waitForFinished(120000);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardError()};
+}
+
 class TestShowerView : public QObject {
   Q_OBJECT
+  QTemporaryDir tmp_;
 
  private Q_SLOTS:
   void exposedFacesAreCountedExactly() {
@@ -85,6 +120,49 @@ class TestShowerView : public QObject {
     QVERIFY2(p10 > 0 && p300 < 24 && p300 > p10, qPrintable(QString("%1 %2").arg(p10).arg(p300)));
   }
 
+  void readsOneEventOfA3DganFile() {
+    const QString path = writeCaloFile(tmp_, "three.h5");
+    QVERIFY(CaloFile::recognises(path.toStdString()));
+    CaloFile f(path.toStdString());
+    QCOMPARE(f.events(), 3);
+    auto [g, caption] = f.event(1);
+    QCOMPARE(g.nx, 51);
+    QCOMPARE(g.nz, 25);
+    QVERIFY(g.e == toyShower(100, 80, 2).e);
+    QVERIFY2(caption.contains("E = 100 GeV") && caption.contains("80.0°"), qPrintable(caption));
+    try {
+      f.event(3);
+      QFAIL("event 3 should be out of range");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(QString(e.what()).contains("0..2"), e.what());
+    }
+  }
+
+  void batchRenderingFromTheCommandLine() {
+    const QString path = writeCaloFile(tmp_, "batch.h5");
+    const QString out = tmp_.filePath("event2.png");
+    Ran r = runWorkbench({"--open", path, "--event", "2", "--screenshot", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QImage img(out);
+    QVERIFY(!img.isNull());
+    QVERIFY2(colouredPixels(img) > 3000, qPrintable(QString::number(colouredPixels(img))));
+    if (qEnvironmentVariableIsSet("TF_KEEP_SHOTS")) img.save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/batch.png");
+
+    r = runWorkbench({"--open", tmp_.filePath("missing.h5"), "--screenshot", out});
+    QCOMPARE(r.code, 4);
+    QVERIFY2(r.err.contains("missing.h5") && r.err.contains("no such file"), qPrintable(r.err));
+    r = runWorkbench({"--open", path, "--event", "7", "--screenshot", out});
+    QCOMPARE(r.code, 4);
+    QVERIFY2(r.err.contains("out of range"), qPrintable(r.err));
+    {
+      auto f = tf::h5::File::create(tmp_.filePath("other.h5").toStdString());
+      tf::h5::writeTensor(f, "x", at::zeros({4, 2}));
+    }
+    r = runWorkbench({"--open", tmp_.filePath("other.h5"), "--screenshot", out});
+    QCOMPARE(r.code, 4);
+    QVERIFY2(r.err.contains("'ECAL'"), qPrintable(r.err));
+  }
+
   void viewerCutsAndBrowses() {
     ShowerView v;
     v.resize(900, 650);
@@ -97,7 +175,11 @@ class TestShowerView : public QObject {
     v.show();
     QVERIFY(QTest::qWaitForWindowExposed(&v));
     QCOMPARE(v.currentEvent(), 0);
+    QCOMPARE(v.threshold(), 5e-4);  // the default hides the halo
+    const auto fromStart = v.stats();
+    v.setThreshold(1e-4);
     const auto all = v.stats();
+    QVERIFY(all.litCells > fromStart.litCells);
     QVERIFY2(all.litCells > 1000, qPrintable(QString::number(all.litCells)));
     QImage img = v.view()->snapshot();
     QVERIFY2(v.view()->glError().isEmpty(), qPrintable(v.view()->glError()));
