@@ -1,6 +1,9 @@
 #include "ShowerView.h"
 
+#include "ShowerPlots.h"
 #include "VtkView.h"
+
+#include <QSplitter>
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -52,7 +55,8 @@ struct ShowerView::Vtk {
   vtkNew<vtkCubeAxesActor> axes;
 };
 
-ShowerView::ShowerView(QWidget* parent) : QWidget(parent), vtk_(new Vtk), view_(new VtkView(this)) {
+ShowerView::ShowerView(QWidget* parent)
+    : QWidget(parent), vtk_(new Vtk), view_(new VtkView), plots_(new ShowerPlots) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   caption_ = new QLabel(this);
@@ -67,7 +71,12 @@ ShowerView::ShowerView(QWidget* parent) : QWidget(parent), vtk_(new Vtk), view_(
   browse->addWidget(eventBox_);
   browse->addWidget(next_);
   layout->addLayout(browse);
-  layout->addWidget(view_, 1);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->addWidget(view_);
+  split->addWidget(plots_);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  layout->addWidget(split, 1);
 
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel(tr("Threshold"), this));
@@ -254,6 +263,7 @@ void ShowerView::rebuild() {
   vtk_->mapper->SetScalarRange(lo, std::max(hi, lo + 1e-3));
   vtk_->lut->SetTableRange(lo, std::max(hi, lo + 1e-3));
   info_->setText(tr("%1 cells shown, %2 in them").arg(stats_.litCells).arg(energyText(stats_.totalEnergy)));
+  plots_->update(grid_, cut);
   view_->update();
 }
 

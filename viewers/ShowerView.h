@@ -18,6 +18,7 @@ class QPushButton;
 namespace tf::viewers {
 
 class VtkView;
+class ShowerPlots;
 
 class ShowerView : public QWidget {
   Q_OBJECT
@@ -41,6 +42,7 @@ class ShowerView : public QWidget {
   const ShowerGeometryStats& stats() const { return stats_; }
   const QString& message() const { return message_; }  // the last error shown, if any
   VtkView* view() const { return view_; }
+  ShowerPlots* plots() const { return plots_; }
 
  Q_SIGNALS:
   void eventChanged(int index);
@@ -50,6 +52,7 @@ class ShowerView : public QWidget {
   struct Vtk;
   Vtk* vtk_;
   VtkView* view_;
+  ShowerPlots* plots_;
   QSlider* thresholdSlider_;
   QLabel *thresholdLabel_, *info_, *caption_;
   QSpinBox *firstLayer_, *lastLayer_, *eventBox_;

@@ -2,6 +2,8 @@
 // sanity, and the viewer under Xvfb (threshold and layer cuts change what is drawn, the event
 // browser, an unreadable event shown as a message, pixels of the picture).
 #include "ShowerGeometry.h"
+#include "ShowerPlots.h"
+#include "ShowerProfiles.h"
 #include "ShowerView.h"
 #include "ToyShower.h"
 #include "VtkView.h"
@@ -102,6 +104,28 @@ class TestShowerView : public QObject {
     QCOMPARE(st.faces, 16);
   }
 
+  void profilesAndProjections() {
+    CellGrid g = empty(4);
+    light(g, 1, 1, 1, 0.5f);
+    light(g, 1, 1, 2, 0.25f);
+    light(g, 3, 1, 2, 1.0f);
+    const auto lon = longitudinalProfile(g, {});
+    QCOMPARE(lon, (std::vector<double>{0, 0.5, 1.25, 0}));
+    // Layer 2's centre is at x = (0.25 * 1.5 + 1 * 3.5) / 1.25 = 3.1: its cells are 1.6 and 0.4 away.
+    const auto lat = lateralProfile(g, {});
+    QCOMPARE(lat.size(), std::size_t(2));
+    QCOMPARE(lat[0], 1.5);
+    QCOMPARE(lat[1], 0.25);
+    const Projection xy = project(g, {}, Plane::XY), xz = project(g, {}, Plane::XZ);
+    QCOMPARE(xy.at(1, 1), 0.75);  // row y=1, column x=1
+    QCOMPARE(xy.at(1, 3), 1.0);
+    QCOMPARE(xz.at(1, 1), 0.5);   // row x=1, column layer 1
+    QCOMPARE(xz.at(3, 2), 1.0);
+    ShowerCut cut;
+    cut.threshold = 0.3;
+    QCOMPARE(longitudinalProfile(g, cut), (std::vector<double>{0, 0.5, 1.0, 0}));
+  }
+
   void toyShowerIsShowerLike() {
     const CellGrid a = toyShower(100, 90, 7), b = toyShower(100, 90, 7), c = toyShower(100, 90, 8);
     QVERIFY(a.e == b.e);  // seeded
@@ -189,6 +213,9 @@ class TestShowerView : public QObject {
       v.grab().save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/shower.png");
       v.setThreshold(1e-3);
       v.grab().save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/shower-1MeV.png");
+      v.plots()->setCurrentIndex(3);
+      v.grab().save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/shower-yz.png");
+      v.plots()->setCurrentIndex(0);
       v.setThreshold(1e-4);
     }
 
@@ -198,6 +225,15 @@ class TestShowerView : public QObject {
     QVERIFY(colouredPixels(v.view()->snapshot()) < colouredAll);
     v.setLayerRange(5, 10);
     QVERIFY(v.stats().litCells > 0);
+    {
+      const auto& lon = v.plots()->longitudinal();
+      QCOMPARE(lon.size(), std::size_t(25));
+      QCOMPARE(lon[4], 0.0);
+      QCOMPARE(lon[11], 0.0);
+      QVERIFY(lon[7] > 0);
+      const double sum = std::accumulate(lon.begin(), lon.end(), 0.0);
+      QVERIFY(std::abs(sum - v.stats().totalEnergy) < 1e-9 * std::max(1.0, sum));
+    }
     v.setLayerRange(0, 24);
     v.setThreshold(1e-4);
 

@@ -1,0 +1,183 @@
+#include "ShowerPlots.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPainter>
+#include <QScatterSeries>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tf::viewers {
+
+namespace {
+
+// Blue (low) to red (high) through cyan, green and yellow, as the 3D view's lookup table.
+QColor logColour(double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  return QColor::fromHsvF(static_cast<float>(0.667 * (1 - t)), 1.0f, 1.0f);
+}
+
+QChart* makeChart(const QString& title) {
+  auto* c = new QChart;
+  c->setTitle(title);
+  c->legend()->hide();
+  c->setMargins(QMargins(4, 4, 4, 4));
+  return c;
+}
+
+}  // namespace
+
+HeatmapWidget::HeatmapWidget(QString xName, QString yName, QWidget* parent)
+    : QWidget(parent), xName_(std::move(xName)), yName_(std::move(yName)) {
+  setMinimumSize(200, 160);
+}
+
+void HeatmapWidget::setProjection(const Projection& p) {
+  p_ = p;
+  update();
+}
+
+void HeatmapWidget::paintEvent(QPaintEvent*) {
+  QPainter painter(this);
+  painter.fillRect(rect(), palette().window());
+  if (p_.rows == 0 || p_.cols == 0) return;
+  double lo = INFINITY, hi = 0;
+  for (double v : p_.e)
+    if (v > 0) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  QImage img(p_.cols, p_.rows, QImage::Format_RGB32);
+  img.fill(QColor(28, 30, 36));
+  if (hi > 0) {
+    const double l0 = std::log10(lo), l1 = std::log10(hi);
+    for (int r = 0; r < p_.rows; ++r)
+      for (int c = 0; c < p_.cols; ++c)
+        if (const double v = p_.at(r, c); v > 0)
+          img.setPixelColor(c, p_.rows - 1 - r, logColour(l1 > l0 ? (std::log10(v) - l0) / (l1 - l0) : 1));
+  }
+  const int margin = 34, bar = 14;
+  const QRect area(margin, 8, width() - margin - 16 - bar - 40, height() - margin - 8);
+  // Cells stay square.
+  const double scale = std::min(area.width() / static_cast<double>(p_.cols), area.height() / static_cast<double>(p_.rows));
+  const QRect target(area.left(), area.top(), static_cast<int>(p_.cols * scale), static_cast<int>(p_.rows * scale));
+  painter.drawImage(target, img);
+  painter.setPen(palette().color(QPalette::WindowText));
+  painter.drawRect(target.adjusted(0, 0, -1, -1));
+  painter.drawText(QRect(target.left(), target.bottom() + 2, target.width(), 16), Qt::AlignHCenter, xName_);
+  painter.drawText(QRect(target.left(), target.bottom() + 2, target.width(), 16), Qt::AlignLeft, "0");
+  painter.drawText(QRect(target.left(), target.bottom() + 2, target.width(), 16), Qt::AlignRight,
+                   QString::number(p_.cols));
+  painter.save();
+  painter.translate(target.left() - 18, target.center().y());
+  painter.rotate(-90);
+  painter.drawText(QRect(-target.height() / 2, -8, target.height(), 16), Qt::AlignHCenter, yName_);
+  painter.restore();
+  painter.drawText(QRect(0, target.bottom() - 14, target.left() - 2, 16), Qt::AlignRight, "0");
+  painter.drawText(QRect(0, target.top(), target.left() - 2, 16), Qt::AlignRight, QString::number(p_.rows));
+  // Colour bar with its range in MeV.
+  if (hi > 0) {
+    const QRect barRect(target.right() + 10, target.top(), bar, target.height());
+    for (int y = 0; y < barRect.height(); ++y)
+      painter.fillRect(barRect.left(), barRect.bottom() - y, bar, 1, logColour(y / std::max(1.0, barRect.height() - 1.0)));
+    painter.drawRect(barRect.adjusted(0, 0, -1, -1));
+    painter.drawText(QPoint(barRect.right() + 4, barRect.top() + 10), QString::number(hi * 1e3, 'g', 3));
+    painter.drawText(QPoint(barRect.right() + 4, barRect.bottom()), QString::number(lo * 1e3, 'g', 3));
+    painter.drawText(QPoint(barRect.right() + 4, barRect.center().y()), QStringLiteral("MeV"));
+  }
+}
+
+ShowerPlots::ShowerPlots(QWidget* parent) : QTabWidget(parent) {
+  auto* profiles = new QWidget(this);
+  auto* layout = new QVBoxLayout(profiles);
+  layout->setContentsMargins(2, 2, 2, 2);
+  longChart_ = makeChart(tr("Longitudinal profile"));
+  latChart_ = makeChart(tr("Lateral profile"));
+  for (QChart* c : {longChart_, latChart_}) {
+    auto* view = new QChartView(c, profiles);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(180);
+    layout->addWidget(view, 1);
+  }
+  logScale_ = new QCheckBox(tr("Logarithmic energy axis"), profiles);
+  logScale_->setChecked(true);
+  layout->addWidget(logScale_);
+  connect(logScale_, &QCheckBox::toggled, this, [this] { redrawCharts(); });
+  addTab(profiles, tr("Profiles"));
+  xy_ = new HeatmapWidget(tr("x cell"), tr("y cell"), this);
+  xz_ = new HeatmapWidget(tr("layer"), tr("x cell"), this);
+  yz_ = new HeatmapWidget(tr("layer"), tr("y cell"), this);
+  addTab(xy_, QStringLiteral("x–y"));
+  addTab(xz_, QStringLiteral("x–z"));
+  addTab(yz_, QStringLiteral("y–z"));
+}
+
+HeatmapWidget* ShowerPlots::heatmap(Plane p) const {
+  return p == Plane::XY ? xy_ : p == Plane::XZ ? xz_ : yz_;
+}
+
+void ShowerPlots::update(const CellGrid& g, const ShowerCut& cut) {
+  longitudinal_ = longitudinalProfile(g, cut);
+  lateral_ = lateralProfile(g, cut);
+  xy_->setProjection(project(g, cut, Plane::XY));
+  xz_->setProjection(project(g, cut, Plane::XZ));
+  yz_->setProjection(project(g, cut, Plane::YZ));
+  redrawCharts();
+}
+
+void ShowerPlots::redrawCharts() {
+  auto fill = [this](QChart* chart, const std::vector<double>& values, const QString& xTitle, double xOffset) {
+    chart->removeAllSeries();
+    for (auto* a : chart->axes()) {
+      chart->removeAxis(a);
+      delete a;
+    }
+    auto* line = new QLineSeries;
+    auto* dots = new QScatterSeries;
+    dots->setMarkerSize(6);
+    double hi = 0, lo = INFINITY;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const double mev = values[i] * 1e3;
+      if (logScale_->isChecked() && mev <= 0) continue;  // nothing to draw on a log axis
+      line->append(static_cast<double>(i) + xOffset, mev);
+      dots->append(static_cast<double>(i) + xOffset, mev);
+      hi = std::max(hi, mev);
+      if (mev > 0) lo = std::min(lo, mev);
+    }
+    chart->addSeries(line);
+    chart->addSeries(dots);
+    auto* x = new QValueAxis;
+    x->setTitleText(xTitle);
+    x->setRange(0, std::max<double>(1, static_cast<double>(values.size())));
+    x->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(x, Qt::AlignBottom);
+    QAbstractAxis* y;
+    if (logScale_->isChecked() && hi > 0) {
+      auto* ly = new QLogValueAxis;
+      ly->setBase(10);
+      ly->setRange(lo / 2, hi * 2);
+      ly->setLabelFormat(QStringLiteral("%g"));
+      y = ly;
+    } else {
+      auto* vy = new QValueAxis;
+      vy->setRange(0, std::max(1e-9, hi * 1.1));
+      y = vy;
+    }
+    y->setTitleText(tr("energy [MeV]"));
+    chart->addAxis(y, Qt::AlignLeft);
+    for (auto* s : chart->series()) {
+      s->attachAxis(x);
+      s->attachAxis(y);
+    }
+  };
+  fill(longChart_, longitudinal_, tr("layer"), 0.5);
+  fill(latChart_, lateral_, tr("r from the axis [cells]"), 0.5);
+}
+
+}  // namespace tf::viewers

@@ -1,0 +1,50 @@
+// The 2D side of the shower view: longitudinal and lateral profiles (QtCharts, log or linear
+// energy axis) and heatmaps of the x-y, x-z and y-z projections with a log colour scale.
+#pragma once
+
+#include "ShowerProfiles.h"
+
+#include <QTabWidget>
+#include <QWidget>
+
+class QChart;
+class QCheckBox;
+class QLineSeries;
+
+namespace tf::viewers {
+
+// A projection as an image: cells coloured by log energy, axis names and the colour range.
+class HeatmapWidget : public QWidget {
+  Q_OBJECT
+ public:
+  HeatmapWidget(QString xName, QString yName, QWidget* parent = nullptr);
+  void setProjection(const Projection& p);
+  const Projection& projection() const { return p_; }
+  QSize sizeHint() const override { return {360, 300}; }
+
+ protected:
+  void paintEvent(QPaintEvent*) override;
+
+ private:
+  Projection p_;
+  QString xName_, yName_;
+};
+
+class ShowerPlots : public QTabWidget {
+  Q_OBJECT
+ public:
+  explicit ShowerPlots(QWidget* parent = nullptr);
+  void update(const CellGrid& g, const ShowerCut& cut);
+  const std::vector<double>& longitudinal() const { return longitudinal_; }
+  const std::vector<double>& lateral() const { return lateral_; }
+  HeatmapWidget* heatmap(Plane p) const;
+
+ private:
+  void redrawCharts();
+  QChart *longChart_, *latChart_;
+  QCheckBox* logScale_;
+  HeatmapWidget *xy_, *xz_, *yz_;
+  std::vector<double> longitudinal_, lateral_;
+};
+
+}  // namespace tf::viewers
