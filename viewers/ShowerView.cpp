@@ -3,6 +3,8 @@
 #include "ShowerPlots.h"
 #include "VtkView.h"
 
+#include <QFileDialog>
+#include <QSettings>
 #include <QSplitter>
 
 #include <QHBoxLayout>
@@ -64,12 +66,22 @@ ShowerView::ShowerView(QWidget* parent)
   auto* browse = new QHBoxLayout;
   prev_ = new QPushButton(tr("◀ Previous"), this);
   next_ = new QPushButton(tr("Next ▶"), this);
+  prev_->setObjectName(QStringLiteral("previousEvent"));
+  next_->setObjectName(QStringLiteral("nextEvent"));
   eventBox_ = new QSpinBox(this);
   eventBox_->setPrefix(tr("event "));
   browse->addWidget(caption_, 1);
   browse->addWidget(prev_);
   browse->addWidget(eventBox_);
   browse->addWidget(next_);
+  auto* save = new QPushButton(tr("Save Picture…"), this);
+  save->setObjectName(QStringLiteral("savePicture"));
+  browse->addWidget(save);
+  connect(save, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, tr("Save Picture"), QString(), tr("PNG images (*.png)"));
+    QString err;
+    if (!f.isEmpty() && !savePicture(f, &err)) caption_->setText(err);
+  });
   layout->addLayout(browse);
   auto* split = new QSplitter(Qt::Horizontal, this);
   split->addWidget(view_);
@@ -155,7 +167,60 @@ ShowerView::ShowerView(QWidget* parent)
   setEvents(0, {});
 }
 
-ShowerView::~ShowerView() { delete vtk_; }
+ShowerView::~ShowerView() {
+  saveState();
+  delete vtk_;
+}
+
+QVariantMap ShowerView::state() const {
+  vtkCamera* cam = view_->renderer()->GetActiveCamera();
+  auto vec = [](const double* v) { return QVariantList{v[0], v[1], v[2]}; };
+  return {{"event", current_},
+          {"threshold", threshold_},
+          {"firstLayer", firstLayer_->value()},
+          {"lastLayer", lastLayer_->value()},
+          {"position", vec(cam->GetPosition())},
+          {"focalPoint", vec(cam->GetFocalPoint())},
+          {"viewUp", vec(cam->GetViewUp())},
+          {"parallelScale", cam->GetParallelScale()}};
+}
+
+void ShowerView::setState(const QVariantMap& s) {
+  if (s.contains("event") && s.value("event").toInt() != current_) goToEvent(s.value("event").toInt());
+  if (s.contains("firstLayer")) setLayerRange(s.value("firstLayer").toInt(), s.value("lastLayer").toInt());
+  if (s.contains("threshold")) setThreshold(s.value("threshold").toDouble());
+  auto vec = [&](const char* k, double* out) {
+    const QVariantList l = s.value(k).toList();
+    if (l.size() != 3) return false;
+    for (int i = 0; i < 3; ++i) out[i] = l[i].toDouble();
+    return true;
+  };
+  double p[3], f[3], u[3];
+  if (vec("position", p) && vec("focalPoint", f) && vec("viewUp", u)) {
+    vtkCamera* cam = view_->renderer()->GetActiveCamera();
+    cam->SetPosition(p);
+    cam->SetFocalPoint(f);
+    cam->SetViewUp(u);
+    if (s.contains("parallelScale")) cam->SetParallelScale(s.value("parallelScale").toDouble());
+    view_->renderer()->ResetCameraClippingRange();
+    view_->update();
+  }
+}
+
+void ShowerView::saveState() const {
+  if (stateKey_.isEmpty() || current_ < 0) return;
+  QSettings().setValue(stateKey_, state());
+}
+
+bool ShowerView::restoreState() {
+  if (stateKey_.isEmpty()) return false;
+  const QVariantMap s = QSettings().value(stateKey_).toMap();
+  if (s.isEmpty()) return false;
+  setState(s);
+  return true;
+}
+
+bool ShowerView::savePicture(const QString& pngFile, QString* error) { return view_->saveSnapshot(pngFile, error); }
 
 void ShowerView::setEvent(const CellGrid& grid, const QString& caption) {
   setEvents(1, [grid, caption](int) { return std::make_pair(grid, caption); });

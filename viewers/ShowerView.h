@@ -6,6 +6,7 @@
 #include "ShowerGeometry.h"
 
 #include <QString>
+#include <QVariantMap>
 #include <QWidget>
 
 #include <functional>
@@ -40,6 +41,16 @@ class ShowerView : public QWidget {
   double threshold() const { return threshold_; }
   void setLayerRange(int first, int last);
   const ShowerGeometryStats& stats() const { return stats_; }
+
+  // The view's state (event, threshold, layers, camera) as a map, saved in QSettings under the
+  // state key when the view closes and restored by restoreState().
+  QVariantMap state() const;
+  void setState(const QVariantMap& s);
+  void setStateKey(const QString& key) { stateKey_ = key; }
+  void saveState() const;
+  bool restoreState();  // false when nothing was saved under the key
+  // Saves what the 3D view shows as PNG; false and a message when the file cannot be written.
+  bool savePicture(const QString& pngFile, QString* error = nullptr);
   const QString& message() const { return message_; }  // the last error shown, if any
   VtkView* view() const { return view_; }
   ShowerPlots* plots() const { return plots_; }
@@ -62,7 +73,7 @@ class ShowerView : public QWidget {
   double threshold_ = 5e-4;  // GeV: hides the faint halo that would hide the core
   int current_ = -1, count_ = 0;
   Loader load_;
-  QString message_;
+  QString message_, stateKey_;
 };
 
 }  // namespace tf::viewers

@@ -15,6 +15,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
@@ -38,6 +41,7 @@ constexpr int kMaxRecent = 10;
 
 MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(parent), reg_(reg) {
   setObjectName(QStringLiteral("TwinForgeMainWindow"));
+  setAcceptDrops(true);
   auto* central = new QWidget(this);
   auto* lay = new QVBoxLayout(central);
   lay->setContentsMargins(4, 4, 4, 4);
@@ -172,6 +176,9 @@ QWidget* MainWindow::openDataFile(const QString& path, int event) {
   view->setWindowTitle(tr("%1 — TwinForge shower view").arg(QFileInfo(abs).fileName()));
   view->resize(1000, 720);
   view->setEvents(file->events(), [file](int i) { return file->event(i); });
+  // Where the user left this file: event, cuts and camera (an explicit --event wins).
+  view->setStateKey(QStringLiteral("viewers/shower/") + abs);
+  if (event == 0) view->restoreState();
   if (event != 0 && !view->goToEvent(event)) {
     lastError_ = view->message();
     showBanner(lastError_, true);
@@ -370,6 +377,20 @@ void MainWindow::updateActions() {
   runAct_->setEnabled(doc_.has_value() && !running);
   cancelAct_->setEnabled(running);
   if (procs_) procs_->setEnabled(!running);
+}
+
+// Files dropped on the window open as they would from File > Open: pipelines in the editor,
+// data files in their viewer.
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (!e->mimeData()->hasUrls()) return;
+  for (const QUrl& u : e->mimeData()->urls())
+    if (!u.isLocalFile()) return;
+  e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+  for (const QUrl& u : e->mimeData()->urls()) openFile(u.toLocalFile());
+  e->acceptProposedAction();
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

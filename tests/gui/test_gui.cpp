@@ -14,6 +14,7 @@
 #include <QApplication>
 #include <QFile>
 #include <QProcess>
+#include <QMimeData>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -94,6 +95,30 @@ class TestGui : public QObject {
     tf::ui::MainWindow again(tftest::registry());
     QCOMPARE(again.processesBox()->value(), 2);
     w.processesBox()->setValue(1);
+  }
+
+  void droppedFilesOpen() {
+    tf::ui::MainWindow w(tftest::registry());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(tftest::source("resources/pipelines/mlp-regression.yaml"))});
+    QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY(w.currentFile().endsWith("mlp-regression.yaml"));
+    QCOMPARE(w.stepList()->topLevelItemCount(), 5);
+    // A data file that cannot be read: the message is shown, the pipeline stays open.
+    const QString bad = write("broken.h5", "not hdf5");
+    mime.setUrls({QUrl::fromLocalFile(bad)});
+    QDragEnterEvent enter2(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter2);
+    QDropEvent drop2(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop2);
+    QVERIFY2(w.lastError().contains("broken.h5"), qPrintable("last error: " + w.lastError()));
+    QVERIFY(w.currentFile().endsWith("mlp-regression.yaml"));
   }
 
   void failedStepShowsRedWithMessage() {

@@ -15,7 +15,9 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <vtkCamera.h>
 #include <vtkPolyData.h>
+#include <vtkRenderer.h>
 
 #include <QPushButton>
 #include <QtTest>
@@ -187,6 +189,36 @@ class TestShowerView : public QObject {
     QVERIFY2(r.err.contains("'ECAL'"), qPrintable(r.err));
   }
 
+  void stateIsRestoredPerFile() {
+    QCoreApplication::setOrganizationName("TwinForgeTest");
+    QCoreApplication::setApplicationName("test_showerview");
+    auto loader = [](int i) -> std::pair<CellGrid, QString> { return {toyShower(50 + 50 * i, 90, 3), "toy"}; };
+    QVariantMap saved;
+    {
+      ShowerView v;
+      v.setStateKey("viewers/shower/test.h5");
+      v.setEvents(3, loader);
+      v.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&v));
+      QVERIFY(v.goToEvent(2));
+      v.setThreshold(2e-3);
+      v.setLayerRange(3, 20);
+      v.view()->renderer()->GetActiveCamera()->Azimuth(40);
+      saved = v.state();
+    }  // closing saves
+    ShowerView w;
+    w.setStateKey("viewers/shower/test.h5");
+    w.setEvents(3, loader);
+    QVERIFY(w.restoreState());
+    QCOMPARE(w.currentEvent(), 2);
+    QCOMPARE(w.threshold(), 2e-3);
+    QCOMPARE(w.state().value("firstLayer").toInt(), 3);
+    QCOMPARE(w.state().value("position"), saved.value("position"));
+    ShowerView fresh;
+    fresh.setStateKey("viewers/shower/other.h5");
+    QVERIFY(!fresh.restoreState());
+  }
+
   void viewerCutsAndBrowses() {
     ShowerView v;
     v.resize(900, 650);
@@ -237,18 +269,21 @@ class TestShowerView : public QObject {
     v.setLayerRange(0, 24);
     v.setThreshold(1e-4);
 
-    auto* next = v.findChild<QPushButton*>();  // the first button is "Previous"
-    QVERIFY(next);
-    const auto buttons = v.findChildren<QPushButton*>();
-    QCOMPARE(buttons.size(), 2);
-    QVERIFY(!buttons[0]->isEnabled());  // no event before the first
-    QTest::mouseClick(buttons[1], Qt::LeftButton);
+    auto* prev = v.findChild<QPushButton*>("previousEvent");
+    auto* next = v.findChild<QPushButton*>("nextEvent");
+    QVERIFY(prev && next);
+    QVERIFY(!prev->isEnabled());  // no event before the first
+    QTest::mouseClick(next, Qt::LeftButton);
     QCOMPARE(v.currentEvent(), 1);
     QVERIFY(v.stats().totalEnergy < all.totalEnergy);  // 20 GeV deposits less than 100
     QVERIFY(!v.goToEvent(2));                           // unreadable: a message, the view stays
     QCOMPARE(v.currentEvent(), 1);
     QVERIFY2(v.message().contains("row 2 is damaged"), qPrintable(v.message()));
     QVERIFY(loads >= 3);
+    QString err;
+    QVERIFY(v.savePicture(QDir::temp().filePath("tf-shower-test.png"), &err));
+    QVERIFY(colouredPixels(QImage(QDir::temp().filePath("tf-shower-test.png"))) > 1000);
+    QFile::remove(QDir::temp().filePath("tf-shower-test.png"));
   }
 };
 
