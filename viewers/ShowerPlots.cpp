@@ -3,10 +3,10 @@
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
+#include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QPainter>
-#include <QScatterSeries>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -105,6 +105,12 @@ ShowerPlots::ShowerPlots(QWidget* parent) : QTabWidget(parent) {
     view->setMinimumHeight(180);
     layout->addWidget(view, 1);
   }
+  // Which curve is which, when another event is drawn over this one (the charts are narrow
+  // for QtCharts' own legend).
+  legend_ = new QLabel(profiles);
+  legend_->setObjectName(QStringLiteral("profileLegend"));
+  legend_->setVisible(false);
+  layout->insertWidget(0, legend_);
   logScale_ = new QCheckBox(tr("Logarithmic energy axis"), profiles);
   logScale_->setChecked(true);
   layout->addWidget(logScale_);
@@ -122,9 +128,21 @@ HeatmapWidget* ShowerPlots::heatmap(Plane p) const {
   return p == Plane::XY ? xy_ : p == Plane::XZ ? xz_ : yz_;
 }
 
+void ShowerPlots::setReference(const CellGrid& ref, const QString& label, const QString& ownLabel) {
+  ref_ = ref;
+  refLabel_ = label;
+  ownLabel_ = ownLabel;
+  refLong_ = ref_.nx ? longitudinalProfile(ref_, cut_) : std::vector<double>{};
+  refLat_ = ref_.nx ? lateralProfile(ref_, cut_) : std::vector<double>{};
+  redrawCharts();
+}
+
 void ShowerPlots::update(const CellGrid& g, const ShowerCut& cut) {
+  cut_ = cut;
   longitudinal_ = longitudinalProfile(g, cut);
   lateral_ = lateralProfile(g, cut);
+  refLong_ = ref_.nx ? longitudinalProfile(ref_, cut) : std::vector<double>{};
+  refLat_ = ref_.nx ? lateralProfile(ref_, cut) : std::vector<double>{};
   xy_->setProjection(project(g, cut, Plane::XY));
   xz_->setProjection(project(g, cut, Plane::XZ));
   yz_->setProjection(project(g, cut, Plane::YZ));
@@ -132,29 +150,42 @@ void ShowerPlots::update(const CellGrid& g, const ShowerCut& cut) {
 }
 
 void ShowerPlots::redrawCharts() {
-  auto fill = [this](QChart* chart, const std::vector<double>& values, const QString& xTitle, double xOffset) {
+  auto fill = [this](QChart* chart, const std::vector<double>& values, const std::vector<double>& ref,
+                     const QString& xTitle) {
     chart->removeAllSeries();
     for (auto* a : chart->axes()) {
       chart->removeAxis(a);
       delete a;
     }
-    auto* line = new QLineSeries;
-    auto* dots = new QScatterSeries;
-    dots->setMarkerSize(6);
     double hi = 0, lo = INFINITY;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      const double mev = values[i] * 1e3;
-      if (logScale_->isChecked() && mev <= 0) continue;  // nothing to draw on a log axis
-      line->append(static_cast<double>(i) + xOffset, mev);
-      dots->append(static_cast<double>(i) + xOffset, mev);
-      hi = std::max(hi, mev);
-      if (mev > 0) lo = std::min(lo, mev);
-    }
-    chart->addSeries(line);
-    chart->addSeries(dots);
+    std::size_t n = std::max(values.size(), ref.size());
+    auto addLine = [&](const std::vector<double>& v, const QString& name, bool dashed) {
+      auto* line = new QLineSeries;
+      line->setName(name);
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const double mev = v[i] * 1e3;
+        if (logScale_->isChecked() && mev <= 0) continue;  // nothing to draw on a log axis
+        line->append(static_cast<double>(i) + 0.5, mev);
+        hi = std::max(hi, mev);
+        if (mev > 0) lo = std::min(lo, mev);
+      }
+      QPen pen = line->pen();
+      pen.setWidthF(2);
+      if (dashed) {
+        pen.setStyle(Qt::DashLine);
+        pen.setColor(QColor(220, 90, 40));
+      } else {
+        pen.setColor(QColor(30, 110, 200));
+      }
+      line->setPen(pen);
+      chart->addSeries(line);
+    };
+    addLine(values, ownLabel_.isEmpty() ? tr("this event") : ownLabel_, false);
+    if (!ref.empty()) addLine(ref, refLabel_, true);
+    chart->legend()->setVisible(false);
     auto* x = new QValueAxis;
     x->setTitleText(xTitle);
-    x->setRange(0, std::max<double>(1, static_cast<double>(values.size())));
+    x->setRange(0, std::max<double>(1, static_cast<double>(n)));
     x->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(x, Qt::AlignBottom);
     QAbstractAxis* y;
@@ -171,13 +202,17 @@ void ShowerPlots::redrawCharts() {
     }
     y->setTitleText(tr("energy [MeV]"));
     chart->addAxis(y, Qt::AlignLeft);
-    for (auto* s : chart->series()) {
-      s->attachAxis(x);
-      s->attachAxis(y);
+    for (auto* ser : chart->series()) {
+      ser->attachAxis(x);
+      ser->attachAxis(y);
     }
   };
-  fill(longChart_, longitudinal_, tr("layer"), 0.5);
-  fill(latChart_, lateral_, tr("r from the axis [cells]"), 0.5);
+  legend_->setVisible(!refLong_.empty());
+  legend_->setText(tr("<span style='color:#1e6ec8'>━━ %1</span> &nbsp; <span style='color:#dc5a28'>╍╍ %2</span>")
+                       .arg((ownLabel_.isEmpty() ? tr("this event") : ownLabel_).toHtmlEscaped(),
+                            refLabel_.toHtmlEscaped()));
+  fill(longChart_, longitudinal_, refLong_, tr("layer"));
+  fill(latChart_, lateral_, refLat_, tr("r from the axis [cells]"));
 }
 
 }  // namespace tf::viewers

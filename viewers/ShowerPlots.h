@@ -9,6 +9,7 @@
 
 class QChart;
 class QCheckBox;
+class QLabel;
 class QLineSeries;
 
 namespace tf::viewers {
@@ -35,6 +36,10 @@ class ShowerPlots : public QTabWidget {
  public:
   explicit ShowerPlots(QWidget* parent = nullptr);
   void update(const CellGrid& g, const ShowerCut& cut);
+  // A second event drawn over the profiles (dashed), e.g. generated over Monte Carlo; the
+  // labels name both in the legend. An empty grid removes it.
+  void setReference(const CellGrid& ref, const QString& label, const QString& ownLabel);
+  const std::vector<double>& referenceLongitudinal() const { return refLong_; }
   const std::vector<double>& longitudinal() const { return longitudinal_; }
   const std::vector<double>& lateral() const { return lateral_; }
   HeatmapWidget* heatmap(Plane p) const;
@@ -43,8 +48,12 @@ class ShowerPlots : public QTabWidget {
   void redrawCharts();
   QChart *longChart_, *latChart_;
   QCheckBox* logScale_;
+  QLabel* legend_;
   HeatmapWidget *xy_, *xz_, *yz_;
-  std::vector<double> longitudinal_, lateral_;
+  std::vector<double> longitudinal_, lateral_, refLong_, refLat_;
+  CellGrid ref_;
+  ShowerCut cut_;
+  QString refLabel_, ownLabel_;
 };
 
 }  // namespace tf::viewers

@@ -310,6 +310,9 @@ void ShowerView::setLayerRange(int first, int last) {
   rebuild();
 }
 
+int ShowerView::firstLayer() const { return firstLayer_->value(); }
+int ShowerView::lastLayer() const { return lastLayer_->value(); }
+
 void ShowerView::rebuild() {
   thresholdLabel_->setText(energyText(threshold_));
   if (grid_.nx == 0) {
@@ -330,6 +333,7 @@ void ShowerView::rebuild() {
   info_->setText(tr("%1 cells shown, %2 in them").arg(stats_.litCells).arg(energyText(stats_.totalEnergy)));
   plots_->update(grid_, cut);
   view_->update();
+  Q_EMIT cutChanged();
 }
 
 }  // namespace tf::viewers

@@ -41,6 +41,9 @@ class ShowerView : public QWidget {
   double threshold() const { return threshold_; }
   void setLayerRange(int first, int last);
   const ShowerGeometryStats& stats() const { return stats_; }
+  const CellGrid& grid() const { return grid_; }
+  int firstLayer() const;
+  int lastLayer() const;
 
   // The view's state (event, threshold, layers, camera) as a map, saved in QSettings under the
   // state key when the view closes and restored by restoreState().
@@ -57,6 +60,7 @@ class ShowerView : public QWidget {
 
  Q_SIGNALS:
   void eventChanged(int index);
+  void cutChanged();  // threshold or layer range
 
  private:
   void rebuild();

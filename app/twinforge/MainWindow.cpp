@@ -7,6 +7,7 @@
 #include "RunController.h"
 #include "StepListView.h"
 #include "CaloFile.h"
+#include "ShowerCompareView.h"
 #include "ShowerView.h"
 #include "config/Node.h"
 #include "pipeline/PipelineLoader.h"
@@ -188,6 +189,42 @@ QWidget* MainWindow::openDataFile(const QString& path, int event) {
   view->show();
   addRecent(abs);
   log_->appendLine(tr("Opened %1: %2 events").arg(abs).arg(file->events()));
+  return view;
+}
+
+QWidget* MainWindow::openComparison(const QString& leftPath, const QString& rightPath, int event) {
+  std::shared_ptr<tf::viewers::CaloFile> a, b;
+  try {
+    a = std::make_shared<tf::viewers::CaloFile>(QFileInfo(leftPath).absoluteFilePath().toStdString());
+    b = std::make_shared<tf::viewers::CaloFile>(QFileInfo(rightPath).absoluteFilePath().toStdString());
+  } catch (const std::exception& e) {
+    lastError_ = QString::fromUtf8(e.what());
+    showBanner(lastError_, true);
+    return nullptr;
+  }
+  auto* view = new tf::viewers::ShowerCompareView;
+  view->setAttribute(Qt::WA_DeleteOnClose);
+  view->setWindowTitle(
+      tr("%1 vs %2 — TwinForge shower view").arg(QFileInfo(leftPath).fileName(), QFileInfo(rightPath).fileName()));
+  view->resize(1600, 760);
+  if (a->events() != b->events())
+    log_->appendLine(tr("%1 has %2 events, %3 has %4: comparing the first %5")
+                         .arg(leftPath)
+                         .arg(a->events())
+                         .arg(rightPath)
+                         .arg(b->events())
+                         .arg(std::min(a->events(), b->events())),
+                     true);
+  view->setSources(
+      std::min(a->events(), b->events()), [a](int i) { return a->event(i); }, QFileInfo(leftPath).completeBaseName(),
+      [b](int i) { return b->event(i); }, QFileInfo(rightPath).completeBaseName());
+  if (event != 0 && !view->goToEvent(event)) {
+    lastError_ = !view->left()->message().isEmpty() ? view->left()->message() : view->right()->message();
+    showBanner(lastError_, true);
+    delete view;
+    return nullptr;
+  }
+  view->show();
   return view;
 }
 

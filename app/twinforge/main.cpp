@@ -39,7 +39,11 @@ int main(int argc, char** argv) {
                           QStringLiteral("file"));
   QCommandLineOption event(QStringLiteral("event"), QStringLiteral("Event to show with --open (default 0)"),
                            QStringLiteral("n"), QStringLiteral("0"));
-  cli.addOptions({reset, workspace, run, shot, open, event});
+  QCommandLineOption compare(QStringLiteral("compare"),
+                             QStringLiteral("With --open: a second calorimeter file shown beside it (e.g. generated "
+                                            "events beside Monte Carlo), cameras, cuts and events linked"),
+                             QStringLiteral("file"));
+  cli.addOptions({reset, workspace, run, shot, open, event, compare});
   cli.process(app);
 
   if (cli.isSet(reset)) QSettings().clear();
@@ -65,7 +69,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "error: --event %s: expected an event number >= 0\n", qPrintable(cli.value(event)));
       return 2;
     }
-    QWidget* view = win.openDataFile(cli.value(open), n);
+    QWidget* view = cli.isSet(compare) ? win.openComparison(cli.value(open), cli.value(compare), n)
+                                       : win.openDataFile(cli.value(open), n);
     if (!view) {
       std::fprintf(stderr, "error: %s\n", qPrintable(win.lastError()));
       return 4;

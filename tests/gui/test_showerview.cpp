@@ -1,6 +1,7 @@
 // The calorimeter shower view: exposed-face geometry counted exactly, the toy shower's physics
 // sanity, and the viewer under Xvfb (threshold and layer cuts change what is drawn, the event
 // browser, an unreadable event shown as a message, pixels of the picture).
+#include "ShowerCompareView.h"
 #include "ShowerGeometry.h"
 #include "ShowerPlots.h"
 #include "ShowerProfiles.h"
@@ -174,6 +175,11 @@ class TestShowerView : public QObject {
     QVERIFY2(colouredPixels(img) > 3000, qPrintable(QString::number(colouredPixels(img))));
     if (qEnvironmentVariableIsSet("TF_KEEP_SHOTS")) img.save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/batch.png");
 
+    r = runWorkbench({"--open", path, "--compare", writeCaloFile(tmp_, "other-three.h5"), "--event", "1",
+                      "--screenshot", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(QImage(out).width() > 1000);
+
     r = runWorkbench({"--open", tmp_.filePath("missing.h5"), "--screenshot", out});
     QCOMPARE(r.code, 4);
     QVERIFY2(r.err.contains("missing.h5") && r.err.contains("no such file"), qPrintable(r.err));
@@ -217,6 +223,51 @@ class TestShowerView : public QObject {
     ShowerView fresh;
     fresh.setStateKey("viewers/shower/other.h5");
     QVERIFY(!fresh.restoreState());
+  }
+
+  void comparisonLinksCamerasCutsAndEvents() {
+    ShowerCompareView cmp;
+    cmp.resize(1400, 600);
+    auto mc = [](int i) -> std::pair<CellGrid, QString> { return {toyShower(50.0 + 50 * i, 90, 11), "MC"}; };
+    auto gen = [](int i) -> std::pair<CellGrid, QString> { return {toyShower(50.0 + 50 * i, 90, 99), "generated"}; };
+    cmp.setSources(3, mc, "Monte Carlo", gen, "Generated");
+    cmp.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&cmp));
+    auto position = [](ShowerView* v) {
+      double p[3];
+      v->view()->renderer()->GetActiveCamera()->GetPosition(p);
+      return std::vector<double>(p, p + 3);
+    };
+    QCOMPARE(position(cmp.left()), position(cmp.right()));
+    const auto before = position(cmp.right());
+    // Turn the left view with the mouse: the right one follows.
+    QWidget* lv = cmp.left()->view();
+    const QPoint c = lv->rect().center();
+    QMouseEvent press(QEvent::MouseButtonPress, c, lv->mapToGlobal(c), Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(lv, &press);
+    for (int k = 1; k <= 6; ++k) {
+      const QPoint p = c + QPoint(15 * k, 5 * k);
+      QMouseEvent move(QEvent::MouseMove, p, lv->mapToGlobal(p), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+      QApplication::sendEvent(lv, &move);
+    }
+    QMouseEvent release(QEvent::MouseButtonRelease, c + QPoint(90, 30), lv->mapToGlobal(c + QPoint(90, 30)),
+                        Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(lv, &release);
+    QVERIFY(position(cmp.left()) != before);
+    QCOMPARE(position(cmp.right()), position(cmp.left()));
+    // Cuts and events follow too.
+    cmp.right()->setThreshold(2e-3);
+    QCOMPARE(cmp.left()->threshold(), 2e-3);
+    cmp.left()->setLayerRange(2, 18);
+    QCOMPARE(cmp.right()->firstLayer(), 2);
+    QCOMPARE(cmp.right()->lastLayer(), 18);
+    QTest::mouseClick(cmp.left()->findChild<QPushButton*>("nextEvent"), Qt::LeftButton);
+    QCOMPARE(cmp.right()->currentEvent(), 1);
+    // Each side's profile is drawn over the other's.
+    QCOMPARE(cmp.left()->plots()->referenceLongitudinal(), cmp.right()->plots()->longitudinal());
+    QCOMPARE(cmp.right()->plots()->referenceLongitudinal(), cmp.left()->plots()->longitudinal());
+    QVERIFY(cmp.left()->plots()->longitudinal() != cmp.right()->plots()->longitudinal());
+    if (qEnvironmentVariableIsSet("TF_KEEP_SHOTS")) cmp.grab().save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/compare.png");
   }
 
   void viewerCutsAndBrowses() {

@@ -1,0 +1,93 @@
+#include "ShowerCompareView.h"
+
+#include "ShowerPlots.h"
+#include "VtkView.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
+
+namespace tf::viewers {
+
+ShowerCompareView::ShowerCompareView(QWidget* parent)
+    : QWidget(parent), left_(new ShowerView(this)), right_(new ShowerView(this)) {
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(left_, 1);
+  layout->addWidget(right_, 1);
+  connect(left_->view(), &VtkView::cameraChanged, this, [this] { linkCamera(left_, right_); });
+  connect(right_->view(), &VtkView::cameraChanged, this, [this] { linkCamera(right_, left_); });
+  connect(left_, &ShowerView::cutChanged, this, [this] { linkCuts(left_, right_); });
+  connect(right_, &ShowerView::cutChanged, this, [this] { linkCuts(right_, left_); });
+  connect(left_, &ShowerView::eventChanged, this, [this](int i) {
+    if (syncing_) return;
+    syncing_ = true;
+    right_->goToEvent(i);
+    syncing_ = false;
+    overlay();
+  });
+  connect(right_, &ShowerView::eventChanged, this, [this](int i) {
+    if (syncing_) return;
+    syncing_ = true;
+    left_->goToEvent(i);
+    syncing_ = false;
+    overlay();
+  });
+}
+
+void ShowerCompareView::setSources(int count, ShowerView::Loader left, const QString& leftName,
+                                   ShowerView::Loader right, const QString& rightName) {
+  leftName_ = leftName;
+  rightName_ = rightName;
+  syncing_ = true;
+  left_->setEvents(count, std::move(left));
+  right_->setEvents(count, std::move(right));
+  syncing_ = false;
+  linkCamera(left_, right_);
+  overlay();
+}
+
+bool ShowerCompareView::goToEvent(int index) {
+  syncing_ = true;
+  const bool a = left_->goToEvent(index);
+  const bool b = right_->goToEvent(index);
+  syncing_ = false;
+  overlay();
+  return a && b;
+}
+
+void ShowerCompareView::linkCamera(ShowerView* from, ShowerView* to) {
+  if (syncing_) return;
+  syncing_ = true;
+  vtkCamera* a = from->view()->renderer()->GetActiveCamera();
+  vtkCamera* b = to->view()->renderer()->GetActiveCamera();
+  b->SetPosition(a->GetPosition());
+  b->SetFocalPoint(a->GetFocalPoint());
+  b->SetViewUp(a->GetViewUp());
+  b->SetParallelProjection(a->GetParallelProjection());
+  b->SetParallelScale(a->GetParallelScale());
+  b->SetViewAngle(a->GetViewAngle());
+  to->view()->renderer()->ResetCameraClippingRange();
+  to->view()->update();
+  syncing_ = false;
+}
+
+void ShowerCompareView::linkCuts(ShowerView* from, ShowerView* to) {
+  if (syncing_) return;
+  syncing_ = true;
+  if (to->threshold() != from->threshold()) to->setThreshold(from->threshold());
+  if (to->firstLayer() != from->firstLayer() || to->lastLayer() != from->lastLayer())
+    to->setLayerRange(from->firstLayer(), from->lastLayer());
+  syncing_ = false;
+  overlay();
+}
+
+void ShowerCompareView::overlay() {
+  left_->plots()->setReference(right_->grid(), rightName_, leftName_);
+  right_->plots()->setReference(left_->grid(), leftName_, rightName_);
+}
+
+}  // namespace tf::viewers
