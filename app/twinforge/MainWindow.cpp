@@ -9,6 +9,7 @@
 #include "CaloFile.h"
 #include "ShowerCompareView.h"
 #include "ShowerView.h"
+#include "ViewerRegistry.h"
 #include "config/Node.h"
 #include "pipeline/PipelineLoader.h"
 #include "registry/Registry.h"
@@ -162,33 +163,43 @@ void MainWindow::showBanner(const QString& text, bool error) {
   banner_->setVisible(!text.isEmpty());
 }
 
-QWidget* MainWindow::openDataFile(const QString& path, int event) {
+QWidget* MainWindow::openDataFile(const QString& path, int event, const QString& viewer) {
   const QString abs = QFileInfo(path).absoluteFilePath();
-  std::shared_ptr<tf::viewers::CaloFile> file;
+  if (!QFileInfo::exists(abs)) {
+    lastError_ = tr("'%1': no such file").arg(abs);
+    showBanner(lastError_, true);
+    return nullptr;
+  }
+  const auto& registry = tf::viewers::ViewerRegistry::instance();
+  const tf::viewers::ViewerInfo* info = registry.find(abs, viewer);
+  if (!info) {
+    QStringList known;
+    for (const auto& v : registry.all()) known << v.name + QStringLiteral(": ") + v.description;
+    lastError_ = viewer.isEmpty() ? tr("'%1': no viewer recognises this file (viewers: %2)").arg(abs, known.join("; "))
+                                  : tr("no viewer named '%1' (viewers: %2)").arg(viewer, known.join("; "));
+    // Say what is wrong with the file when it was meant for the shower view.
+    try {
+      tf::viewers::CaloFile probe(abs.toStdString());
+    } catch (const std::exception& e) {
+      if (viewer.isEmpty()) lastError_ = QString::fromUtf8(e.what());
+    }
+    showBanner(lastError_, true);
+    return nullptr;
+  }
+  QWidget* view = nullptr;
   try {
-    file = std::make_shared<tf::viewers::CaloFile>(abs.toStdString());
+    view = info->open(abs, event);
   } catch (const std::exception& e) {
     lastError_ = QString::fromUtf8(e.what());
     showBanner(lastError_, true);
     return nullptr;
   }
-  auto* view = new tf::viewers::ShowerView;
   view->setAttribute(Qt::WA_DeleteOnClose);
-  view->setWindowTitle(tr("%1 — TwinForge shower view").arg(QFileInfo(abs).fileName()));
+  view->setWindowTitle(tr("%1 — TwinForge %2 view").arg(QFileInfo(abs).fileName(), info->name));
   view->resize(1000, 720);
-  view->setEvents(file->events(), [file](int i) { return file->event(i); });
-  // Where the user left this file: event, cuts and camera (an explicit --event wins).
-  view->setStateKey(QStringLiteral("viewers/shower/") + abs);
-  if (event == 0) view->restoreState();
-  if (event != 0 && !view->goToEvent(event)) {
-    lastError_ = view->message();
-    showBanner(lastError_, true);
-    delete view;
-    return nullptr;
-  }
   view->show();
   addRecent(abs);
-  log_->appendLine(tr("Opened %1: %2 events").arg(abs).arg(file->events()));
+  log_->appendLine(tr("Opened %1 in the %2 view").arg(abs, info->name));
   return view;
 }
 
@@ -350,7 +361,7 @@ void MainWindow::onSelectionChanged() {
 void MainWindow::openDialog() {
   const QString start = file_.isEmpty() ? QString() : QFileInfo(file_).absolutePath();
   const QString p =
-      QFileDialog::getOpenFileName(this, tr("Open Pipeline"), start, tr("Pipelines (*.yaml *.yml);;Calorimeter data (*.h5 *.hdf5);;All files (*)"));
+      QFileDialog::getOpenFileName(this, tr("Open Pipeline"), start, tr("Pipelines (*.yaml *.yml);;%1;;All files (*)").arg(tf::viewers::ViewerRegistry::instance().fileDialogFilter()));
   if (!p.isEmpty()) openFile(p);
 }
 

@@ -38,7 +38,8 @@ class MainWindow : public QMainWindow {
   bool openFile(const QString& path);
   // Opens a data file in its viewer (a calorimeter file in the shower view) in a window of its
   // own; nullptr and lastError() when the file cannot be read.
-  QWidget* openDataFile(const QString& path, int event = 0);
+  // `viewer` picks a viewer by name (twinforge --view NAME) instead of by recognising the file.
+  QWidget* openDataFile(const QString& path, int event = 0, const QString& viewer = {});
   // Two calorimeter files side by side (Monte Carlo and generated), cameras and cuts linked.
   QWidget* openComparison(const QString& left, const QString& right, int event = 0);
   bool save();

@@ -43,7 +43,10 @@ int main(int argc, char** argv) {
                              QStringLiteral("With --open: a second calorimeter file shown beside it (e.g. generated "
                                             "events beside Monte Carlo), cameras, cuts and events linked"),
                              QStringLiteral("file"));
-  cli.addOptions({reset, workspace, run, shot, open, event, compare});
+  QCommandLineOption viewOpt(QStringLiteral("view"),
+                             QStringLiteral("With --open: the viewer to use (default: the one that recognises the file)"),
+                             QStringLiteral("name"));
+  cli.addOptions({reset, workspace, run, shot, open, event, compare, viewOpt});
   cli.process(app);
 
   if (cli.isSet(reset)) QSettings().clear();
@@ -70,7 +73,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     QWidget* view = cli.isSet(compare) ? win.openComparison(cli.value(open), cli.value(compare), n)
-                                       : win.openDataFile(cli.value(open), n);
+                                       : win.openDataFile(cli.value(open), n, cli.value(viewOpt));
     if (!view) {
       std::fprintf(stderr, "error: %s\n", qPrintable(win.lastError()));
       return 4;

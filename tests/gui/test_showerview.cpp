@@ -180,6 +180,12 @@ class TestShowerView : public QObject {
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(QImage(out).width() > 1000);
 
+    r = runWorkbench({"--open", path, "--view", "shower", "--screenshot", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    r = runWorkbench({"--open", path, "--view", "nosuch", "--screenshot", out});
+    QCOMPARE(r.code, 4);
+    QVERIFY2(r.err.contains("no viewer named 'nosuch'") && r.err.contains("shower"), qPrintable(r.err));
+
     r = runWorkbench({"--open", tmp_.filePath("missing.h5"), "--screenshot", out});
     QCOMPARE(r.code, 4);
     QVERIFY2(r.err.contains("missing.h5") && r.err.contains("no such file"), qPrintable(r.err));

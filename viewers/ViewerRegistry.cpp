@@ -1,0 +1,67 @@
+#include "ViewerRegistry.h"
+
+#include "CaloFile.h"
+#include "ShowerView.h"
+
+#include <QFileInfo>
+
+#include <memory>
+#include <stdexcept>
+
+namespace tf::viewers {
+
+namespace {
+
+ViewerInfo showerViewer() {
+  ViewerInfo v;
+  v.name = QStringLiteral("shower");
+  v.description = QStringLiteral("Calorimeter showers, 3DGAN style (ECAL)");
+  v.suffixes = {QStringLiteral("h5"), QStringLiteral("hdf5")};
+  v.recognises = [](const QString& path) { return CaloFile::recognises(path.toStdString()); };
+  v.open = [](const QString& path, int index) -> QWidget* {
+    auto file = std::make_shared<CaloFile>(QFileInfo(path).absoluteFilePath().toStdString());
+    auto view = std::make_unique<ShowerView>();
+    view->setEvents(file->events(), [file](int i) { return file->event(i); });
+    view->setStateKey(QStringLiteral("viewers/shower/") + QFileInfo(path).absoluteFilePath());
+    if (index == 0) view->restoreState();
+    if (index != 0 && !view->goToEvent(index)) throw std::runtime_error(view->message().toStdString());
+    return view.release();
+  };
+  return v;
+}
+
+}  // namespace
+
+ViewerRegistry& ViewerRegistry::instance() {
+  static ViewerRegistry reg = [] {
+    ViewerRegistry r;
+    r.add(showerViewer());
+    return r;
+  }();
+  return reg;
+}
+
+void ViewerRegistry::add(ViewerInfo v) { viewers_.push_back(std::move(v)); }
+
+const ViewerInfo* ViewerRegistry::find(const QString& path, const QString& name) const {
+  for (const auto& v : viewers_) {
+    if (!name.isEmpty()) {
+      if (v.name == name) return &v;
+      continue;
+    }
+    if (v.recognises && v.recognises(path)) return &v;
+  }
+  return nullptr;
+}
+
+QString ViewerRegistry::fileDialogFilter() const {
+  QStringList parts;
+  for (const auto& v : viewers_) {
+    QStringList globs;
+    for (const auto& s : v.suffixes) globs << QStringLiteral("*.") + s;
+    parts << QStringLiteral("%1 (%2)").arg(v.description, globs.join(' '));
+  }
+  return parts.join(QStringLiteral(";;"));
+}
+
+}  // namespace tf::viewers
