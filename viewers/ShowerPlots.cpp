@@ -6,7 +6,10 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QFileDialog>
 #include <QPainter>
+#include <QSvgGenerator>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -119,6 +122,15 @@ ShowerPlots::ShowerPlots(QWidget* parent) : QTabWidget(parent) {
   xy_ = new HeatmapWidget(tr("x cell"), tr("y cell"), this);
   xz_ = new HeatmapWidget(tr("layer"), tr("x cell"), this);
   yz_ = new HeatmapWidget(tr("layer"), tr("y cell"), this);
+  auto* svg = new QToolButton(this);
+  svg->setObjectName(QStringLiteral("exportSvg"));
+  svg->setText(tr("SVG…"));
+  svg->setToolTip(tr("Save the plot shown as SVG"));
+  setCornerWidget(svg, Qt::TopRightCorner);
+  connect(svg, &QToolButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, tr("Save Plot as SVG"), QString(), tr("SVG files (*.svg)"));
+    if (!f.isEmpty()) exportSvg(f);
+  });
   addTab(xy_, QStringLiteral("x–y"));
   addTab(xz_, QStringLiteral("x–z"));
   addTab(yz_, QStringLiteral("y–z"));
@@ -135,6 +147,24 @@ void ShowerPlots::setReference(const CellGrid& ref, const QString& label, const 
   refLong_ = ref_.nx ? longitudinalProfile(ref_, cut_) : std::vector<double>{};
   refLat_ = ref_.nx ? lateralProfile(ref_, cut_) : std::vector<double>{};
   redrawCharts();
+}
+
+bool ShowerPlots::exportSvg(const QString& file, QString* error) {
+  QWidget* w = currentWidget();
+  QSvgGenerator gen;
+  gen.setFileName(file);
+  gen.setSize(w->size());
+  gen.setViewBox(QRect(QPoint(0, 0), w->size()));
+  gen.setTitle(tabText(currentIndex()));
+  gen.setDescription(tr("TwinForge shower view"));
+  QPainter painter;
+  if (!painter.begin(&gen)) {
+    if (error) *error = tr("cannot write %1").arg(file);
+    return false;
+  }
+  w->render(&painter);
+  painter.end();
+  return true;
 }
 
 void ShowerPlots::update(const CellGrid& g, const ShowerCut& cut) {

@@ -43,6 +43,9 @@ class ShowerPlots : public QTabWidget {
   const std::vector<double>& longitudinal() const { return longitudinal_; }
   const std::vector<double>& lateral() const { return lateral_; }
   HeatmapWidget* heatmap(Plane p) const;
+  // The current tab (profiles or a projection) as SVG, for papers; false and a message when
+  // the file cannot be written.
+  bool exportSvg(const QString& file, QString* error = nullptr);
 
  private:
   void redrawCharts();

@@ -338,6 +338,17 @@ class TestShowerView : public QObject {
     QVERIFY2(v.message().contains("row 2 is damaged"), qPrintable(v.message()));
     QVERIFY(loads >= 3);
     QString err;
+    for (int tab : {0, 3}) {  // the profiles and the y-z projection as SVG
+      v.plots()->setCurrentIndex(tab);
+      const QString svg = QDir::temp().filePath("tf-plot.svg");
+      QVERIFY(v.plots()->exportSvg(svg, &err));
+      QFile f(svg);
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      const QByteArray text = f.readAll();
+      QVERIFY(text.contains("<svg"));
+      QVERIFY2(text.contains(tab == 0 ? "Longitudinal profile" : "MeV"), text.left(300).constData());
+      f.remove();
+    }
     QVERIFY(v.savePicture(QDir::temp().filePath("tf-shower-test.png"), &err));
     QVERIFY(colouredPixels(QImage(QDir::temp().filePath("tf-shower-test.png"))) > 1000);
     QFile::remove(QDir::temp().filePath("tf-shower-test.png"));
