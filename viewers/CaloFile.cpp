@@ -6,12 +6,14 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <mutex>
 #include <stdexcept>
 
 namespace tf::viewers {
 
 struct CaloFile::Impl {
   h5::File file;
+  std::mutex mu;
   int nx = 0, ny = 0, nz = 0;
   std::string angle;  // "theta", "eta" or empty
   bool energy = false;
@@ -28,7 +30,8 @@ bool CaloFile::recognises(const std::string& path) {
 
 CaloFile::CaloFile(const std::string& path) : path_(path) {
   h5::silenceErrorStack();
-  d_ = std::make_unique<Impl>(Impl{h5::File::open(path), 0, 0, 0, {}, false});
+  d_ = std::make_unique<Impl>();
+  d_->file = h5::File::open(path);
   if (!d_->file.hasDataset("ECAL"))
     throw std::runtime_error("'" + path + "': no dataset 'ECAL': not a 3DGAN-style calorimeter file");
   const h5::DatasetInfo ecal = d_->file.dataset("ECAL");
@@ -63,6 +66,7 @@ std::pair<CellGrid, QString> CaloFile::event(int i) const {
   if (i < 0 || i >= events_)
     throw std::runtime_error("event " + std::to_string(i) + " is out of range: the file has " +
                              std::to_string(events_) + " events (0.." + std::to_string(events_ - 1) + ")");
+  std::lock_guard<std::mutex> lock(d_->mu);
   at::Tensor t = h5::readTensor(d_->file, "ECAL", i, i + 1).to(at::kFloat).contiguous();
   CellGrid g;
   g.nx = d_->nx;

@@ -27,6 +27,7 @@ class CaloFile {
   int events() const { return events_; }
   const std::string& path() const { return path_; }
   // Event i and a caption ("E = 100 GeV, theta = 90.0 deg"); throws for an index out of range.
+  // Safe to call from a worker thread (reads are serialised).
   std::pair<CellGrid, QString> event(int i) const;
 
  private:

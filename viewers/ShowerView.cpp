@@ -4,6 +4,8 @@
 #include "VtkView.h"
 
 #include <QFileDialog>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QSettings>
 #include <QSplitter>
 
@@ -154,10 +156,10 @@ ShowerView::ShowerView(QWidget* parent)
   });
   connect(firstLayer_, &QSpinBox::valueChanged, this, [this] { rebuild(); });
   connect(lastLayer_, &QSpinBox::valueChanged, this, [this] { rebuild(); });
-  connect(prev_, &QPushButton::clicked, this, [this] { goToEvent(current_ - 1); });
-  connect(next_, &QPushButton::clicked, this, [this] { goToEvent(current_ + 1); });
+  connect(prev_, &QPushButton::clicked, this, [this] { requestEvent((pending_ >= 0 ? pending_ : current_) - 1); });
+  connect(next_, &QPushButton::clicked, this, [this] { requestEvent((pending_ >= 0 ? pending_ : current_) + 1); });
   connect(eventBox_, &QSpinBox::valueChanged, this, [this](int v) {
-    if (v != current_) goToEvent(v);
+    if (v != current_) requestEvent(v);
   });
   {
     QSignalBlocker b(thresholdSlider_);
@@ -247,51 +249,83 @@ bool ShowerView::goToEvent(int index) {
     message_ = tr("Event %1 is out of range: there are %2 events (0..%3)").arg(index).arg(count_).arg(count_ - 1);
     return false;
   }
+  pending_ = -1;  // a synchronous jump wins over a read in flight
   try {
-    auto [grid, caption] = load_(index);
-    if (grid.nx <= 0 || grid.ny <= 0 || grid.nz <= 0 ||
-        grid.e.size() != static_cast<std::size_t>(grid.nx) * grid.ny * grid.nz)
-      throw std::runtime_error("event has an inconsistent shape");
-    const bool firstEvent = grid_.nx == 0;
-    const bool newShape = grid.nx != grid_.nx || grid.ny != grid_.ny || grid.nz != grid_.nz;
-    grid_ = std::move(grid);
-    message_.clear();
-    caption_->setText(count_ > 1 ? tr("Event %1 of %2 — %3").arg(index).arg(count_).arg(caption) : caption);
-    if (newShape) {
-      QSignalBlocker b1(firstLayer_), b2(lastLayer_);
-      firstLayer_->setRange(0, grid_.nz - 1);
-      lastLayer_->setRange(0, grid_.nz - 1);
-      firstLayer_->setValue(0);
-      lastLayer_->setValue(grid_.nz - 1);
-      vtk_->outline->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
-      vtk_->axes->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
-    }
-    current_ = index;
-    {
-      QSignalBlocker b(eventBox_);
-      eventBox_->setValue(index);
-    }
-    prev_->setEnabled(index > 0);
-    next_->setEnabled(index + 1 < count_);
-    rebuild();
-    if (firstEvent || newShape) {
-      // The shower runs along z (layers): look at it from the side (-x), a little above and in
-      // front, so it enters on the left and its longitudinal development reads left to right.
-      vtkCamera* cam = view_->renderer()->GetActiveCamera();
-      cam->SetFocalPoint(grid_.nx / 2.0, grid_.ny / 2.0, grid_.nz / 2.0);
-      cam->SetPosition(grid_.nx / 2.0 - grid_.nx * 2.0, grid_.ny / 2.0 + grid_.ny * 0.2, grid_.nz / 2.0 - grid_.nz * 0.6);
-      cam->SetViewUp(0, 1, 0);
-      cam->ParallelProjectionOn();  // cell positions read straight off the axes
-      view_->renderer()->ResetCamera();
-      view_->renderer()->ResetCameraClippingRange();
-    }
-    Q_EMIT eventChanged(index);
-    return true;
+    return apply(index, load_(index));
   } catch (const std::exception& e) {
     message_ = tr("Event %1 cannot be shown: %2").arg(index).arg(QString::fromUtf8(e.what()));
     caption_->setText(message_);
     return false;
   }
+}
+
+void ShowerView::requestEvent(int index) {
+  if (!load_) return;
+  if (index < 0 || index >= count_) {
+    message_ = tr("Event %1 is out of range: there are %2 events (0..%3)").arg(index).arg(count_).arg(count_ - 1);
+    return;
+  }
+  pending_ = index;
+  caption_->setText(tr("Loading event %1…").arg(index));
+  using Result = std::pair<CellGrid, QString>;
+  auto* watcher = new QFutureWatcher<Result>(this);
+  connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, index] {
+    watcher->deleteLater();
+    if (pending_ != index) return;  // superseded
+    pending_ = -1;
+    try {
+      apply(index, watcher->result());
+    } catch (const std::exception& e) {
+      message_ = tr("Event %1 cannot be shown: %2").arg(index).arg(QString::fromUtf8(e.what()));
+      caption_->setText(message_);
+    }
+  });
+  watcher->setFuture(QtConcurrent::run([load = load_, index] { return load(index); }));
+}
+
+bool ShowerView::apply(int index, std::pair<CellGrid, QString> loaded) {
+  auto& [grid, caption] = loaded;
+  if (grid.nx <= 0 || grid.ny <= 0 || grid.nz <= 0 ||
+      grid.e.size() != static_cast<std::size_t>(grid.nx) * grid.ny * grid.nz) {
+    message_ = tr("Event %1 cannot be shown: it has an inconsistent shape").arg(index);
+    caption_->setText(message_);
+    return false;
+  }
+  const bool firstEvent = grid_.nx == 0;
+  const bool newShape = grid.nx != grid_.nx || grid.ny != grid_.ny || grid.nz != grid_.nz;
+  grid_ = std::move(grid);
+  message_.clear();
+  caption_->setText(count_ > 1 ? tr("Event %1 of %2 — %3").arg(index).arg(count_).arg(caption) : caption);
+  if (newShape) {
+    QSignalBlocker b1(firstLayer_), b2(lastLayer_);
+    firstLayer_->setRange(0, grid_.nz - 1);
+    lastLayer_->setRange(0, grid_.nz - 1);
+    firstLayer_->setValue(0);
+    lastLayer_->setValue(grid_.nz - 1);
+    vtk_->outline->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
+    vtk_->axes->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
+  }
+  current_ = index;
+  {
+    QSignalBlocker b(eventBox_);
+    eventBox_->setValue(index);
+  }
+  prev_->setEnabled(index > 0);
+  next_->setEnabled(index + 1 < count_);
+  rebuild();
+  if (firstEvent || newShape) {
+    // The shower runs along z (layers): look at it from the side (-x), a little above and in
+    // front, so it enters on the left and its longitudinal development reads left to right.
+    vtkCamera* cam = view_->renderer()->GetActiveCamera();
+    cam->SetFocalPoint(grid_.nx / 2.0, grid_.ny / 2.0, grid_.nz / 2.0);
+    cam->SetPosition(grid_.nx / 2.0 - grid_.nx * 2.0, grid_.ny / 2.0 + grid_.ny * 0.2, grid_.nz / 2.0 - grid_.nz * 0.6);
+    cam->SetViewUp(0, 1, 0);
+    cam->ParallelProjectionOn();  // cell positions read straight off the axes
+    view_->renderer()->ResetCamera();
+    view_->renderer()->ResetCameraClippingRange();
+  }
+  Q_EMIT eventChanged(index);
+  return true;
 }
 
 void ShowerView::setThreshold(double gev) {

@@ -34,6 +34,10 @@ class ShowerView : public QWidget {
   using Loader = std::function<std::pair<CellGrid, QString>(int)>;
   void setEvents(int count, Loader load);
   bool goToEvent(int index);  // false (and a message in the view) if it cannot be read
+  // The same without blocking: the event is read in a worker thread while the view says so;
+  // a newer request supersedes an older one still being read. What the buttons use.
+  void requestEvent(int index);
+  bool loading() const { return pending_ >= 0; }
   int currentEvent() const { return current_; }
   int eventCount() const { return count_; }
 
@@ -64,6 +68,7 @@ class ShowerView : public QWidget {
 
  private:
   void rebuild();
+  bool apply(int index, std::pair<CellGrid, QString> loaded);
   struct Vtk;
   Vtk* vtk_;
   VtkView* view_;
@@ -75,7 +80,7 @@ class ShowerView : public QWidget {
   CellGrid grid_;
   ShowerGeometryStats stats_;
   double threshold_ = 5e-4;  // GeV: hides the faint halo that would hide the core
-  int current_ = -1, count_ = 0;
+  int current_ = -1, count_ = 0, pending_ = -1;
   Loader load_;
   QString message_, stateKey_;
 };

@@ -20,7 +20,11 @@
 #include <vtkPolyData.h>
 #include <vtkRenderer.h>
 
+#include <QLabel>
 #include <QPushButton>
+#include <QThread>
+
+#include <atomic>
 #include <QtTest>
 
 #include <numeric>
@@ -201,6 +205,33 @@ class TestShowerView : public QObject {
     QVERIFY2(r.err.contains("'ECAL'"), qPrintable(r.err));
   }
 
+  void eventsLoadInTheBackground() {
+    ShowerView v;
+    std::atomic<int> reads{0};
+    v.setEvents(4, [&reads](int i) -> std::pair<CellGrid, QString> {
+      if (i > 0) QThread::msleep(150);  // a slow file
+      ++reads;
+      return {toyShower(40.0 + 40 * i, 90, 5), QStringLiteral("event %1").arg(i)};
+    });
+    v.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&v));
+    QSignalSpy changed(&v, &ShowerView::eventChanged);
+    v.requestEvent(1);
+    QVERIFY(v.loading());  // returned at once; the UI thread is free
+    QCOMPARE(v.currentEvent(), 0);
+    QVERIFY(v.findChild<QLabel*>("caption")->text().contains("Loading event 1"));
+    v.requestEvent(3);  // supersedes 1
+    QTRY_COMPARE_WITH_TIMEOUT(v.currentEvent(), 3, 10000);
+    QVERIFY(!v.loading());
+    QTest::qWait(300);  // event 1's read finishes too, and is dropped
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).toInt(), 3);
+    QCOMPARE(v.currentEvent(), 3);
+    v.requestEvent(9);  // out of range: a message, nothing loads
+    QVERIFY(!v.loading());
+    QVERIFY(v.message().contains("out of range"));
+  }
+
   void stateIsRestoredPerFile() {
     QCoreApplication::setOrganizationName("TwinForgeTest");
     QCoreApplication::setApplicationName("test_showerview");
@@ -268,7 +299,7 @@ class TestShowerView : public QObject {
     QCOMPARE(cmp.right()->firstLayer(), 2);
     QCOMPARE(cmp.right()->lastLayer(), 18);
     QTest::mouseClick(cmp.left()->findChild<QPushButton*>("nextEvent"), Qt::LeftButton);
-    QCOMPARE(cmp.right()->currentEvent(), 1);
+    QTRY_COMPARE(cmp.right()->currentEvent(), 1);
     // Each side's profile is drawn over the other's.
     QCOMPARE(cmp.left()->plots()->referenceLongitudinal(), cmp.right()->plots()->longitudinal());
     QCOMPARE(cmp.right()->plots()->referenceLongitudinal(), cmp.left()->plots()->longitudinal());
@@ -331,7 +362,7 @@ class TestShowerView : public QObject {
     QVERIFY(prev && next);
     QVERIFY(!prev->isEnabled());  // no event before the first
     QTest::mouseClick(next, Qt::LeftButton);
-    QCOMPARE(v.currentEvent(), 1);
+    QTRY_COMPARE(v.currentEvent(), 1);
     QVERIFY(v.stats().totalEnergy < all.totalEnergy);  // 20 GeV deposits less than 100
     QVERIFY(!v.goToEvent(2));                           // unreadable: a message, the view stays
     QCOMPARE(v.currentEvent(), 1);
