@@ -17,12 +17,16 @@ struct CaloFile::Impl {
   int nx = 0, ny = 0, nz = 0;
   std::string angle;  // "theta", "eta" or empty
   bool energy = false;
+  bool challenge = false;  // CaloChallenge: showers (N, voxels) in MeV, cylindrical
+  int nAlpha = 0, nR = 0, nLayers = 0;
+  double dr = 0;
 };
 
 bool CaloFile::recognises(const std::string& path) {
   try {
     h5::silenceErrorStack();
-    return h5::File::open(path).hasDataset("ECAL");
+    const h5::File f = h5::File::open(path);
+    return f.hasDataset("ECAL") || (f.hasDataset("showers") && f.hasDataset("incident_energies"));
   } catch (const std::exception&) {
     return false;
   }
@@ -32,8 +36,31 @@ CaloFile::CaloFile(const std::string& path) : path_(path) {
   h5::silenceErrorStack();
   d_ = std::make_unique<Impl>();
   d_->file = h5::File::open(path);
+  if (!d_->file.hasDataset("ECAL") && d_->file.hasDataset("showers")) {
+    // CaloChallenge datasets 2 and 3: 45 layers of (angle, radius) voxels, energies in MeV;
+    // the binning is that of the challenge's binning_dataset_2/3.xml (uniform radial bins).
+    const h5::DatasetInfo sh = d_->file.dataset("showers");
+    if (sh.shape.size() != 2)
+      throw std::runtime_error("'" + path + "': dataset 'showers' has shape " + sh.shapeString() +
+                               "; expected (events, voxels)");
+    if (sh.shape[1] == 6480) {
+      d_->nLayers = 45, d_->nAlpha = 16, d_->nR = 9, d_->dr = 4.65;
+    } else if (sh.shape[1] == 40500) {
+      d_->nLayers = 45, d_->nAlpha = 50, d_->nR = 18, d_->dr = 2.325;
+    } else {
+      throw std::runtime_error("'" + path + "': dataset 'showers' has " + std::to_string(sh.shape[1]) +
+                               " voxels per event; known CaloChallenge geometries are 6480 (dataset 2) and 40500 "
+                               "(dataset 3); dataset 1 needs its binning file, not supported yet");
+    }
+    d_->challenge = true;
+    events_ = static_cast<int>(sh.shape[0]);
+    if (!d_->file.hasDataset("incident_energies"))
+      throw std::runtime_error("'" + path + "': no dataset 'incident_energies' beside 'showers'");
+    return;
+  }
   if (!d_->file.hasDataset("ECAL"))
-    throw std::runtime_error("'" + path + "': no dataset 'ECAL': not a 3DGAN-style calorimeter file");
+    throw std::runtime_error("'" + path + "': no dataset 'ECAL' (3DGAN) or 'showers' (CaloChallenge): not a calorimeter "
+                             "file TwinForge knows");
   const h5::DatasetInfo ecal = d_->file.dataset("ECAL");
   if (ecal.shape.size() != 4)
     throw std::runtime_error("'" + path + "': dataset 'ECAL' has shape " + ecal.shapeString() +
@@ -67,6 +94,22 @@ std::pair<CellGrid, QString> CaloFile::event(int i) const {
     throw std::runtime_error("event " + std::to_string(i) + " is out of range: the file has " +
                              std::to_string(events_) + " events (0.." + std::to_string(events_ - 1) + ")");
   std::lock_guard<std::mutex> lock(d_->mu);
+  if (d_->challenge) {
+    // (layer, angle, radius) in MeV -> the grid's (radius, angle, layer) in GeV.
+    at::Tensor v = h5::readTensor(d_->file, "showers", i, i + 1).to(at::kFloat).reshape({d_->nLayers, d_->nAlpha, d_->nR});
+    at::Tensor t = (v.permute({2, 1, 0}) / 1000.0f).contiguous();
+    CellGrid g;
+    g.nx = d_->nR;
+    g.ny = d_->nAlpha;
+    g.nz = d_->nLayers;
+    g.cylindrical = true;
+    for (int r = 0; r <= d_->nR; ++r) g.rEdges.push_back(r * d_->dr);
+    g.e.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    const double e0 = h5::readTensor(d_->file, "incident_energies", i, i + 1).to(at::kDouble).item<double>() / 1000.0;
+    double sum = 0;
+    for (float x : g.e) sum += x;
+    return {std::move(g), QStringLiteral("E = %1 GeV, deposited %2 GeV (CaloChallenge)").arg(e0, 0, 'g', 4).arg(sum, 0, 'g', 4)};
+  }
   at::Tensor t = h5::readTensor(d_->file, "ECAL", i, i + 1).to(at::kFloat).contiguous();
   CellGrid g;
   g.nx = d_->nx;

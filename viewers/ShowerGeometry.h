@@ -14,9 +14,14 @@ namespace tf::viewers {
 
 // A regular grid of cell energies: cell (i, j, k) is at e[(i * ny + j) * nz + k],
 // the C order of a 3DGAN ECAL array of shape (nx, ny, nz), k along the shower (layers).
+// Cylindrical detectors (CaloChallenge datasets 2 and 3) use the same grid with i the radial
+// bin, j the angular bin and k the layer; rEdges (mm) then bound the radial bins and the
+// angular bins split [-pi, pi) evenly.
 struct CellGrid {
   int nx = 0, ny = 0, nz = 0;
   std::vector<float> e;  // GeV
+  bool cylindrical = false;
+  std::vector<double> rEdges;  // nx + 1 radii in mm, cylindrical only
   float at(int i, int j, int k) const { return e[(static_cast<std::size_t>(i) * ny + j) * nz + k]; }
 };
 
@@ -32,7 +37,8 @@ struct ShowerGeometryStats {
 };
 
 // Quads of the exposed faces of drawn cells, cell (i, j, k) spanning [i, i+1] x [j, j+1] x
-// [k, k+1]; cell data "log10_energy_MeV" colours each face by its cell's log energy.
+// [k, k+1] (cylindrical grids: the annular sector r in rEdges[i..i+1], angle bin j, layer k,
+// drawn at x = r cos a, y = r sin a in mm); cell data "log10_energy_MeV" colours each face.
 vtkSmartPointer<vtkPolyData> exposedFaces(const CellGrid& grid, const ShowerCut& cut,
                                           ShowerGeometryStats* stats = nullptr);
 

@@ -169,6 +169,15 @@ bool ShowerPlots::exportSvg(const QString& file, QString* error) {
 
 void ShowerPlots::update(const CellGrid& g, const ShowerCut& cut) {
   cut_ = cut;
+  if (g.cylindrical != cylindrical_) {
+    cylindrical_ = g.cylindrical;
+    xy_->setAxisNames(cylindrical_ ? tr("radial bin") : tr("x cell"), cylindrical_ ? tr("angular bin") : tr("y cell"));
+    xz_->setAxisNames(tr("layer"), cylindrical_ ? tr("radial bin") : tr("x cell"));
+    yz_->setAxisNames(tr("layer"), cylindrical_ ? tr("angular bin") : tr("y cell"));
+    setTabText(1, cylindrical_ ? QStringLiteral("r–α") : QStringLiteral("x–y"));
+    setTabText(2, cylindrical_ ? QStringLiteral("r–z") : QStringLiteral("x–z"));
+    setTabText(3, cylindrical_ ? QStringLiteral("α–z") : QStringLiteral("y–z"));
+  }
   longitudinal_ = longitudinalProfile(g, cut);
   lateral_ = lateralProfile(g, cut);
   refLong_ = ref_.nx ? longitudinalProfile(ref_, cut) : std::vector<double>{};
@@ -242,7 +251,7 @@ void ShowerPlots::redrawCharts() {
                        .arg((ownLabel_.isEmpty() ? tr("this event") : ownLabel_).toHtmlEscaped(),
                             refLabel_.toHtmlEscaped()));
   fill(longChart_, longitudinal_, refLong_, tr("layer"));
-  fill(latChart_, lateral_, refLat_, tr("r from the axis [cells]"));
+  fill(latChart_, lateral_, refLat_, cylindrical_ ? tr("radial bin") : tr("r from the axis [cells]"));
 }
 
 }  // namespace tf::viewers

@@ -20,6 +20,11 @@ class HeatmapWidget : public QWidget {
  public:
   HeatmapWidget(QString xName, QString yName, QWidget* parent = nullptr);
   void setProjection(const Projection& p);
+  void setAxisNames(const QString& x, const QString& y) {
+    xName_ = x;
+    yName_ = y;
+    update();
+  }
   const Projection& projection() const { return p_; }
   QSize sizeHint() const override { return {360, 300}; }
 
@@ -57,6 +62,7 @@ class ShowerPlots : public QTabWidget {
   CellGrid ref_;
   ShowerCut cut_;
   QString refLabel_, ownLabel_;
+  bool cylindrical_ = false;
 };
 
 }  // namespace tf::viewers

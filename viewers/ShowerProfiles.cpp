@@ -23,6 +23,11 @@ std::vector<double> longitudinalProfile(const CellGrid& g, const ShowerCut& cut)
 }
 
 std::vector<double> lateralProfile(const CellGrid& g, const ShowerCut& cut) {
+  if (g.cylindrical) {  // the detector's own radial bins, around the particle's axis
+    std::vector<double> out(static_cast<std::size_t>(g.nx), 0.0);
+    forDrawn(g, cut, [&](int i, int, int, double e) { out[static_cast<std::size_t>(i)] += e; });
+    return out;
+  }
   // Energy-weighted centre of each layer (cell centres at i + 0.5).
   std::vector<double> sx(static_cast<std::size_t>(g.nz)), sy(sx), se(sx);
   forDrawn(g, cut, [&](int i, int j, int k, double e) {

@@ -292,7 +292,8 @@ bool ShowerView::apply(int index, std::pair<CellGrid, QString> loaded) {
     return false;
   }
   const bool firstEvent = grid_.nx == 0;
-  const bool newShape = grid.nx != grid_.nx || grid.ny != grid_.ny || grid.nz != grid_.nz;
+  const bool newShape =
+      grid.nx != grid_.nx || grid.ny != grid_.ny || grid.nz != grid_.nz || grid.cylindrical != grid_.cylindrical;
   grid_ = std::move(grid);
   message_.clear();
   caption_->setText(count_ > 1 ? tr("Event %1 of %2 — %3").arg(index).arg(count_).arg(caption) : caption);
@@ -302,8 +303,18 @@ bool ShowerView::apply(int index, std::pair<CellGrid, QString> loaded) {
     lastLayer_->setRange(0, grid_.nz - 1);
     firstLayer_->setValue(0);
     lastLayer_->setValue(grid_.nz - 1);
-    vtk_->outline->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
-    vtk_->axes->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
+    if (grid_.cylindrical) {  // a cylinder of radius rmax around the z axis, in mm
+      const double r = grid_.rEdges.back();
+      vtk_->outline->SetBounds(-r, r, -r, r, 0, grid_.nz);
+      vtk_->axes->SetBounds(-r, r, -r, r, 0, grid_.nz);
+      vtk_->axes->SetXTitle("x [mm]");
+      vtk_->axes->SetYTitle("y [mm]");
+    } else {
+      vtk_->outline->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
+      vtk_->axes->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
+      vtk_->axes->SetXTitle("x cell");
+      vtk_->axes->SetYTitle("y cell");
+    }
   }
   current_ = index;
   {
@@ -317,8 +328,11 @@ bool ShowerView::apply(int index, std::pair<CellGrid, QString> loaded) {
     // The shower runs along z (layers): look at it from the side (-x), a little above and in
     // front, so it enters on the left and its longitudinal development reads left to right.
     vtkCamera* cam = view_->renderer()->GetActiveCamera();
-    cam->SetFocalPoint(grid_.nx / 2.0, grid_.ny / 2.0, grid_.nz / 2.0);
-    cam->SetPosition(grid_.nx / 2.0 - grid_.nx * 2.0, grid_.ny / 2.0 + grid_.ny * 0.2, grid_.nz / 2.0 - grid_.nz * 0.6);
+    const double cx = grid_.cylindrical ? 0 : grid_.nx / 2.0, cy = grid_.cylindrical ? 0 : grid_.ny / 2.0;
+    const double sx = grid_.cylindrical ? 2 * grid_.rEdges.back() : grid_.nx;
+    const double sy = grid_.cylindrical ? 2 * grid_.rEdges.back() : grid_.ny;
+    cam->SetFocalPoint(cx, cy, grid_.nz / 2.0);
+    cam->SetPosition(cx - sx * 2.0, cy + sy * 0.2, grid_.nz / 2.0 - grid_.nz * 0.6);
     cam->SetViewUp(0, 1, 0);
     cam->ParallelProjectionOn();  // cell positions read straight off the axes
     view_->renderer()->ResetCamera();

@@ -69,6 +69,27 @@ QString writeCaloFile(const QTemporaryDir& dir, const QString& name) {
   return path;
 }
 
+// A CaloChallenge dataset-2 style file: showers (3, 45 x 16 x 9) in MeV, layer-major, then
+// angle, then radius; incident_energies (3, 1) in MeV.
+QString writeChallengeFile(const QTemporaryDir& dir, const QString& name) {
+  at::Tensor sh = at::zeros({3, 45, 16, 9}, at::kFloat);
+  auto a = sh.accessor<float, 4>();
+  for (int n = 0; n < 3; ++n)
+    for (int k = 0; k < 45; ++k)
+      for (int al = 0; al < 16; ++al)
+        for (int r = 0; r < 9; ++r) {
+          const double t = k + 0.5, rmid = 4.65 * (r + 0.5);
+          const double e = 1000.0 * (n + 1) * std::pow(t, 3) * std::exp(-t / 3.0) / 2000.0 * std::exp(-rmid / 6.0) *
+                           (1 + 0.3 * std::cos(al * 2 * M_PI / 16));
+          a[n][k][al][r] = e > 0.01 ? static_cast<float>(e) : 0.0f;
+        }
+  const QString path = dir.filePath(name);
+  auto f = tf::h5::File::create(path.toStdString());
+  tf::h5::writeTensor(f, "showers", sh.reshape({3, 6480}));
+  tf::h5::writeTensor(f, "incident_energies", at::tensor({1000.0f, 2000.0f, 3000.0f}).reshape({3, 1}) * 10);
+  return path;
+}
+
 struct Ran {
   int code;
   QString err;
@@ -167,6 +188,56 @@ class TestShowerView : public QObject {
     } catch (const std::runtime_error& e) {
       QVERIFY2(QString(e.what()).contains("0..2"), e.what());
     }
+  }
+
+  void caloChallengeCylindricalGeometry() {
+    // Faces of single voxels: a sector of 1/16 turn is split into 4 arc segments.
+    CellGrid g;
+    g.nx = 9;
+    g.ny = 16;
+    g.nz = 45;
+    g.cylindrical = true;
+    for (int r = 0; r <= 9; ++r) g.rEdges.push_back(4.65 * r);
+    g.e.assign(9 * 16 * 45, 0.0f);
+    ShowerGeometryStats st;
+    light(g, 2, 3, 5, 1.0f);
+    exposedFaces(g, {}, &st);
+    QCOMPARE(st.faces, 4 * 4 + 2);  // front, back, outer, inner arcs + two radial sides
+    light(g, 2, 4, 5, 1.0f);        // its angular neighbour hides one side each
+    exposedFaces(g, {}, &st);
+    QCOMPARE(st.faces, 2 * 18 - 2);
+    std::fill(g.e.begin(), g.e.end(), 0.0f);
+    light(g, 0, 0, 5, 1.0f);  // innermost bin: no inner face; angle bins 0 and 15 touch
+    light(g, 0, 15, 5, 1.0f);
+    exposedFaces(g, {}, &st);
+    QCOMPARE(st.faces, 2 * (3 * 4 + 2) - 2);
+    QCOMPARE(lateralProfile(g, {}).size(), std::size_t(9));  // per radial bin
+
+    const QString path = writeChallengeFile(tmp_, "challenge.h5");
+    QVERIFY(CaloFile::recognises(path.toStdString()));
+    CaloFile f(path.toStdString());
+    QCOMPARE(f.events(), 3);
+    auto [ev, caption] = f.event(1);
+    QVERIFY(ev.cylindrical);
+    QCOMPARE(ev.nx, 9);
+    QCOMPARE(ev.ny, 16);
+    QCOMPARE(ev.nz, 45);
+    QCOMPARE(ev.rEdges.back(), 41.85);
+    QVERIFY2(caption.contains("E = 20 GeV"), qPrintable(caption));
+    // Voxel (layer 6, angle 0, radius 1) of event 1, in GeV, at the grid's (1, 0, 6).
+    const double t = 6.5, rmid = 4.65 * 1.5;
+    const double expect = 2.0 * std::pow(t, 3) * std::exp(-t / 3.0) / 2000.0 * std::exp(-rmid / 6.0) * 1.3;
+    QVERIFY(std::abs(ev.at(1, 0, 6) - expect) < 1e-5 * expect);
+    // The longitudinal profile peaks where the generator put it (t^3 e^(-t/3): layer 8 or 9).
+    const auto lon = longitudinalProfile(ev, {});
+    const int peak = static_cast<int>(std::max_element(lon.begin(), lon.end()) - lon.begin());
+    QVERIFY2(peak >= 7 && peak <= 9, qPrintable(QString::number(peak)));
+
+    const QString out = tmp_.filePath("challenge.png");
+    Ran r = runWorkbench({"--open", path, "--event", "2", "--screenshot", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(colouredPixels(QImage(out)) > 3000);
+    if (qEnvironmentVariableIsSet("TF_KEEP_SHOTS")) QImage(out).save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/challenge.png");
   }
 
   void batchRenderingFromTheCommandLine() {
