@@ -243,12 +243,15 @@ void ShowerView::setEvents(int count, Loader load) {
   if (count > 0) goToEvent(0);
 }
 
+bool ShowerView::outOfRange(int index) {
+  if (index >= 0 && index < count_) return false;
+  message_ = tr("Event %1 is out of range: there are %2 events (0..%3)").arg(index).arg(count_).arg(count_ - 1);
+  return true;
+}
+
 bool ShowerView::goToEvent(int index) {
   if (!load_) return false;
-  if (index < 0 || index >= count_) {
-    message_ = tr("Event %1 is out of range: there are %2 events (0..%3)").arg(index).arg(count_).arg(count_ - 1);
-    return false;
-  }
+  if (outOfRange(index)) return false;
   pending_ = -1;  // a synchronous jump wins over a read in flight
   try {
     return apply(index, load_(index));
@@ -261,10 +264,7 @@ bool ShowerView::goToEvent(int index) {
 
 void ShowerView::requestEvent(int index) {
   if (!load_) return;
-  if (index < 0 || index >= count_) {
-    message_ = tr("Event %1 is out of range: there are %2 events (0..%3)").arg(index).arg(count_).arg(count_ - 1);
-    return;
-  }
+  if (outOfRange(index)) return;
   pending_ = index;
   caption_->setText(tr("Loading event %1…").arg(index));
   using Result = std::pair<CellGrid, QString>;

@@ -69,6 +69,7 @@ class ShowerView : public QWidget {
  private:
   void rebuild();
   bool apply(int index, std::pair<CellGrid, QString> loaded);
+  bool outOfRange(int index);  // true, with the message set, when there is no such event
   struct Vtk;
   Vtk* vtk_;
   VtkView* view_;
