@@ -7,6 +7,8 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
 
@@ -86,6 +88,23 @@ void ShowerCompareView::linkCuts(ShowerView* from, ShowerView* to) {
 }
 
 void ShowerCompareView::overlay() {
+  // One colour scale for both sides, or equal colours would not mean equal energies.
+  auto range = [](const ShowerView* v) {
+    const auto& st = v->stats();
+    return std::make_pair(std::log10(std::max(st.minEnergy, 1e-6) * 1e3), std::log10(std::max(st.maxEnergy, 1e-6) * 1e3));
+  };
+  if (left_->stats().litCells > 0 || right_->stats().litCells > 0) {
+    const auto a = range(left_), b = range(right_);
+    const bool la = left_->stats().litCells > 0, lb = right_->stats().litCells > 0;
+    const std::pair<double, double> both{la && lb ? std::min(a.first, b.first) : (la ? a.first : b.first),
+                                         la && lb ? std::max(a.second, b.second) : (la ? a.second : b.second)};
+    if (!syncing_) {
+      syncing_ = true;
+      left_->setColourRange(both);
+      right_->setColourRange(both);
+      syncing_ = false;
+    }
+  }
   left_->plots()->setReference(right_->grid(), rightName_, leftName_);
   right_->plots()->setReference(left_->grid(), leftName_, rightName_);
 }

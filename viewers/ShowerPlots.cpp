@@ -114,6 +114,18 @@ ShowerPlots::ShowerPlots(QWidget* parent) : QTabWidget(parent) {
   legend_->setObjectName(QStringLiteral("profileLegend"));
   legend_->setVisible(false);
   layout->insertWidget(0, legend_);
+  for (auto [chart, axes] : {std::make_pair(longChart_, &longAxes_), std::make_pair(latChart_, &latAxes_)}) {
+    axes->x = new QValueAxis(chart);
+    axes->x->setLabelFormat(QStringLiteral("%d"));
+    axes->yLin = new QValueAxis(chart);
+    axes->yLog = new QLogValueAxis(chart);
+    axes->yLog->setBase(10);
+    axes->yLog->setLabelFormat(QStringLiteral("%g"));
+    axes->yLin->setTitleText(tr("energy [MeV]"));
+    axes->yLog->setTitleText(tr("energy [MeV]"));
+    chart->addAxis(axes->x, Qt::AlignBottom);
+    chart->addAxis(axes->yLog, Qt::AlignLeft);
+  }
   logScale_ = new QCheckBox(tr("Logarithmic energy axis"), profiles);
   logScale_->setChecked(true);
   layout->addWidget(logScale_);
@@ -189,69 +201,55 @@ void ShowerPlots::update(const CellGrid& g, const ShowerCut& cut) {
 }
 
 void ShowerPlots::redrawCharts() {
-  auto fill = [this](QChart* chart, const std::vector<double>& values, const std::vector<double>& ref,
+  auto fill = [this](QChart* chart, Axes& axes, const std::vector<double>& values, const std::vector<double>& ref,
                      const QString& xTitle) {
     chart->removeAllSeries();
-    for (auto* a : chart->axes()) {
-      chart->removeAxis(a);
-      delete a;
-    }
+    const bool log = logScale_->isChecked();
     double hi = 0, lo = INFINITY;
-    std::size_t n = std::max(values.size(), ref.size());
+    const std::size_t n = std::max(values.size(), ref.size());
+    std::vector<QLineSeries*> lines;
     auto addLine = [&](const std::vector<double>& v, const QString& name, bool dashed) {
       auto* line = new QLineSeries;
       line->setName(name);
       for (std::size_t i = 0; i < v.size(); ++i) {
         const double mev = v[i] * 1e3;
-        if (logScale_->isChecked() && mev <= 0) continue;  // nothing to draw on a log axis
+        if (log && mev <= 0) continue;  // nothing to draw on a log axis
         line->append(static_cast<double>(i) + 0.5, mev);
         hi = std::max(hi, mev);
         if (mev > 0) lo = std::min(lo, mev);
       }
       QPen pen = line->pen();
       pen.setWidthF(2);
-      if (dashed) {
-        pen.setStyle(Qt::DashLine);
-        pen.setColor(QColor(220, 90, 40));
-      } else {
-        pen.setColor(QColor(30, 110, 200));
-      }
+      pen.setColor(dashed ? QColor(220, 90, 40) : QColor(30, 110, 200));
+      if (dashed) pen.setStyle(Qt::DashLine);
       line->setPen(pen);
-      chart->addSeries(line);
+      lines.push_back(line);
     };
     addLine(values, ownLabel_.isEmpty() ? tr("this event") : ownLabel_, false);
     if (!ref.empty()) addLine(ref, refLabel_, true);
     chart->legend()->setVisible(false);
-    auto* x = new QValueAxis;
-    x->setTitleText(xTitle);
-    x->setRange(0, std::max<double>(1, static_cast<double>(n)));
-    x->setLabelFormat(QStringLiteral("%d"));
-    chart->addAxis(x, Qt::AlignBottom);
-    QAbstractAxis* y;
-    if (logScale_->isChecked() && hi > 0) {
-      auto* ly = new QLogValueAxis;
-      ly->setBase(10);
-      ly->setRange(lo / 2, hi * 2);
-      ly->setLabelFormat(QStringLiteral("%g"));
-      y = ly;
-    } else {
-      auto* vy = new QValueAxis;
-      vy->setRange(0, std::max(1e-9, hi * 1.1));
-      y = vy;
-    }
-    y->setTitleText(tr("energy [MeV]"));
-    chart->addAxis(y, Qt::AlignLeft);
-    for (auto* ser : chart->series()) {
-      ser->attachAxis(x);
-      ser->attachAxis(y);
+    axes.x->setTitleText(xTitle);
+    axes.x->setRange(0, std::max<double>(1, static_cast<double>(n)));
+    QAbstractAxis* y = log ? static_cast<QAbstractAxis*>(axes.yLog) : axes.yLin;
+    QAbstractAxis* other = log ? static_cast<QAbstractAxis*>(axes.yLin) : axes.yLog;
+    if (chart->axes(Qt::Vertical).contains(other)) chart->removeAxis(other);
+    if (!chart->axes(Qt::Vertical).contains(y)) chart->addAxis(y, Qt::AlignLeft);
+    if (log && hi > 0)
+      axes.yLog->setRange(lo / 2, hi * 2);
+    else if (!log)
+      axes.yLin->setRange(0, std::max(1e-9, hi * 1.1));
+    for (auto* line : lines) {
+      chart->addSeries(line);
+      line->attachAxis(axes.x);
+      line->attachAxis(y);
     }
   };
   legend_->setVisible(!refLong_.empty());
   legend_->setText(tr("<span style='color:#1e6ec8'>━━ %1</span> &nbsp; <span style='color:#dc5a28'>╍╍ %2</span>")
                        .arg((ownLabel_.isEmpty() ? tr("this event") : ownLabel_).toHtmlEscaped(),
                             refLabel_.toHtmlEscaped()));
-  fill(longChart_, longitudinal_, refLong_, tr("layer"));
-  fill(latChart_, lateral_, refLat_, cylindrical_ ? tr("radial bin") : tr("r from the axis [cells]"));
+  fill(longChart_, longAxes_, longitudinal_, refLong_, tr("layer"));
+  fill(latChart_, latAxes_, lateral_, refLat_, cylindrical_ ? tr("radial bin") : tr("r from the axis [cells]"));
 }
 
 }  // namespace tf::viewers

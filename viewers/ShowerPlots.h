@@ -11,6 +11,8 @@ class QChart;
 class QCheckBox;
 class QLabel;
 class QLineSeries;
+class QLogValueAxis;
+class QValueAxis;
 
 namespace tf::viewers {
 
@@ -55,6 +57,13 @@ class ShowerPlots : public QTabWidget {
  private:
   void redrawCharts();
   QChart *longChart_, *latChart_;
+  // Axes live as long as their chart; the y axis is swapped between linear and log.
+  struct Axes {
+    QValueAxis* x;
+    QValueAxis* yLin;
+    QLogValueAxis* yLog;
+  };
+  Axes longAxes_, latAxes_;
   QCheckBox* logScale_;
   QLabel* legend_;
   HeatmapWidget *xy_, *xz_, *yz_;

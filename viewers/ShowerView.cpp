@@ -31,6 +31,7 @@
 #include <vtkTextProperty.h>
 
 #include <cmath>
+#include <tuple>
 
 namespace tf::viewers {
 
@@ -342,6 +343,11 @@ bool ShowerView::apply(int index, std::pair<CellGrid, QString> loaded) {
   return true;
 }
 
+void ShowerView::setColourRange(std::optional<std::pair<double, double>> log10MeV) {
+  fixedRange_ = log10MeV;
+  rebuild();
+}
+
 void ShowerView::setThreshold(double gev) {
   threshold_ = gev;
   QSignalBlocker b(thresholdSlider_);
@@ -374,10 +380,13 @@ void ShowerView::rebuild() {
   auto poly = exposedFaces(grid_, cut, &stats_);
   vtk_->mapper->SetInputData(poly);
   // The colour range follows the event: from the threshold (or the smallest cell) to the largest.
-  const double lo = std::log10(std::max(stats_.minEnergy, 1e-6) * 1e3);
-  const double hi = std::log10(std::max(stats_.maxEnergy, 1e-6) * 1e3);
-  vtk_->mapper->SetScalarRange(lo, std::max(hi, lo + 1e-3));
-  vtk_->lut->SetTableRange(lo, std::max(hi, lo + 1e-3));
+  double lo = std::log10(std::max(stats_.minEnergy, 1e-6) * 1e3);
+  double hi = std::log10(std::max(stats_.maxEnergy, 1e-6) * 1e3);
+  if (fixedRange_) std::tie(lo, hi) = *fixedRange_;
+  hi = std::max(hi, lo + 1e-3);
+  colourRange_ = {lo, hi};
+  vtk_->mapper->SetScalarRange(lo, hi);
+  vtk_->lut->SetTableRange(lo, hi);
   info_->setText(tr("%1 cells shown, %2 in them").arg(stats_.litCells).arg(energyText(stats_.totalEnergy)));
   plots_->update(grid_, cut);
   view_->update();

@@ -10,6 +10,8 @@
 #include <QWidget>
 
 #include <functional>
+#include <optional>
+#include <utility>
 
 class QLabel;
 class QSlider;
@@ -44,6 +46,9 @@ class ShowerView : public QWidget {
   void setThreshold(double gev);  // cells at or below are hidden
   double threshold() const { return threshold_; }
   void setLayerRange(int first, int last);
+  // Colours span log10(E/MeV) over [first, second]; nullopt: this event's drawn cells.
+  void setColourRange(std::optional<std::pair<double, double>> log10MeV);
+  std::pair<double, double> colourRange() const { return colourRange_; }
   const ShowerGeometryStats& stats() const { return stats_; }
   const CellGrid& grid() const { return grid_; }
   int firstLayer() const;
@@ -84,6 +89,8 @@ class ShowerView : public QWidget {
   int current_ = -1, count_ = 0, pending_ = -1;
   Loader load_;
   QString message_, stateKey_;
+  std::optional<std::pair<double, double>> fixedRange_;
+  std::pair<double, double> colourRange_{0, 1};
 };
 
 }  // namespace tf::viewers

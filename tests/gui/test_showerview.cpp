@@ -20,7 +20,11 @@
 #include <vtkPolyData.h>
 #include <vtkRenderer.h>
 
+#include <QChartView>
+#include <QCheckBox>
 #include <QLabel>
+#include <QLogValueAxis>
+#include <QValueAxis>
 #include <QPushButton>
 #include <QThread>
 
@@ -375,6 +379,16 @@ class TestShowerView : public QObject {
     QCOMPARE(cmp.left()->plots()->referenceLongitudinal(), cmp.right()->plots()->longitudinal());
     QCOMPARE(cmp.right()->plots()->referenceLongitudinal(), cmp.left()->plots()->longitudinal());
     QVERIFY(cmp.left()->plots()->longitudinal() != cmp.right()->plots()->longitudinal());
+    // One colour scale, spanning both events' drawn cells.
+    QCOMPARE(cmp.left()->colourRange(), cmp.right()->colourRange());
+    for (ShowerView* side : {cmp.left(), cmp.right()}) {
+      QVERIFY(cmp.left()->colourRange().second >= std::log10(side->stats().maxEnergy * 1e3) - 1e-9);
+      QVERIFY(cmp.left()->colourRange().first <= std::log10(side->stats().minEnergy * 1e3) + 1e-9);
+    }
+    // A single view follows its own event.
+    ShowerView single;
+    single.setEvent(toyShower(100, 90, 1), "one");
+    QCOMPARE(single.colourRange().second, std::log10(single.stats().maxEnergy * 1e3));
     if (qEnvironmentVariableIsSet("TF_KEEP_SHOTS")) cmp.grab().save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/compare.png");
   }
 
@@ -439,6 +453,17 @@ class TestShowerView : public QObject {
     QCOMPARE(v.currentEvent(), 1);
     QVERIFY2(v.message().contains("row 2 is damaged"), qPrintable(v.message()));
     QVERIFY(loads >= 3);
+    // Linear energy axis and back: the profiles redraw on the other axis type.
+    auto* logBox = v.plots()->findChild<QCheckBox*>();
+    QVERIFY(logBox && logBox->isChecked());
+    auto* chartView = v.plots()->findChild<QChartView*>();
+    QVERIFY(chartView);
+    logBox->setChecked(false);
+    QCOMPARE(chartView->chart()->axes(Qt::Vertical).size(), 1);
+    QVERIFY(qobject_cast<QValueAxis*>(chartView->chart()->axes(Qt::Vertical).first()));
+    QCOMPARE(chartView->chart()->series().size(), 1);
+    logBox->setChecked(true);
+    QVERIFY(qobject_cast<QLogValueAxis*>(chartView->chart()->axes(Qt::Vertical).first()));
     QString err;
     for (int tab : {0, 3}) {  // the profiles and the y-z projection as SVG
       v.plots()->setCurrentIndex(tab);
