@@ -1,0 +1,18 @@
+// A seeded toy electromagnetic shower on a regular calorimeter grid, standing in for Geant4 so
+// everything runs offline: a gamma-function longitudinal profile whose maximum grows with
+// log(E), an exponential core plus a wider halo laterally (Molière-radius scale, widening
+// with depth), the axis shifted with the incidence angle, log-normal cell fluctuations, a 2 %
+// sampling fraction, and cells below 10 keV set to zero. Energies in GeV. Torch- and Qt-free:
+// the calorimeter plugin writes files with it and the viewers use it in their tests.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace tf::data {
+
+// Cell (i, j, k) at [(i * ny + j) * nz + k], k along the shower (layers).
+std::vector<float> toyShower(double primaryGeV, double thetaDeg, std::uint64_t seed, int nx = 51, int ny = 51,
+                             int nz = 25);
+
+}  // namespace tf::data

@@ -1,0 +1,204 @@
+// plugins/calo: the calorimeter digital twin (CERN's 3DGAN use case). So far: calo.ToyMC, the
+// toy Monte Carlo that writes 3DGAN-style files offline, and `twinforge-run info` for 3DGAN
+// and CaloChallenge files. The 3DGAN model, generation and validation come next (issue 5).
+#include "data/ToyShower.h"
+#include "dist/World.h"
+#include "exec/Component.h"
+#include "exec/Params.h"
+#include "io/Hdf5.h"
+#include "registry/Plugin.h"
+
+#include <hdf5.h>
+
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+#include <random>
+#include <sstream>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void check(herr_t rc, const std::string& what) {
+  if (rc < 0) throw std::runtime_error(what);
+}
+
+// An HDF5 dataset of float32 with one event per chunk, written event by event, so a file of
+// any size is made with one event in memory.
+class EventWriter {
+ public:
+  EventWriter(hid_t file, const std::string& name, std::vector<hsize_t> shape) : shape_(std::move(shape)) {
+    space_ = tf::h5::Handle(H5Screate_simple(static_cast<int>(shape_.size()), shape_.data(), nullptr), H5Sclose);
+    std::vector<hsize_t> chunk = shape_;
+    chunk[0] = 1;
+    tf::h5::Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    check(H5Pset_chunk(plist.id(), static_cast<int>(chunk.size()), chunk.data()), "cannot set the chunk size");
+    set_ = tf::h5::Handle(H5Dcreate2(file, name.c_str(), H5T_NATIVE_FLOAT, space_.id(), H5P_DEFAULT, plist.id(),
+                                     H5P_DEFAULT),
+                          H5Dclose);
+    if (!set_.valid()) throw std::runtime_error("cannot create dataset '" + name + "'");
+  }
+  void write(hsize_t row, const float* data) {
+    std::vector<hsize_t> start(shape_.size(), 0), count = shape_;
+    start[0] = row;
+    count[0] = 1;
+    tf::h5::Handle fileSpace(H5Dget_space(set_.id()), H5Sclose);
+    check(H5Sselect_hyperslab(fileSpace.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+          "cannot select event " + std::to_string(row));
+    tf::h5::Handle mem(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose);
+    check(H5Dwrite(set_.id(), H5T_NATIVE_FLOAT, mem.id(), fileSpace.id(), H5P_DEFAULT, data),
+          "cannot write event " + std::to_string(row));
+  }
+
+ private:
+  std::vector<hsize_t> shape_;
+  tf::h5::Handle space_, set_;
+};
+
+void writeVector(hid_t file, const std::string& name, const std::vector<float>& v) {
+  const hsize_t n = v.size();
+  tf::h5::Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  tf::h5::Handle set(H5Dcreate2(file, name.c_str(), H5T_NATIVE_FLOAT, space.id(), H5P_DEFAULT, H5P_DEFAULT,
+                                H5P_DEFAULT),
+                     H5Dclose);
+  check(H5Dwrite(set.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "cannot write " + name);
+}
+
+// calo.ToyMC: N toy showers with energies uniform in [energy_min, energy_max] GeV and angles
+// uniform in [theta_min, theta_max] degrees, written as a 3DGAN file (ECAL, energy, theta).
+class ToyMC : public tf::Component {
+ public:
+  explicit ToyMC(const tf::Params& p) : p_(p) {}
+
+  tf::Artifacts run(tf::StepContext& ctx, const tf::Artifacts&) override {
+    fs::path path = p_.getString("file");
+    if (path.is_relative() && !ctx.workspace().empty()) path = ctx.workspace() / path;
+    const auto n = static_cast<hsize_t>(p_.getInt("events"));
+    const double e0 = p_.getDouble("energy_min"), e1 = p_.getDouble("energy_max");
+    const double t0 = p_.getDouble("theta_min"), t1 = p_.getDouble("theta_max");
+    if (e1 < e0) throw std::runtime_error("energy_max (" + std::to_string(e1) + ") is below energy_min");
+    if (t1 < t0) throw std::runtime_error("theta_max (" + std::to_string(t1) + ") is below theta_min");
+    const auto seed = static_cast<std::uint64_t>(p_.getInt("seed"));
+
+    tf::Artifact out;
+    out.type = "Path";
+    out.meta = {{"path", path.string()}, {"format", "3dgan"}, {"events", n}};
+    if (!tf::dist::isLeader()) return {{"path", out}};  // rank 0 writes; the executor waits for it
+    if (fs::exists(path) && !p_.getBool("overwrite")) {
+      ctx.log("keeping existing " + path.string() + " (overwrite: false)");
+      return {{"path", out}};
+    }
+    fs::create_directories(path.parent_path().empty() ? fs::path(".") : path.parent_path());
+    const fs::path tmp = path.string() + ".tmp";
+    tf::h5::silenceErrorStack();
+    {
+      tf::h5::File f = tf::h5::File::create(tmp.string());
+      EventWriter ecal(f.id(), "ECAL", {n, 51, 51, 25});
+      std::mt19937_64 rng(seed);
+      std::uniform_real_distribution<double> energy(e0, e1), theta(t0, t1);
+      std::vector<float> energies, thetas;
+      for (hsize_t i = 0; i < n; ++i) {
+        ctx.checkCancelled();
+        const double e = energy(rng), t = theta(rng);
+        const std::vector<float> cells = tf::data::toyShower(e, t, seed * 1000003ull + i);
+        ecal.write(i, cells.data());
+        energies.push_back(static_cast<float>(e));
+        thetas.push_back(static_cast<float>(t * M_PI / 180.0));
+        if ((i + 1) % 50 == 0 || i + 1 == n)
+          ctx.progress(static_cast<double>(i + 1) / static_cast<double>(n),
+                       std::to_string(i + 1) + "/" + std::to_string(n) + " showers");
+      }
+      writeVector(f.id(), "energy", energies);
+      writeVector(f.id(), "theta", thetas);
+      f.setAttribute("/", "generator", "TwinForge calo.ToyMC");
+      f.setAttribute("/", "seed", static_cast<double>(seed));
+      f.setAttribute("/", "units", "ECAL and energy in GeV, theta in radians");
+    }
+    fs::rename(tmp, path);
+    ctx.log("wrote " + std::to_string(n) + " toy showers (" + std::to_string(e0) + "-" + std::to_string(e1) +
+            " GeV) to " + path.string());
+    return {{"path", out}};
+  }
+
+ private:
+  tf::Params p_;
+};
+
+// `twinforge-run info`: 3DGAN and CaloChallenge files.
+bool inspect(const std::string& path, std::ostream& out) {
+  tf::h5::silenceErrorStack();
+  if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+  tf::h5::File f = tf::h5::File::open(path);
+  auto range = [&](const std::string& name, double scale, const char* unit) {
+    if (!f.hasDataset(name)) return std::string("(none)");
+    const auto info = f.dataset(name);
+    std::size_t count = 1;
+    for (auto d : info.shape) count *= d;
+    std::vector<double> v(count);
+    tf::h5::Handle set(H5Dopen2(f.id(), name.c_str(), H5P_DEFAULT), H5Dclose);
+    check(H5Dread(set.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "cannot read " + name);
+    double lo = INFINITY, hi = -INFINITY;
+    for (double x : v) {
+      lo = std::min(lo, x * scale);
+      hi = std::max(hi, x * scale);
+    }
+    std::ostringstream s;
+    s << lo << " to " << hi << " " << unit;
+    return s.str();
+  };
+  if (f.hasDataset("ECAL")) {
+    const auto ecal = f.dataset("ECAL");
+    if (ecal.shape.size() != 4) return false;
+    out << "Format: 3DGAN calorimeter showers (plugin calo)\n"
+        << "  events: " << ecal.shape[0] << ", cells: " << ecal.shape[1] << " x " << ecal.shape[2] << " x "
+        << ecal.shape[3] << " (x, y, layers), " << ecal.dtype << "\n"
+        << "  primary energy: " << range("energy", 1, "GeV") << "\n";
+    if (f.hasDataset("theta")) out << "  theta: " << range("theta", 180 / M_PI, "degrees") << "\n";
+    auto attrs = f.attributes("/");
+    if (attrs.count("generator")) out << "  generator: " << attrs["generator"] << ", seed " << attrs["seed"] << "\n";
+    out << "Datasets:\n";
+    for (const auto& d : f.datasets()) out << "  " << d.path << "  " << d.shapeString() << "  " << d.dtype << "\n";
+    return true;
+  }
+  if (f.hasDataset("showers") && f.hasDataset("incident_energies")) {
+    const auto sh = f.dataset("showers");
+    const std::uint64_t v = sh.shape.size() == 2 ? sh.shape[1] : 0;
+    const char* geometry = v == 6480    ? "dataset 2: 45 layers x 16 angular x 9 radial bins"
+                           : v == 40500 ? "dataset 3: 45 layers x 50 angular x 18 radial bins"
+                           : v == 368   ? "dataset 1 (photons): binning from its XML file"
+                           : v == 533   ? "dataset 1 (pions): binning from its XML file"
+                                        : "unknown binning";
+    out << "Format: CaloChallenge showers (plugin calo)\n"
+        << "  events: " << (sh.shape.empty() ? 0 : sh.shape[0]) << ", voxels: " << v << " (" << geometry << ")\n"
+        << "  incident energy: " << range("incident_energies", 1e-3, "GeV") << "\n"
+        << "Datasets:\n";
+    for (const auto& d : f.datasets()) out << "  " << d.path << "  " << d.shapeString() << "  " << d.dtype << "\n";
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TWINFORGE_PLUGIN(calo) {
+  tf::ComponentInfo c;
+  c.classPath = "calo.ToyMC";
+  c.doc = "Toy Monte Carlo of electromagnetic showers in a 51x51x25 calorimeter, written as a 3DGAN file";
+  c.category = "Data";
+  c.params = {
+      tf::ParamSpec::Path("file", "data/calo-toy.h5").withDoc("Output file; relative paths are taken from the workspace"),
+      tf::ParamSpec::Int("events", "1000").atLeast(1).withDoc("Number of showers"),
+      tf::ParamSpec::Float("energy_min", "10").range(2, 500).withUnit("GeV").withDoc("Lowest primary energy"),
+      tf::ParamSpec::Float("energy_max", "200").range(2, 500).withUnit("GeV").withDoc("Highest primary energy"),
+      tf::ParamSpec::Float("theta_min", "60").range(0, 180).withUnit("deg").withDoc("Smallest incidence angle"),
+      tf::ParamSpec::Float("theta_max", "120").range(0, 180).withUnit("deg").withDoc("Largest incidence angle"),
+      tf::ParamSpec::Int("seed", "1").atLeast(0).withDoc("Random seed; the same seed gives the same file"),
+      tf::ParamSpec::Bool("overwrite", true).withDoc("Regenerate when the file exists"),
+  };
+  c.outputs = {{"path", "Path", "the 3DGAN file written", false}};
+  c.factory = [](const tf::Params& p) -> tf::Component* { return new ToyMC(p); };
+  reg.add(c);
+  reg.addFileInspector({"calorimeter showers (3DGAN, CaloChallenge)", "", inspect});
+}
