@@ -48,13 +48,15 @@ class TestRegistry : public QObject {
     Registry reg;
     registerBuiltins(reg);
     auto results = loadPlugins(reg, {TF_PLUGIN_DIR, TF_TEST_PLUGIN_DIR, "/nonexistent/dir"});
-    QCOMPARE(int(results.size()), 2);
+    QCOMPARE(int(results.size()), 3);  // calo, synthetic, test
     for (const auto& r : results) QVERIFY2(r.ok, r.error.c_str());
     QCOMPARE(reg.find("synthetic.RegressionSet")->plugin, std::string("synthetic"));
     QCOMPARE(reg.find("test.Sum")->plugin, std::string("test"));
+    QCOMPARE(reg.find("calo.ToyMC")->plugin, std::string("calo"));
     QCOMPARE(reg.find("core.MLP")->plugin, std::string("core"));
-    // The synthetic plugin's inspector comes before core's generic HDF5 one.
-    QCOMPARE(reg.fileInspectors().front().plugin, std::string("synthetic"));
+    // The plugins' inspectors come before core's generic HDF5 one.
+    QCOMPARE(reg.fileInspectors().back().plugin, std::string("core"));
+    QCOMPARE(int(reg.fileInspectors().size()), 3);
   }
 
   void badPluginsAreReportedNotFatal() {
