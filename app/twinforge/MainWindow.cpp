@@ -24,6 +24,8 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -52,6 +54,9 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
   banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   banner_->setVisible(false);
   steps_ = new StepListView(central);
+  steps_->setToolTip(tr("Double-click a step to look at the data it wrote in the last run"));
+  connect(steps_, &QTreeWidget::itemDoubleClicked, this,
+          [this](QTreeWidgetItem* item, int) { openStepOutput(item->text(0)); });
   lay->addWidget(banner_);
   lay->addWidget(steps_);
   setCentralWidget(central);
@@ -201,6 +206,24 @@ QWidget* MainWindow::openDataFile(const QString& path, int event, const QString&
   addRecent(abs);
   log_->appendLine(tr("Opened %1 in the %2 view").arg(abs, info->name));
   return view;
+}
+
+QWidget* MainWindow::openStepOutput(const QString& step) {
+  if (run_->runId().isEmpty()) {
+    showBanner(tr("Run the pipeline first: step '%1' has no outputs yet.").arg(step), true);
+    return nullptr;
+  }
+  const QDir stepDir(QDir(run_->runDir()).filePath(QStringLiteral("artifacts/steps/") + step));
+  for (const QString& port : stepDir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+    QFile meta(stepDir.filePath(port + QStringLiteral("/meta.json")));
+    if (!meta.open(QIODevice::ReadOnly)) continue;
+    const QJsonObject o = QJsonDocument::fromJson(meta.readAll()).object();
+    const QString path = o.value(QStringLiteral("meta")).toObject().value(QStringLiteral("path")).toString();
+    if (o.value(QStringLiteral("type")).toString() != QLatin1String("Path") || path.isEmpty()) continue;
+    if (tf::viewers::ViewerRegistry::instance().find(path)) return openDataFile(path);
+  }
+  showBanner(tr("Step '%1' wrote nothing a viewer can show in run %2.").arg(step, run_->runId()), false);
+  return nullptr;
 }
 
 QWidget* MainWindow::openComparison(const QString& leftPath, const QString& rightPath, int event) {

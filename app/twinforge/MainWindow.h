@@ -40,6 +40,9 @@ class MainWindow : public QMainWindow {
   // own; nullptr and lastError() when the file cannot be read.
   // `viewer` picks a viewer by name (twinforge --view NAME) instead of by recognising the file.
   QWidget* openDataFile(const QString& path, int event = 0, const QString& viewer = {});
+  // The data a step of the last run wrote (its Path outputs), in the viewer that recognises it:
+  // what double-clicking a step does. nullptr and a banner when there is none.
+  QWidget* openStepOutput(const QString& step);
   // Two calorimeter files side by side (Monte Carlo and generated), cameras and cuts linked.
   QWidget* openComparison(const QString& left, const QString& right, int event = 0);
   bool save();

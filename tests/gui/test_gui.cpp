@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QMimeData>
+#include <QTreeWidgetItem>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -95,6 +96,29 @@ class TestGui : public QObject {
     tf::ui::MainWindow again(tftest::registry());
     QCOMPARE(again.processesBox()->value(), 2);
     w.processesBox()->setValue(1);
+  }
+
+  void doubleClickedStepOpensItsDataInAViewer() {
+    tf::ui::MainWindow w(tftest::registry());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(tftest::source("resources/pipelines/calo-toymc.yaml")));
+    QVERIFY(!w.openStepOutput("showers"));  // nothing run yet
+    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+    QVERIFY(w.startRun());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    QTreeWidgetItem* item = w.stepList()->topLevelItem(0);
+    QCOMPARE(item->text(0), QString("showers"));
+    const int before = QApplication::topLevelWidgets().size();
+    Q_EMIT w.stepList()->itemDoubleClicked(item, 0);
+    QTRY_COMPARE(QApplication::topLevelWidgets().size(), before + 1);
+    QWidget* viewer = nullptr;
+    for (QWidget* t : QApplication::topLevelWidgets())
+      if (t->windowTitle().contains("calo-toy.h5")) viewer = t;
+    QVERIFY2(viewer, "no viewer window for calo-toy.h5");
+    QVERIFY(viewer->isVisible());
+    viewer->close();
   }
 
   void droppedFilesOpen() {
