@@ -16,7 +16,7 @@ struct CaloFile::Impl {
   std::mutex mu;
   int nx = 0, ny = 0, nz = 0;
   std::string angle;  // "theta", "eta" or empty
-  bool energy = false;
+  bool energy = false, target = false;
   bool challenge = false;  // CaloChallenge: showers (N, voxels) in MeV, cylindrical
   int nAlpha = 0, nR = 0, nLayers = 0;
   double dr = 0;
@@ -81,6 +81,15 @@ CaloFile::CaloFile(const std::string& path) : path_(path) {
     return true;
   };
   d_->energy = perEvent("energy");
+  // The older fixed-angle 3DGAN files (ECAL (N, 25, 25, 25)) keep the energy in column 1 of
+  // a `target` dataset.
+  if (!d_->energy && d_->file.hasDataset("target")) {
+    const auto t = d_->file.dataset("target");
+    if (t.shape.size() != 2 || t.shape[0] != ecal.shape[0] || t.shape[1] < 2)
+      throw std::runtime_error("'" + path + "': dataset 'target' has shape " + t.shapeString() + "; expected (" +
+                               std::to_string(events_) + ", 2 or more) with the energy in column 1");
+    d_->target = true;
+  }
   if (perEvent("theta"))
     d_->angle = "theta";
   else if (perEvent("eta"))
@@ -120,6 +129,9 @@ std::pair<CellGrid, QString> CaloFile::event(int i) const {
   QString caption;
   if (d_->energy)
     caption = QStringLiteral("E = %1 GeV").arg(h5::readTensor(d_->file, "energy", i, i + 1).item<double>(), 0, 'g', 4);
+  else if (d_->target)
+    caption = QStringLiteral("E = %1 GeV")
+                  .arg(h5::readTensor(d_->file, "target", i, i + 1).to(at::kDouble)[0][1].item<double>(), 0, 'g', 4);
   if (d_->angle == "theta")
     caption += QStringLiteral("%1θ = %2°")
                    .arg(caption.isEmpty() ? "" : ", ")

@@ -3,6 +3,7 @@
 //   ECAL   (N, nx, ny, nz) float  cell energies in GeV, nz layers along the shower
 //   energy (N) or (N, 1)          primary energy in GeV (optional)
 //   theta or eta (N) or (N, 1)    incidence angle in radians, or pseudorapidity (optional)
+//   target (N, >= 2)               the older fixed-angle files (ECAL (N, 25, 25, 25)): energy in column 1
 // CaloChallenge files (cylindrical geometry) come with the calorimeter plugin.
 #pragma once
 

@@ -244,6 +244,33 @@ class TestShowerView : public QObject {
     if (qEnvironmentVariableIsSet("TF_KEEP_SHOTS")) QImage(out).save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/challenge.png");
   }
 
+  void olderFixedAngleFiles() {
+    const QString path = tmp_.filePath("old.h5");
+    {
+      auto f = tf::h5::File::create(path.toStdString());
+      const CellGrid g = toyShower(60, 90, 4, 25, 25, 25);
+      at::Tensor ecal = at::from_blob(const_cast<float*>(g.e.data()), {1, 25, 25, 25}, at::kFloat).repeat({2, 1, 1, 1});
+      tf::h5::writeTensor(f, "ECAL", ecal);
+      tf::h5::writeTensor(f, "target", at::tensor({11.0f, 60.0f, 22.0f, 120.0f}).reshape({2, 2}));
+    }
+    CaloFile f(path.toStdString());
+    auto [g, caption] = f.event(1);
+    QCOMPARE(g.nx, 25);
+    QCOMPARE(g.nz, 25);
+    QVERIFY2(caption.startsWith("E = 120 GeV"), qPrintable(caption));
+    {
+      auto bad = tf::h5::File::create(tmp_.filePath("badtarget.h5").toStdString());
+      tf::h5::writeTensor(bad, "ECAL", at::zeros({2, 5, 5, 5}));
+      tf::h5::writeTensor(bad, "target", at::zeros({2}));
+    }
+    try {
+      CaloFile b(tmp_.filePath("badtarget.h5").toStdString());
+      QFAIL("a one-column target should be refused");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(QString(e.what()).contains("'target'") && QString(e.what()).contains("column 1"), e.what());
+    }
+  }
+
   void batchRenderingFromTheCommandLine() {
     const QString path = writeCaloFile(tmp_, "batch.h5");
     const QString out = tmp_.filePath("event2.png");
