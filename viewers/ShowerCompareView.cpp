@@ -98,15 +98,12 @@ void ShowerCompareView::overlay() {
     const bool la = left_->stats().litCells > 0, lb = right_->stats().litCells > 0;
     const std::pair<double, double> both{la && lb ? std::min(a.first, b.first) : (la ? a.first : b.first),
                                          la && lb ? std::max(a.second, b.second) : (la ? a.second : b.second)};
-    if (!syncing_) {
-      syncing_ = true;
-      left_->setColourRange(both);
-      right_->setColourRange(both);
-      syncing_ = false;
-    }
+    left_->setColourRange(both);  // colours only: the geometry stays
+    right_->setColourRange(both);
   }
-  left_->plots()->setReference(right_->grid(), rightName_, leftName_);
-  right_->plots()->setReference(left_->grid(), leftName_, rightName_);
+  // Each side's profiles, already computed with the shared cut, drawn over the other's.
+  left_->plots()->setReference(right_->plots()->longitudinal(), right_->plots()->lateral(), rightName_, leftName_);
+  right_->plots()->setReference(left_->plots()->longitudinal(), left_->plots()->lateral(), leftName_, rightName_);
 }
 
 }  // namespace tf::viewers

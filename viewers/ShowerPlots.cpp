@@ -152,12 +152,12 @@ HeatmapWidget* ShowerPlots::heatmap(Plane p) const {
   return p == Plane::XY ? xy_ : p == Plane::XZ ? xz_ : yz_;
 }
 
-void ShowerPlots::setReference(const CellGrid& ref, const QString& label, const QString& ownLabel) {
-  ref_ = ref;
+void ShowerPlots::setReference(const std::vector<double>& longitudinal, const std::vector<double>& lateral,
+                               const QString& label, const QString& ownLabel) {
+  refLong_ = longitudinal;
+  refLat_ = lateral;
   refLabel_ = label;
   ownLabel_ = ownLabel;
-  refLong_ = ref_.nx ? longitudinalProfile(ref_, cut_) : std::vector<double>{};
-  refLat_ = ref_.nx ? lateralProfile(ref_, cut_) : std::vector<double>{};
   redrawCharts();
 }
 
@@ -180,7 +180,6 @@ bool ShowerPlots::exportSvg(const QString& file, QString* error) {
 }
 
 void ShowerPlots::update(const CellGrid& g, const ShowerCut& cut) {
-  cut_ = cut;
   if (g.cylindrical != cylindrical_) {
     cylindrical_ = g.cylindrical;
     xy_->setAxisNames(cylindrical_ ? tr("radial bin") : tr("x cell"), cylindrical_ ? tr("angular bin") : tr("y cell"));
@@ -192,8 +191,6 @@ void ShowerPlots::update(const CellGrid& g, const ShowerCut& cut) {
   }
   longitudinal_ = longitudinalProfile(g, cut);
   lateral_ = lateralProfile(g, cut);
-  refLong_ = ref_.nx ? longitudinalProfile(ref_, cut) : std::vector<double>{};
-  refLat_ = ref_.nx ? lateralProfile(ref_, cut) : std::vector<double>{};
   xy_->setProjection(project(g, cut, Plane::XY));
   xz_->setProjection(project(g, cut, Plane::XZ));
   yz_->setProjection(project(g, cut, Plane::YZ));

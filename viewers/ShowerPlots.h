@@ -43,9 +43,11 @@ class ShowerPlots : public QTabWidget {
  public:
   explicit ShowerPlots(QWidget* parent = nullptr);
   void update(const CellGrid& g, const ShowerCut& cut);
-  // A second event drawn over the profiles (dashed), e.g. generated over Monte Carlo; the
-  // labels name both in the legend. An empty grid removes it.
-  void setReference(const CellGrid& ref, const QString& label, const QString& ownLabel);
+  // A second event's profiles drawn over these (dashed), e.g. generated over Monte Carlo,
+  // computed by its own view with the same cut; the labels name both in the legend. Empty
+  // profiles remove it.
+  void setReference(const std::vector<double>& longitudinal, const std::vector<double>& lateral,
+                    const QString& label, const QString& ownLabel);
   const std::vector<double>& referenceLongitudinal() const { return refLong_; }
   const std::vector<double>& longitudinal() const { return longitudinal_; }
   const std::vector<double>& lateral() const { return lateral_; }
@@ -68,8 +70,6 @@ class ShowerPlots : public QTabWidget {
   QLabel* legend_;
   HeatmapWidget *xy_, *xz_, *yz_;
   std::vector<double> longitudinal_, lateral_, refLong_, refLat_;
-  CellGrid ref_;
-  ShowerCut cut_;
   QString refLabel_, ownLabel_;
   bool cylindrical_ = false;
 };

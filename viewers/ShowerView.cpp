@@ -344,8 +344,21 @@ bool ShowerView::apply(int index, std::pair<CellGrid, QString> loaded) {
 }
 
 void ShowerView::setColourRange(std::optional<std::pair<double, double>> log10MeV) {
+  if (fixedRange_ == log10MeV) return;
   fixedRange_ = log10MeV;
-  rebuild();
+  applyColours();
+}
+
+void ShowerView::applyColours() {
+  // Without a fixed range the colours span this event's drawn cells.
+  double lo = std::log10(std::max(stats_.minEnergy, 1e-6) * 1e3);
+  double hi = std::log10(std::max(stats_.maxEnergy, 1e-6) * 1e3);
+  if (fixedRange_) std::tie(lo, hi) = *fixedRange_;
+  hi = std::max(hi, lo + 1e-3);
+  colourRange_ = {lo, hi};
+  vtk_->mapper->SetScalarRange(lo, hi);
+  vtk_->lut->SetTableRange(lo, hi);
+  view_->update();
 }
 
 void ShowerView::setThreshold(double gev) {
@@ -379,17 +392,9 @@ void ShowerView::rebuild() {
   cut.lastLayer = lastLayer_->value();
   auto poly = exposedFaces(grid_, cut, &stats_);
   vtk_->mapper->SetInputData(poly);
-  // The colour range follows the event: from the threshold (or the smallest cell) to the largest.
-  double lo = std::log10(std::max(stats_.minEnergy, 1e-6) * 1e3);
-  double hi = std::log10(std::max(stats_.maxEnergy, 1e-6) * 1e3);
-  if (fixedRange_) std::tie(lo, hi) = *fixedRange_;
-  hi = std::max(hi, lo + 1e-3);
-  colourRange_ = {lo, hi};
-  vtk_->mapper->SetScalarRange(lo, hi);
-  vtk_->lut->SetTableRange(lo, hi);
+  applyColours();
   info_->setText(tr("%1 cells shown, %2 in them").arg(stats_.litCells).arg(energyText(stats_.totalEnergy)));
   plots_->update(grid_, cut);
-  view_->update();
   Q_EMIT cutChanged();
 }
 

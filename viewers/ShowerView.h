@@ -50,7 +50,6 @@ class ShowerView : public QWidget {
   void setColourRange(std::optional<std::pair<double, double>> log10MeV);
   std::pair<double, double> colourRange() const { return colourRange_; }
   const ShowerGeometryStats& stats() const { return stats_; }
-  const CellGrid& grid() const { return grid_; }
   int firstLayer() const;
   int lastLayer() const;
 
@@ -73,6 +72,7 @@ class ShowerView : public QWidget {
 
  private:
   void rebuild();
+  void applyColours();
   bool apply(int index, std::pair<CellGrid, QString> loaded);
   bool outOfRange(int index);  // true, with the message set, when there is no such event
   struct Vtk;
