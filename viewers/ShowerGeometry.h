@@ -5,6 +5,7 @@
 
 #include <vtkSmartPointer.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -30,6 +31,24 @@ struct ShowerCut {
   int firstLayer = 0;           // k range drawn, inclusive
   int lastLayer = 1 << 30;
 };
+
+// Whether cell (i, j, k) is drawn under the cut: inside the grid and the layer range and above
+// the threshold; the angle of a cylindrical grid wraps around.
+inline bool drawn(const CellGrid& g, const ShowerCut& cut, int i, int j, int k) {
+  if (g.cylindrical) j = (j + g.ny) % g.ny;
+  return i >= 0 && j >= 0 && i < g.nx && j < g.ny && k >= std::max(0, cut.firstLayer) &&
+         k <= std::min(g.nz - 1, cut.lastLayer) && g.at(i, j, k) > cut.threshold;
+}
+
+// Calls f(i, j, k, energy) for every drawn cell.
+template <typename F>
+void forEachDrawnCell(const CellGrid& g, const ShowerCut& cut, F f) {
+  const int k0 = std::max(0, cut.firstLayer), k1 = std::min(g.nz - 1, cut.lastLayer);
+  for (int i = 0; i < g.nx; ++i)
+    for (int j = 0; j < g.ny; ++j)
+      for (int k = k0; k <= k1; ++k)
+        if (const float e = g.at(i, j, k); e > cut.threshold) f(i, j, k, static_cast<double>(e));
+}
 
 struct ShowerGeometryStats {
   std::int64_t litCells = 0, faces = 0;

@@ -5,39 +5,29 @@
 
 namespace tf::viewers {
 
-namespace {
-template <typename F>
-void forDrawn(const CellGrid& g, const ShowerCut& cut, F f) {
-  const int k0 = std::max(0, cut.firstLayer), k1 = std::min(g.nz - 1, cut.lastLayer);
-  for (int i = 0; i < g.nx; ++i)
-    for (int j = 0; j < g.ny; ++j)
-      for (int k = k0; k <= k1; ++k)
-        if (const double e = g.at(i, j, k); e > cut.threshold) f(i, j, k, e);
-}
-}  // namespace
 
 std::vector<double> longitudinalProfile(const CellGrid& g, const ShowerCut& cut) {
   std::vector<double> out(static_cast<std::size_t>(std::max(0, g.nz)), 0.0);
-  forDrawn(g, cut, [&](int, int, int k, double e) { out[static_cast<std::size_t>(k)] += e; });
+  forEachDrawnCell(g, cut, [&](int, int, int k, double e) { out[static_cast<std::size_t>(k)] += e; });
   return out;
 }
 
 std::vector<double> lateralProfile(const CellGrid& g, const ShowerCut& cut) {
   if (g.cylindrical) {  // the detector's own radial bins, around the particle's axis
     std::vector<double> out(static_cast<std::size_t>(g.nx), 0.0);
-    forDrawn(g, cut, [&](int i, int, int, double e) { out[static_cast<std::size_t>(i)] += e; });
+    forEachDrawnCell(g, cut, [&](int i, int, int, double e) { out[static_cast<std::size_t>(i)] += e; });
     return out;
   }
   // Energy-weighted centre of each layer (cell centres at i + 0.5).
   std::vector<double> sx(static_cast<std::size_t>(g.nz)), sy(sx), se(sx);
-  forDrawn(g, cut, [&](int i, int j, int k, double e) {
+  forEachDrawnCell(g, cut, [&](int i, int j, int k, double e) {
     sx[static_cast<std::size_t>(k)] += e * (i + 0.5);
     sy[static_cast<std::size_t>(k)] += e * (j + 0.5);
     se[static_cast<std::size_t>(k)] += e;
   });
   const int rings = static_cast<int>(std::ceil(std::hypot(g.nx, g.ny))) + 1;
   std::vector<double> out(static_cast<std::size_t>(rings), 0.0);
-  forDrawn(g, cut, [&](int i, int j, int k, double e) {
+  forEachDrawnCell(g, cut, [&](int i, int j, int k, double e) {
     const auto kk = static_cast<std::size_t>(k);
     const double r = std::hypot(i + 0.5 - sx[kk] / se[kk], j + 0.5 - sy[kk] / se[kk]);
     out[static_cast<std::size_t>(std::min(rings - 1, static_cast<int>(r)))] += e;
@@ -54,7 +44,7 @@ Projection project(const CellGrid& g, const ShowerCut& cut, Plane plane) {
     case Plane::YZ: p.cols = g.nz; p.rows = g.ny; break;
   }
   p.e.assign(static_cast<std::size_t>(p.rows) * p.cols, 0.0);
-  forDrawn(g, cut, [&](int i, int j, int k, double e) {
+  forEachDrawnCell(g, cut, [&](int i, int j, int k, double e) {
     int r = 0, c = 0;
     switch (plane) {
       case Plane::XY: c = i; r = j; break;
