@@ -21,15 +21,7 @@ void registerHdf5Inspector(Registry& reg) {
                             for (const auto& [k, v] : attrs) out << "  " << k << " = " << v << "\n";
                           }
                           out << "Datasets:\n";
-                          for (const auto& d : f.datasets()) {
-                            out << "  " << d.path << "  " << d.shapeString() << "  " << d.dtype;
-                            auto da = f.attributes(d.path);
-                            if (auto u = da.find("units"); u != da.end())
-                              out << "  [" << u->second << "]";
-                            else if (auto u2 = da.find("unit"); u2 != da.end())
-                              out << "  [" << u2->second << "]";
-                            out << "\n";
-                          }
+                          h5::printDatasets(f, out);
                           return true;
                         }});
 }

@@ -210,3 +210,43 @@ void File::setAttribute(const std::string& object, const std::string& name, doub
 }
 
 }  // namespace tf::h5
+
+namespace tf::h5 {
+
+RowWriter::RowWriter(const File& f, const std::string& dataset, std::vector<hsize_t> shape)
+    : shape_(std::move(shape)), name_(dataset) {
+  Handle space(H5Screate_simple(static_cast<int>(shape_.size()), shape_.data(), nullptr), H5Sclose);
+  std::vector<hsize_t> chunk = shape_;
+  chunk[0] = 1;
+  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (H5Pset_chunk(plist.id(), static_cast<int>(chunk.size()), chunk.data()) < 0)
+    throw std::runtime_error(f.path() + ": cannot set the chunks of '" + dataset + "'");
+  set_ = Handle(H5Dcreate2(f.id(), dataset.c_str(), H5T_NATIVE_FLOAT, space.id(), H5P_DEFAULT, plist.id(), H5P_DEFAULT),
+                H5Dclose);
+  if (!set_.valid()) throw std::runtime_error(f.path() + ": cannot create dataset '" + dataset + "'");
+}
+
+void RowWriter::write(hsize_t row, const float* data) {
+  std::vector<hsize_t> start(shape_.size(), 0), count = shape_;
+  start[0] = row;
+  count[0] = 1;
+  Handle fileSpace(H5Dget_space(set_.id()), H5Sclose);
+  Handle mem(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose);
+  if (H5Sselect_hyperslab(fileSpace.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0 ||
+      H5Dwrite(set_.id(), H5T_NATIVE_FLOAT, mem.id(), fileSpace.id(), H5P_DEFAULT, data) < 0)
+    throw std::runtime_error("cannot write row " + std::to_string(row) + " of '" + name_ + "'");
+}
+
+void printDatasets(const File& f, std::ostream& out) {
+  for (const auto& d : f.datasets()) {
+    out << "  " << d.path << "  " << d.shapeString() << "  " << d.dtype;
+    auto da = f.attributes(d.path);
+    if (auto u = da.find("units"); u != da.end())
+      out << "  [" << u->second << "]";
+    else if (auto u2 = da.find("unit"); u2 != da.end())
+      out << "  [" << u2->second << "]";
+    out << "\n";
+  }
+}
+
+}  // namespace tf::h5

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,22 @@ class File {
   Handle h_;
   std::string path_;
 };
+
+// Writes a float32 dataset of shape (rows, ...) one row at a time into one-row chunks, so a
+// file of any size is made with one row in memory (a calorimeter event, a strain segment).
+class RowWriter {
+ public:
+  RowWriter(const File& f, const std::string& dataset, std::vector<hsize_t> shape);
+  void write(hsize_t row, const float* data);  // shape[1:] floats; throws naming the row
+
+ private:
+  std::vector<hsize_t> shape_;
+  Handle set_;
+  std::string name_;
+};
+
+// "  /path  (shape)  dtype  [units]" for every dataset: what `twinforge-run info` lists.
+void printDatasets(const File& f, std::ostream& out);
 
 std::string dtypeName(hid_t type);
 void silenceErrorStack();  // HDF5 prints its error stack to stderr by default; we report ourselves

@@ -6,8 +6,10 @@
 #include "exec/Component.h"
 #include "exec/Params.h"
 #include "io/Hdf5.h"
+#include "io/Hdf5Tensor.h"
 #include "registry/Plugin.h"
 
+#include <ATen/ATen.h>
 #include <hdf5.h>
 
 #include <cmath>
@@ -20,51 +22,6 @@
 namespace fs = std::filesystem;
 
 namespace {
-
-void check(herr_t rc, const std::string& what) {
-  if (rc < 0) throw std::runtime_error(what);
-}
-
-// An HDF5 dataset of float32 with one event per chunk, written event by event, so a file of
-// any size is made with one event in memory.
-class EventWriter {
- public:
-  EventWriter(hid_t file, const std::string& name, std::vector<hsize_t> shape) : shape_(std::move(shape)) {
-    space_ = tf::h5::Handle(H5Screate_simple(static_cast<int>(shape_.size()), shape_.data(), nullptr), H5Sclose);
-    std::vector<hsize_t> chunk = shape_;
-    chunk[0] = 1;
-    tf::h5::Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-    check(H5Pset_chunk(plist.id(), static_cast<int>(chunk.size()), chunk.data()), "cannot set the chunk size");
-    set_ = tf::h5::Handle(H5Dcreate2(file, name.c_str(), H5T_NATIVE_FLOAT, space_.id(), H5P_DEFAULT, plist.id(),
-                                     H5P_DEFAULT),
-                          H5Dclose);
-    if (!set_.valid()) throw std::runtime_error("cannot create dataset '" + name + "'");
-  }
-  void write(hsize_t row, const float* data) {
-    std::vector<hsize_t> start(shape_.size(), 0), count = shape_;
-    start[0] = row;
-    count[0] = 1;
-    tf::h5::Handle fileSpace(H5Dget_space(set_.id()), H5Sclose);
-    check(H5Sselect_hyperslab(fileSpace.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-          "cannot select event " + std::to_string(row));
-    tf::h5::Handle mem(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose);
-    check(H5Dwrite(set_.id(), H5T_NATIVE_FLOAT, mem.id(), fileSpace.id(), H5P_DEFAULT, data),
-          "cannot write event " + std::to_string(row));
-  }
-
- private:
-  std::vector<hsize_t> shape_;
-  tf::h5::Handle space_, set_;
-};
-
-void writeVector(hid_t file, const std::string& name, const std::vector<float>& v) {
-  const hsize_t n = v.size();
-  tf::h5::Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-  tf::h5::Handle set(H5Dcreate2(file, name.c_str(), H5T_NATIVE_FLOAT, space.id(), H5P_DEFAULT, H5P_DEFAULT,
-                                H5P_DEFAULT),
-                     H5Dclose);
-  check(H5Dwrite(set.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "cannot write " + name);
-}
 
 // calo.ToyMC: N toy showers with energies uniform in [energy_min, energy_max] GeV and angles
 // uniform in [theta_min, theta_max] degrees, written as a 3DGAN file (ECAL, energy, theta).
@@ -95,7 +52,7 @@ class ToyMC : public tf::Component {
     tf::h5::silenceErrorStack();
     {
       tf::h5::File f = tf::h5::File::create(tmp.string());
-      EventWriter ecal(f.id(), "ECAL", {n, 51, 51, 25});
+      tf::h5::RowWriter ecal(f, "ECAL", {n, 51, 51, 25});
       std::mt19937_64 rng(seed);
       std::uniform_real_distribution<double> energy(e0, e1), theta(t0, t1);
       std::vector<float> energies, thetas;
@@ -110,8 +67,8 @@ class ToyMC : public tf::Component {
           ctx.progress(static_cast<double>(i + 1) / static_cast<double>(n),
                        std::to_string(i + 1) + "/" + std::to_string(n) + " showers");
       }
-      writeVector(f.id(), "energy", energies);
-      writeVector(f.id(), "theta", thetas);
+      tf::h5::writeTensor(f, "energy", at::tensor(energies));
+      tf::h5::writeTensor(f, "theta", at::tensor(thetas));
       f.setAttribute("/", "generator", "TwinForge calo.ToyMC");
       f.setAttribute("/", "seed", static_cast<double>(seed));
       f.setAttribute("/", "units", "ECAL and energy in GeV, theta in radians");
@@ -133,19 +90,9 @@ bool inspect(const std::string& path, std::ostream& out) {
   tf::h5::File f = tf::h5::File::open(path);
   auto range = [&](const std::string& name, double scale, const char* unit) {
     if (!f.hasDataset(name)) return std::string("(none)");
-    const auto info = f.dataset(name);
-    std::size_t count = 1;
-    for (auto d : info.shape) count *= d;
-    std::vector<double> v(count);
-    tf::h5::Handle set(H5Dopen2(f.id(), name.c_str(), H5P_DEFAULT), H5Dclose);
-    check(H5Dread(set.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "cannot read " + name);
-    double lo = INFINITY, hi = -INFINITY;
-    for (double x : v) {
-      lo = std::min(lo, x * scale);
-      hi = std::max(hi, x * scale);
-    }
+    const at::Tensor v = tf::h5::readTensor(f, name).to(at::kDouble) * scale;
     std::ostringstream s;
-    s << lo << " to " << hi << " " << unit;
+    s << v.min().item<double>() << " to " << v.max().item<double>() << " " << unit;
     return s.str();
   };
   if (f.hasDataset("ECAL")) {
@@ -159,7 +106,7 @@ bool inspect(const std::string& path, std::ostream& out) {
     auto attrs = f.attributes("/");
     if (attrs.count("generator")) out << "  generator: " << attrs["generator"] << ", seed " << attrs["seed"] << "\n";
     out << "Datasets:\n";
-    for (const auto& d : f.datasets()) out << "  " << d.path << "  " << d.shapeString() << "  " << d.dtype << "\n";
+    tf::h5::printDatasets(f, out);
     return true;
   }
   if (f.hasDataset("showers") && f.hasDataset("incident_energies")) {
@@ -174,7 +121,7 @@ bool inspect(const std::string& path, std::ostream& out) {
         << "  events: " << (sh.shape.empty() ? 0 : sh.shape[0]) << ", voxels: " << v << " (" << geometry << ")\n"
         << "  incident energy: " << range("incident_energies", 1e-3, "GeV") << "\n"
         << "Datasets:\n";
-    for (const auto& d : f.datasets()) out << "  " << d.path << "  " << d.shapeString() << "  " << d.dtype << "\n";
+    tf::h5::printDatasets(f, out);
     return true;
   }
   return false;
