@@ -12,6 +12,8 @@ import time
 
 import torch
 import torch.distributed as dist
+
+import peer_models
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
@@ -20,16 +22,7 @@ torch.set_num_threads(threads)
 dist.init_process_group("gloo")
 rank, world = dist.get_rank(), dist.get_world_size()
 torch.manual_seed(0)
-if model == "mlp-small":
-    net = nn.Sequential(nn.Linear(8, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))
-    x, y, batch = torch.randn(4096, 8), torch.randn(4096, 1), 64
-elif model == "mlp":
-    net = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1))
-    x, y, batch = torch.randn(4096, 64), torch.randn(4096, 1), 128
-else:
-    net = nn.Sequential(nn.Conv3d(1, 8, 3, padding=1), nn.ReLU(), nn.Conv3d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
-                        nn.AdaptiveAvgPool3d(1), nn.Flatten(), nn.Linear(16, 1))
-    x, y, batch = torch.randn(512, 1, 16, 16, 16), torch.randn(512, 1), 32
+net, x, y, batch = peer_models.make(model)
 ddp = DistributedDataParallel(net)  # 25 MB buckets, Gloo, like TwinForge's default
 opt = torch.optim.Adam(ddp.parameters(), lr=1e-3)
 n = x.shape[0]

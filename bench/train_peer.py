@@ -8,21 +8,14 @@ import sys
 import time
 
 import torch
+
+import peer_models
 from torch import nn
 
 model, threads, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(threads)
 torch.manual_seed(0)
-if model == "mlp-small":
-    net = nn.Sequential(nn.Linear(8, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))
-    x, y, batch = torch.randn(4096, 8), torch.randn(4096, 1), 64
-elif model == "mlp":
-    net = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1))
-    x, y, batch = torch.randn(4096, 64), torch.randn(4096, 1), 128
-else:
-    net = nn.Sequential(nn.Conv3d(1, 8, 3, padding=1), nn.ReLU(), nn.Conv3d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
-                        nn.AdaptiveAvgPool3d(1), nn.Flatten(), nn.Linear(16, 1))
-    x, y, batch = torch.randn(512, 1, 16, 16, 16), torch.randn(512, 1), 32
+net, x, y, batch = peer_models.make(model)
 opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 n = x.shape[0]
 steps = 0

@@ -61,6 +61,21 @@ struct VtkView::Impl {
     interactor->SetAltKey((mods & Qt::AltModifier) ? 1 : 0);
   }
 
+  // A mouse button pressed or released, as the interactor's event for that button.
+  void button(QMouseEvent* e, bool press) {
+    unsigned long id;
+    switch (e->button()) {
+      case Qt::LeftButton: id = press ? vtkCommand::LeftButtonPressEvent : vtkCommand::LeftButtonReleaseEvent; break;
+      case Qt::MiddleButton: id = press ? vtkCommand::MiddleButtonPressEvent : vtkCommand::MiddleButtonReleaseEvent; break;
+      case Qt::RightButton: id = press ? vtkCommand::RightButtonPressEvent : vtkCommand::RightButtonReleaseEvent; break;
+      default: return;
+    }
+    position(e->position(), e->modifiers());
+    interactor->InvokeEvent(id);
+    e->accept();
+    afterInteraction();
+  }
+
   void afterInteraction() {
     double p[3];
     renderer->GetActiveCamera()->GetPosition(p);
@@ -199,17 +214,7 @@ bool VtkView::saveSnapshot(const QString& pngFile, QString* error) {
   return true;
 }
 
-void VtkView::mousePressEvent(QMouseEvent* e) {
-  d_->position(e->position(), e->modifiers());
-  switch (e->button()) {
-    case Qt::LeftButton: d_->interactor->InvokeEvent(vtkCommand::LeftButtonPressEvent); break;
-    case Qt::MiddleButton: d_->interactor->InvokeEvent(vtkCommand::MiddleButtonPressEvent); break;
-    case Qt::RightButton: d_->interactor->InvokeEvent(vtkCommand::RightButtonPressEvent); break;
-    default: return;
-  }
-  e->accept();
-  d_->afterInteraction();
-}
+void VtkView::mousePressEvent(QMouseEvent* e) { d_->button(e, true); }
 
 void VtkView::mouseDoubleClickEvent(QMouseEvent* e) {
   d_->position(e->position(), e->modifiers(), 1);
@@ -224,17 +229,7 @@ void VtkView::mouseMoveEvent(QMouseEvent* e) {
   if (e->buttons() != Qt::NoButton) d_->afterInteraction();
 }
 
-void VtkView::mouseReleaseEvent(QMouseEvent* e) {
-  d_->position(e->position(), e->modifiers());
-  switch (e->button()) {
-    case Qt::LeftButton: d_->interactor->InvokeEvent(vtkCommand::LeftButtonReleaseEvent); break;
-    case Qt::MiddleButton: d_->interactor->InvokeEvent(vtkCommand::MiddleButtonReleaseEvent); break;
-    case Qt::RightButton: d_->interactor->InvokeEvent(vtkCommand::RightButtonReleaseEvent); break;
-    default: return;
-  }
-  e->accept();
-  d_->afterInteraction();
-}
+void VtkView::mouseReleaseEvent(QMouseEvent* e) { d_->button(e, false); }
 
 void VtkView::wheelEvent(QWheelEvent* e) {
   d_->position(e->position(), e->modifiers());
