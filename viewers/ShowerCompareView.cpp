@@ -20,24 +20,18 @@ ShowerCompareView::ShowerCompareView(QWidget* parent)
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(left_, 1);
   layout->addWidget(right_, 1);
-  connect(left_->view(), &VtkView::cameraChanged, this, [this] { linkCamera(left_, right_); });
-  connect(right_->view(), &VtkView::cameraChanged, this, [this] { linkCamera(right_, left_); });
-  connect(left_, &ShowerView::cutChanged, this, [this] { linkCuts(left_, right_); });
-  connect(right_, &ShowerView::cutChanged, this, [this] { linkCuts(right_, left_); });
-  connect(left_, &ShowerView::eventChanged, this, [this](int i) {
-    if (syncing_) return;
-    syncing_ = true;
-    right_->goToEvent(i);
-    syncing_ = false;
-    overlay();
-  });
-  connect(right_, &ShowerView::eventChanged, this, [this](int i) {
-    if (syncing_) return;
-    syncing_ = true;
-    left_->goToEvent(i);
-    syncing_ = false;
-    overlay();
-  });
+  // Whatever one side does, the other follows.
+  for (auto [from, to] : {std::make_pair(left_, right_), std::make_pair(right_, left_)}) {
+    connect(from->view(), &VtkView::cameraChanged, this, [this, from, to] { linkCamera(from, to); });
+    connect(from, &ShowerView::cutChanged, this, [this, from, to] { linkCuts(from, to); });
+    connect(from, &ShowerView::eventChanged, this, [this, to](int i) {
+      if (syncing_) return;
+      syncing_ = true;
+      to->goToEvent(i);
+      syncing_ = false;
+      overlay();
+    });
+  }
 }
 
 void ShowerCompareView::setSources(int count, ShowerView::Loader left, const QString& leftName,
