@@ -1,4 +1,6 @@
 // Plugin "test": small components whose behaviour the executor tests can predict.
+// A fixture, not a test: tests/core/test_executor.cpp, test_pipeline_loader.cpp and
+// test_registry.cpp (pluginsLoadWithTheirName) assert what happens when pipelines use it.
 // Values travel in Artifact::meta, so these need no tensor code.
 #include "exec/Component.h"
 #include "exec/Params.h"
