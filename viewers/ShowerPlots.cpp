@@ -246,7 +246,7 @@ void ShowerPlots::redrawCharts() {
                        .arg((ownLabel_.isEmpty() ? tr("this event") : ownLabel_).toHtmlEscaped(),
                             refLabel_.toHtmlEscaped()));
   fill(longChart_, longAxes_, longitudinal_, refLong_, tr("layer"));
-  fill(latChart_, latAxes_, lateral_, refLat_, cylindrical_ ? tr("radial bin") : tr("r from the axis [cells]"));
+  fill(latChart_, latAxes_, lateral_, refLat_, cylindrical_ ? tr("radial bin") : tr("r [cells]"));
 }
 
 }  // namespace tf::viewers

@@ -128,13 +128,16 @@ ShowerView::ShowerView(QWidget* parent)
   vtk_->outlineActor->SetMapper(vtk_->outlineMapper);
   vtk_->outlineActor->GetProperty()->SetColor(0.7, 0.7, 0.75);
   vtk_->bar->SetLookupTable(vtk_->lut);
-  vtk_->bar->SetTitle("log10(E / MeV)");
+  vtk_->bar->SetTitle("log10(E/MeV)");
   vtk_->bar->SetNumberOfLabels(5);
   vtk_->bar->SetWidth(0.09);
   vtk_->bar->SetHeight(0.6);
-  vtk_->bar->SetPosition(0.89, 0.2);
-  vtk_->bar->GetTitleTextProperty()->SetFontSize(12);
-  vtk_->bar->GetLabelTextProperty()->SetFontSize(11);
+  vtk_->bar->SetPosition(0.82, 0.2);
+  // Fixed point sizes: the default scales text with the bar and makes the unit unreadable
+  // in narrow views such as the comparison.
+  vtk_->bar->UnconstrainedFontSizeOn();
+  vtk_->bar->GetTitleTextProperty()->SetFontSize(13);
+  vtk_->bar->GetLabelTextProperty()->SetFontSize(12);
   vtk_->axes->SetXTitle("x cell");
   vtk_->axes->SetYTitle("y cell");
   vtk_->axes->SetZTitle("layer");
