@@ -28,7 +28,7 @@ namespace tf {
 
 std::vector<ParamSpec> TrainerConfig::schema() {
   return {
-      ParamSpec::Int("epochs", "20").atLeast(1).withDoc("Passes over the training set"),
+      ParamSpec::Int("epochs", "20").atLeast(0).withDoc("Passes over the training set (0: keep the seeded initial weights)"),
       ParamSpec::Int("batch_size", "64")
           .atLeast(1)
           .withDoc("Samples per optimizer step on each rank; the global batch is this times the ranks"),
@@ -60,9 +60,16 @@ TrainerConfig TrainerConfig::fromParams(const Params& p) {
   c.epochs = p.getInt("epochs");
   c.batchSize = p.getInt("batch_size");
   c.lr = p.getDouble("lr");
-  c.optimizer = p.getString("optimizer");
-  c.weightDecay = p.getDouble("weight_decay");
-  c.momentum = p.getDouble("momentum");
+  // A trainer with its own optimizers (the GAN's RMSprop pair) leaves these out of its schema.
+  auto inSchema = [&](const char* name) {
+    if (!p.info()) return true;
+    for (const auto& s : p.info()->params)
+      if (s.name == name) return true;
+    return false;
+  };
+  if (inSchema("optimizer")) c.optimizer = p.getString("optimizer");
+  if (inSchema("weight_decay")) c.weightDecay = p.getDouble("weight_decay");
+  if (inSchema("momentum")) c.momentum = p.getDouble("momentum");
   c.schedule = p.getString("schedule");
   c.gamma = p.getDouble("gamma");
   c.stepSize = p.getInt("step_size");
@@ -337,6 +344,7 @@ TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* va
         throw std::logic_error("the training task called loss.backward() itself; call TrainingTask::backward(loss) so "
                                "gradients are averaged over ranks");
       const double loss = losses.front().second;
+      for (std::size_t i = 1; i < losses.size(); ++i) ctx.metric(losses[i].first, losses[i].second, s.step + 1);
       if (!std::isfinite(loss))
         throw std::runtime_error(
             "the loss became " + std::to_string(loss) + " at epoch " + std::to_string(s.epoch + 1) +

@@ -1,6 +1,10 @@
-// plugins/calo: the calorimeter digital twin (CERN's 3DGAN use case). So far: calo.ToyMC, the
-// toy Monte Carlo that writes 3DGAN-style files offline, and `twinforge-run info` for 3DGAN
-// and CaloChallenge files. The 3DGAN model, generation and validation come next (issue 5).
+// plugins/calo: the calorimeter digital twin (CERN's 3DGAN use case). This file: calo.ToyMC,
+// the toy Monte Carlo that writes 3DGAN-style files offline, calo.ShowerReader, and
+// `twinforge-run info` for 3DGAN and CaloChallenge files. The 3DGAN itself is in Gan3d.cpp,
+// the physics validation in Validate.cpp.
+#include "CaloComponents.h"
+#include "CaloData.h"
+
 #include "data/ToyShower.h"
 #include "dist/World.h"
 #include "exec/Component.h"
@@ -43,9 +47,23 @@ class ToyMC : public tf::Component {
     out.type = "Path";
     out.meta = {{"path", path.string()}, {"format", "3dgan"}, {"events", n}};
     if (!tf::dist::isLeader()) return {{"path", out}};  // rank 0 writes; the executor waits for it
+    // What the file is made of: with overwrite false an existing file is kept only when it was
+    // made from exactly these settings, so changing `events` or `seed` never reuses stale data.
+    std::ostringstream recipe;
+    recipe << "events=" << n << " energy=" << e0 << "-" << e1 << " theta=" << t0 << "-" << t1 << " seed=" << seed;
     if (fs::exists(path) && !p_.getBool("overwrite")) {
-      ctx.log("keeping existing " + path.string() + " (overwrite: false)");
-      return {{"path", out}};
+      std::string existing;
+      try {
+        tf::h5::silenceErrorStack();
+        existing = tf::h5::File::open(path.string()).attributes("/")["recipe"];
+      } catch (const std::exception&) {
+      }
+      if (existing == recipe.str()) {
+        ctx.log("keeping existing " + path.string() + " (made with the same settings; overwrite: false)");
+        return {{"path", out}};
+      }
+      ctx.log("remaking " + path.string() + ": it was made with other settings (" +
+              (existing.empty() ? std::string("unknown") : existing) + ")");
     }
     fs::create_directories(path.parent_path().empty() ? fs::path(".") : path.parent_path());
     const fs::path tmp = path.string() + ".tmp";
@@ -71,12 +89,51 @@ class ToyMC : public tf::Component {
       tf::h5::writeTensor(f, "theta", at::tensor(thetas));
       f.setAttribute("/", "generator", "TwinForge calo.ToyMC");
       f.setAttribute("/", "seed", static_cast<double>(seed));
+      f.setAttribute("/", "recipe", recipe.str());
       f.setAttribute("/", "units", "ECAL and energy in GeV, theta in radians");
     }
     fs::rename(tmp, path);
     ctx.log("wrote " + std::to_string(n) + " toy showers (" + std::to_string(e0) + "-" + std::to_string(e1) +
             " GeV) to " + path.string());
     return {{"path", out}};
+  }
+
+ private:
+  tf::Params p_;
+};
+
+// calo.ShowerReader: showers and their conditions from a 3DGAN or CaloChallenge file, read in
+// chunks (only the selected events are kept), as a Dataset: x the cells, y (energy GeV, angle rad).
+class ShowerReader : public tf::Component {
+ public:
+  explicit ShowerReader(const tf::Params& p) : p_(p) {}
+
+  tf::Artifacts run(tf::StepContext& ctx, const tf::Artifacts& in) override {
+    std::string file = p_.getString("file");
+    if (in.count("path")) file = in.at("path").meta.value("path", file);
+    if (file.empty()) throw std::runtime_error("no file: set 'file' or connect a step that outputs a Path");
+    fs::path path = file;
+    if (path.is_relative() && !ctx.workspace().empty()) path = ctx.workspace() / path;
+    tf::calo::ReadOptions ro;
+    ro.maxEvents = p_.getInt("events");
+    ro.energyMin = p_.getDouble("energy_min");
+    ro.energyMax = p_.getDouble("energy_max");
+    ro.progress = [&](double f, const std::string& m) { ctx.progress(f, m); };
+    ro.checkCancelled = [&] { ctx.checkCancelled(); };
+    tf::calo::Showers s = tf::calo::readShowers(path.string(), ro);
+    if (s.events() == 0)
+      throw std::runtime_error("'" + path.string() + "': none of its " + std::to_string(s.fileEvents) +
+                               " showers has a primary energy in [" + std::to_string(ro.energyMin) + ", " +
+                               std::to_string(ro.energyMax) + "] GeV");
+    tf::Artifact ds;
+    ds.type = "Dataset";
+    ds.tensors["x"] = s.cells;
+    ds.tensors["y"] = at::stack({s.energy, s.theta}, 1);
+    ds.meta = {{"source", path.string()}, {"format", s.format}, {"samples", s.events()},
+               {"file_events", s.fileEvents}, {"y_columns", {"energy_gev", "theta_rad"}}};
+    ctx.log("read " + std::to_string(s.events()) + " of " + std::to_string(s.fileEvents) + " showers (" + s.format +
+            ") from " + path.string());
+    return {{"dataset", ds}};
   }
 
  private:
@@ -129,7 +186,7 @@ bool inspect(const std::string& path, std::ostream& out) {
 
 }  // namespace
 
-TWINFORGE_PLUGIN(calo) {
+void tf::calo::registerData(tf::Registry& reg) {
   tf::ComponentInfo c;
   c.classPath = "calo.ToyMC";
   c.doc = "Toy Monte Carlo of electromagnetic showers in a 51x51x25 calorimeter, written as a 3DGAN file";
@@ -142,10 +199,31 @@ TWINFORGE_PLUGIN(calo) {
       tf::ParamSpec::Float("theta_min", "60").range(0, 180).withUnit("deg").withDoc("Smallest incidence angle"),
       tf::ParamSpec::Float("theta_max", "120").range(0, 180).withUnit("deg").withDoc("Largest incidence angle"),
       tf::ParamSpec::Int("seed", "1").atLeast(0).withDoc("Random seed; the same seed gives the same file"),
-      tf::ParamSpec::Bool("overwrite", true).withDoc("Regenerate when the file exists"),
+      tf::ParamSpec::Bool("overwrite", true).withDoc("Regenerate when the file exists; false keeps a file made with the same settings"),
   };
   c.outputs = {{"path", "Path", "the 3DGAN file written", false}};
   c.factory = [](const tf::Params& p) -> tf::Component* { return new ToyMC(p); };
   reg.add(c);
+
+  tf::ComponentInfo r;
+  r.classPath = "calo.ShowerReader";
+  r.doc = "Read calorimeter showers (3DGAN or CaloChallenge file) in chunks into a dataset";
+  r.category = "Data";
+  r.params = {
+      tf::ParamSpec::Path("file").withDoc("Shower file, when no step is connected; relative to the workspace"),
+      tf::ParamSpec::Int("events", "0").atLeast(0).withDoc("Keep at most this many showers (0: all)"),
+      tf::ParamSpec::Float("energy_min", "0").atLeast(0).withUnit("GeV").withDoc("Skip showers below this energy"),
+      tf::ParamSpec::Float("energy_max", "1e6").atLeast(0).withUnit("GeV").withDoc("Skip showers above this energy"),
+  };
+  r.inputs = {{"path", "Path", "a shower file", true}};
+  r.outputs = {{"dataset", "Dataset", "x: cells (GeV), y: energy (GeV) and angle (rad)", false}};
+  r.factory = [](const tf::Params& p) -> tf::Component* { return new ShowerReader(p); };
+  reg.add(r);
   reg.addFileInspector({"calorimeter showers (3DGAN, CaloChallenge)", "", inspect});
+}
+
+TWINFORGE_PLUGIN(calo) {
+  tf::calo::registerData(reg);
+  tf::calo::registerGan(reg);
+  tf::calo::registerValidate(reg);
 }

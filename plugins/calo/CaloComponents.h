@@ -1,0 +1,13 @@
+// Registration of the calorimeter plugin's components, one function per source file so each
+// heavy (torch::nn) file compiles on its own.
+#pragma once
+
+namespace tf {
+class Registry;
+}
+
+namespace tf::calo {
+void registerData(Registry& reg);      // calo.ToyMC, calo.ShowerReader, file inspector (CaloPlugin.cpp)
+void registerGan(Registry& reg);       // calo.GAN3DTrainer, calo.Generate (Gan3d.cpp)
+void registerValidate(Registry& reg);  // calo.Validate (Validate.cpp)
+}  // namespace tf::calo

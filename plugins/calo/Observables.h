@@ -1,0 +1,49 @@
+// The physics observables the CaloChallenge evaluation compares, computed from showers on a
+// grid (N, a, b, layers): energy ratio (deposited / incident), energy per layer, centre of
+// energy and its width along each axis, the cell-energy spectrum, sparsity (fraction of hit
+// cells) overall and per layer, and the longitudinal and lateral profiles. `compare` puts a
+// generated set next to a reference on the reference's binning and gives each observable its
+// separation power, Jensen–Shannon divergence and Wasserstein-1 distance.
+#pragma once
+
+#include "Metrics.h"
+
+#include <ATen/core/Tensor.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace tf::calo {
+
+struct Observable {
+  std::string name;   // "energy_ratio", "layer_07_energy", "longitudinal_profile", ...
+  std::string label;  // axis title for plots
+  std::string group;  // observables of one group share one entry in the score
+  bool profile = false;   // a mean shape over positions rather than a per-event distribution
+  bool logScale = false;  // histogram in log10 (cell energies)
+  std::vector<double> values;     // per event (or per cell); for a profile, its mean weights
+  std::vector<double> positions;  // profile positions (layer index, radius in cells)
+};
+
+struct Compared {
+  Observable ref, gen;  // with the histograms, not the samples
+  std::vector<double> edges;
+  Distances d;
+};
+
+struct Comparison {
+  std::vector<Compared> observables;
+  double score = 0;  // mean separation power over groups (each group weighs the same)
+  std::int64_t refEvents = 0, genEvents = 0;
+  nlohmann::json toJson(bool withHistograms) const;
+};
+
+// cells (N, a, b, layers) in GeV, energy (N) in GeV. Cells at or below hitThreshold count as
+// empty for sparsity. The cell spectrum keeps at most maxCells values (evenly strided).
+std::vector<Observable> computeObservables(const at::Tensor& cells, const at::Tensor& energy, double hitThreshold,
+                                           std::int64_t maxCells = 2000000);
+
+Comparison compare(const std::vector<Observable>& ref, const std::vector<Observable>& gen, int bins = 40);
+
+}  // namespace tf::calo
