@@ -1,0 +1,100 @@
+// The validation distances and observables of the calorimeter plugin against values worked out
+// by hand: separation power 0 for identical and 1 for disjoint histograms, Jensen-Shannon in
+// bits, Wasserstein-1 of a shift equal to the shift, and observables of a shower built cell by cell.
+#include "Metrics.h"
+#include "Observables.h"
+
+#include <ATen/ATen.h>
+
+#include <QtTest>
+
+#include <random>
+
+using namespace tf::calo;
+
+class TestCaloMetrics : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void separationPowerAndJensenShannon() {
+    const std::vector<double> p{0.25, 0.25, 0.5, 0}, q{0, 0, 0, 1};
+    QCOMPARE(separationPower(p, p), 0.0);
+    QCOMPARE(separationPower(p, q), 1.0);  // disjoint
+    QVERIFY(std::abs(jensenShannon(p, q) - 1.0) < 1e-12);
+    QVERIFY(jensenShannon(p, p) < 1e-12);
+    // By hand: p = (0.5, 0.5), q = (1, 0): ½ [(−0.5)²/1.5 + 0.5²/0.5] = 1/3.
+    QVERIFY(std::abs(separationPower({0.5, 0.5}, {1, 0}) - 1.0 / 3) < 1e-12);
+    QVERIFY_EXCEPTION_THROWN(separationPower({1}, {0.5, 0.5}), std::invalid_argument);
+  }
+
+  void histogramsFoldOutliersIntoTheEdgeBins() {
+    const std::vector<double> edges{0, 1, 2};
+    const auto h = histogram({-5, 0.5, 1.5, 9, std::nan("")}, edges);
+    QCOMPARE(h, (std::vector<double>{0.5, 0.5}));
+    // Log binning ignores values <= 0 and spans the reference.
+    std::vector<double> ref;
+    for (int i = 0; i < 100; ++i) ref.push_back(std::pow(10.0, -3 + 4 * i / 99.0));
+    const auto le = binEdges(ref, 10, true);
+    QVERIFY(le.front() < 1.1e-3 && le.back() > 9);
+    QCOMPARE(le.size(), std::size_t(11));
+    // A constant reference still gets a usable range.
+    const auto ce = binEdges({2, 2, 2}, 4);
+    QVERIFY(ce.front() < 2 && ce.back() > 2);
+  }
+
+  void wassersteinOfAShiftIsTheShift() {
+    std::mt19937 rng(1);
+    std::normal_distribution<double> g(0, 1);
+    std::vector<double> a, b;
+    for (int i = 0; i < 2000; ++i) {
+      const double x = g(rng);
+      a.push_back(x);
+      b.push_back(x + 0.7);
+    }
+    QVERIFY(std::abs(wasserstein1(a, b) - 0.7) < 1e-9);
+    // Histograms: all weight at 0 against all at 3 is a distance of 3.
+    QVERIFY(std::abs(wasserstein1({0, 1, 2, 3}, {1, 0, 0, 0}, {0, 0, 0, 2}) - 3) < 1e-12);
+  }
+
+  void observablesOfAKnownShower() {
+    // Two events on a 5 x 5 x 4 grid: event 0 puts 1 GeV in (2, 2, 1) and 1 GeV in (2, 2, 3);
+    // event 1 puts 4 GeV in (0, 4, 0).
+    at::Tensor c = at::zeros({2, 5, 5, 4});
+    c[0][2][2][1] = 1;
+    c[0][2][2][3] = 1;
+    c[1][0][4][0] = 4;
+    const auto obs = computeObservables(c, at::tensor({100.0f, 200.0f}), 1e-3);
+    auto find = [&](const std::string& name) -> const Observable& {
+      for (const auto& o : obs)
+        if (o.name == name) return o;
+      qFatal("no observable %s", name.c_str());
+    };
+    QCOMPARE(find("energy_ratio").values, (std::vector<double>{0.02, 0.02}));
+    QCOMPARE(find("centre_z").values[0], 2.0);
+    QCOMPARE(find("width_z").values[0], 1.0);
+    QCOMPARE(find("centre_x").values[1], 0.0);
+    QCOMPARE(find("centre_y").values[1], 4.0);
+    QCOMPARE(find("width_x").values[1], 0.0);
+    QCOMPARE(find("sparsity").values[0], 2.0 / 100);
+    QCOMPARE(find("layer_03_energy").values, (std::vector<double>{1, 0}));
+    QCOMPARE(find("longitudinal_profile").values, (std::vector<double>{2, 0.5, 0, 0.5}));
+    QCOMPARE(find("cell_energy").values.size(), std::size_t(3));
+    // Lateral: all energy at radius 0 from each event's own centre.
+    QCOMPARE(find("lateral_profile").values[0], 3.0);
+    // An empty event has no centre: NaN, left out of the histograms rather than counted at 0.
+    const auto withEmpty = computeObservables(at::zeros({1, 5, 5, 4}), at::tensor({10.0f}), 1e-3);
+    for (const auto& o : withEmpty)
+      if (o.name == "centre_x") QVERIFY(std::isnan(o.values[0]));
+
+    // A set compared with itself scores 0; with a different one, more.
+    const Comparison same = compare(obs, obs, 10);
+    QCOMPARE(same.score, 0.0);
+    at::Tensor d = c.clone();
+    d[1][0][4][0] = 0;
+    d[1][4][0][2] = 4;
+    QVERIFY(compare(obs, computeObservables(d, at::tensor({100.0f, 200.0f}), 1e-3), 10).score > 0.05);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCaloMetrics)
+#include "test_calo_metrics.moc"
