@@ -1,6 +1,7 @@
 #include "ViewerRegistry.h"
 
 #include "CaloFile.h"
+#include "ReportView.h"
 #include "ShowerView.h"
 
 #include <QFileInfo>
@@ -30,12 +31,23 @@ ViewerInfo showerViewer() {
   return v;
 }
 
+ViewerInfo reportViewer() {
+  ViewerInfo v;
+  v.name = QStringLiteral("report");
+  v.description = QStringLiteral("Validation reports (report.json of calo.Validate)");
+  v.suffixes = {QStringLiteral("json")};
+  v.recognises = [](const QString& path) { return ReportView::recognises(path); };
+  v.open = [](const QString& path, int) -> QWidget* { return new ReportView(path); };
+  return v;
+}
+
 }  // namespace
 
 ViewerRegistry& ViewerRegistry::instance() {
   static ViewerRegistry reg = [] {
     ViewerRegistry r;
     r.add(showerViewer());
+    r.add(reportViewer());
     return r;
   }();
   return reg;

@@ -218,9 +218,12 @@ QWidget* MainWindow::openStepOutput(const QString& step) {
     QFile meta(stepDir.filePath(port + QStringLiteral("/meta.json")));
     if (!meta.open(QIODevice::ReadOnly)) continue;
     const QJsonObject o = QJsonDocument::fromJson(meta.readAll()).object();
-    const QString path = o.value(QStringLiteral("meta")).toObject().value(QStringLiteral("path")).toString();
-    if (o.value(QStringLiteral("type")).toString() != QLatin1String("Path") || path.isEmpty()) continue;
-    if (tf::viewers::ViewerRegistry::instance().find(path)) return openDataFile(path);
+    const QJsonObject m = o.value(QStringLiteral("meta")).toObject();
+    // A Path output (a data file), or a validation step's report.
+    for (const char* key : {"path", "report"}) {
+      const QString path = m.value(QLatin1String(key)).toString();
+      if (!path.isEmpty() && tf::viewers::ViewerRegistry::instance().find(path)) return openDataFile(path);
+    }
   }
   showBanner(tr("Step '%1' wrote nothing a viewer can show in run %2.").arg(step, run_->runId()), false);
   return nullptr;

@@ -49,7 +49,9 @@ std::string svgPanels(const std::string& title, const std::vector<Panel>& panels
     << esc(referenceName) << "</text>\n"
     << "<line x1='" << 40 + 7 * referenceName.size() << "' y1='39' x2='" << 56 + 7 * referenceName.size()
     << "' y2='39' stroke='#d62728' stroke-width='2'/><text x='" << 60 + 7 * referenceName.size()
-    << "' y='44' font-size='12'>" << esc(generatedName) << "</text>\n";
+    << "' y='44' font-size='12'>" << esc(generatedName) << "</text>\n"
+    << "<text x='" << width - 12 << "' y='44' font-size='11' text-anchor='end' fill='#555'>"
+    << "Binning from the reference; values beyond it count in the first or last bin. S: separation power</text>\n";
   for (std::size_t i = 0; i < panels.size(); ++i) {
     const Panel& p = panels[i];
     const int ox = static_cast<int>(i % static_cast<std::size_t>(columns)) * pw;
@@ -94,12 +96,21 @@ std::string svgPanels(const std::string& title, const std::vector<Panel>& panels
       << "</text>\n"
       << "<text x='" << x1 - 4 << "' y='" << y1 + 14 << "' font-size='11' text-anchor='end' fill='#333'>" << esc(p.note)
       << "</text>\n";
+    // Enough decimals that neighbouring ticks differ.
+    const int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10((hi - lo) / 4))) + 1, 0, 6);
+    auto tick = [&](double v) {
+      if (p.logX) return num(std::pow(10.0, v));
+      if (std::abs(v) >= 1e4 || (hi - lo) < 1e-6) return num(v);
+      char b[32];
+      std::snprintf(b, sizeof b, "%.*f", decimals, v);
+      return std::string(b);
+    };
     for (int t = 0; t <= 4; ++t) {  // x ticks
       const double xv = lo + (hi - lo) * t / 4;
       const double px = x0 + (x1 - x0) * t / 4;
       s << "<line x1='" << px << "' y1='" << y0 << "' x2='" << px << "' y2='" << y0 + 4 << "' stroke='#888'/>"
         << "<text x='" << px << "' y='" << y0 + 16 << "' font-size='10' text-anchor='middle'>"
-        << (p.logX ? num(std::pow(10.0, xv)) : num(xv)) << "</text>\n";
+        << tick(xv) << "</text>\n";
     }
     for (int t = 0; t <= 2; ++t) {  // y ticks
       const double yv = ymax / 1.1 * t / 2;

@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""Python peers of the calorimeter benchmarks (Debian's python3-h5py and python3-torch):
+
+  calo_peer.py read FILE [REPS]        read ECAL, energy and theta of a 3DGAN file into memory (h5py)
+  calo_peer.py generate N THREADS      the small-preset 3DGAN generator of plugins/calo/Gan3d.cpp,
+                                       batch 128, eval mode, no gradients: showers per second
+"""
+import sys
+import time
+
+import numpy as np
+
+
+def read(path, reps):
+    import h5py
+    secs = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        with h5py.File(path, "r") as f:
+            ecal = f["ECAL"][:]
+            f["energy"][:]
+            f["theta"][:]
+        secs.append(time.perf_counter() - t0)
+    m = sorted(secs)[len(secs) // 2]
+    print(f"h5py read {ecal.shape[0]} events in {m:.3f} s: {ecal.nbytes / m / 1e6:.0f} MB/s")
+
+
+def generate(n, threads):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    g, g2, latent, power = 8, 4, 256, 0.85
+    shape, half, eighth, quarter = (51, 51, 25), (26, 26, 13), (7, 7, 4), (13, 13, 7)
+
+    class Generator(nn.Module):  # the same layers and operations as GeneratorImpl
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(latent, g * 7 * 7 * 4)
+            self.conv1, self.bn1 = nn.Conv3d(g, g, 3, padding=1), nn.BatchNorm3d(g)
+            self.conv2, self.bn2 = nn.Conv3d(g, g2, 3, padding=1), nn.BatchNorm3d(g2)
+            self.conv3 = nn.Conv3d(g2, 8, 3, padding=1)
+
+        def forward(self, z):
+            b = z.shape[0]
+            up = lambda x, s: F.interpolate(x, size=s, mode="trilinear", align_corners=False)
+            x = F.leaky_relu(self.fc(z), 0.2).view(b, g, *eighth)
+            x = F.leaky_relu(self.bn1(self.conv1(up(x, quarter))), 0.2)
+            x = F.leaky_relu(self.bn2(self.conv2(up(x, half))), 0.2)
+            x = self.conv3(x).view(b, 2, 2, 2, *half).permute(0, 4, 1, 5, 2, 6, 3)
+            x = F.relu(x.reshape(b, 1, 2 * half[0], 2 * half[1], 2 * half[2])[:, :, :51, :51, :25])
+            return x * z[:, 0].clamp_min(0).pow(power).view(b, 1, 1, 1, 1)
+
+    gen = Generator().eval()
+    energy = torch.rand(n) * 190 + 10
+    theta = torch.rand(n) * (np.pi / 3) + np.pi / 3
+    out = []
+    with torch.no_grad():
+        t0 = time.perf_counter()
+        for s in range(0, n, 128):
+            e, t = energy[s:s + 128], theta[s:s + 128]
+            z = torch.cat([(e * 0.01).view(-1, 1), t.view(-1, 1), torch.randn(e.shape[0], latent - 2)], 1)
+            x = gen(z).squeeze(1).pow(1 / power)
+            out.append(x.masked_fill(x < 1e-4, 0) / 1000)
+        secs = time.perf_counter() - t0
+    print(f"python generated {n} showers in {secs:.3f} s ({n / secs:.1f} showers/s)")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "read":
+        read(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 5)
+    else:
+        generate(int(sys.argv[2]), int(sys.argv[3]))
