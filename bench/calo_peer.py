@@ -22,7 +22,8 @@ def read(path, reps):
             f["theta"][:]
         secs.append(time.perf_counter() - t0)
     m = sorted(secs)[len(secs) // 2]
-    print(f"h5py read {ecal.shape[0]} events in {m:.3f} s: {ecal.nbytes / m / 1e6:.0f} MB/s")
+    print(f"h5py read {ecal.shape[0]} events in {m:.3f} s: {ecal.nbytes / m / 1e6:.0f} MB/s "
+          f"(sum of cells {ecal.sum(dtype=np.float64):.6g})")
 
 
 def generate(n, threads):

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include <ATen/ATen.h>
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: calo_read_bench FILE [REPS]\n");
@@ -17,14 +19,17 @@ int main(int argc, char** argv) {
   const int reps = argc > 2 ? std::atoi(argv[2]) : 5;
   std::vector<double> secs;
   std::int64_t events = 0, bytes = 0;
+  double checksum = 0;
   for (int r = 0; r < reps; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
     const tf::calo::Showers s = tf::calo::readShowers(argv[1]);
     secs.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     events = s.events();
     bytes = s.cells.numel() * 4;
+    checksum = s.cells.sum().item<double>();
   }
   std::sort(secs.begin(), secs.end());
   const double m = secs[secs.size() / 2];
-  std::printf("twinforge read %lld events in %.3f s: %.0f MB/s\n", static_cast<long long>(events), m, bytes / m / 1e6);
+  std::printf("twinforge read %lld events in %.3f s: %.0f MB/s (sum of cells %.6g)\n", static_cast<long long>(events), m,
+              bytes / m / 1e6, checksum);
 }
