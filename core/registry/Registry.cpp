@@ -102,8 +102,12 @@ std::vector<std::string> Registry::closest(const std::string& name, std::size_t 
     const bool similar = d <= std::max<std::size_t>(2, candLast.size() / 3);
     if (shared > 0 || similar) scored.push_back({kv.first, similar ? shared + 1 : shared, d});
   }
-  std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
-    return a.shared != b.shared ? a.shared > b.shared : a.distance < b.distance;
+  // Equally close: the general-purpose core component before a use case's specialised one.
+  auto isCore = [](const std::string& p) { return p.rfind("core.", 0) == 0; };
+  std::stable_sort(scored.begin(), scored.end(), [&](const Scored& a, const Scored& b) {
+    if (a.shared != b.shared) return a.shared > b.shared;
+    if (a.distance != b.distance) return a.distance < b.distance;
+    return isCore(a.path) && !isCore(b.path);
   });
   std::vector<std::string> out;
   for (std::size_t i = 0; i < scored.size() && i < n; ++i) out.push_back(scored[i].path);

@@ -162,7 +162,7 @@ training_pipeline:
       seed: fast
     - _target_: core.MLPTrainer
       optimizer: adamm
-      epochs: 0
+      epochs: -1
       model: {_target_: core.MLP, hidden: [8, -1], activation: sigmoid}
 )");
     const QString d = diag(lp);
@@ -175,7 +175,7 @@ training_pipeline:
     QVERIFY2(d.contains("mlp_trainer.optimizer: expected one of adam, adamw, sgd, got \"adamm\"") ||
                  d.contains("optimizer: expected one of adam, adamw, sgd, got \"adamm\""),
              qPrintable(d));
-    QVERIFY2(d.contains("epochs: expected an integer >= 1, got 0"), qPrintable(d));
+    QVERIFY2(d.contains("epochs: expected an integer >= 0, got -1"), qPrintable(d));
     QVERIFY2(d.contains("model.hidden: expected a list of integers >= 1, got -1"), qPrintable(d));
     QVERIFY2(d.contains("model.activation: expected one of relu, tanh, gelu, silu"), qPrintable(d));
     QVERIFY(lp.diagnostics.all().size() >= 7);

@@ -12,6 +12,9 @@
 #include "config/Node.h"
 
 #include <QApplication>
+#include <QLabel>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QFile>
 #include <QProcess>
 #include <QMimeData>
@@ -42,7 +45,7 @@ class TestGui : public QObject {
   void paletteListsRegistryAndFilters() {
     tf::ui::MainWindow w(tftest::registry());
     QVERIFY(w.palette()->visibleComponentCount() >= 6);
-    w.palette()->setFilter("trainer");
+    w.palette()->setFilter("mlptrainer");
     QCOMPARE(w.palette()->visibleComponentCount(), 1);
     w.palette()->setFilter("");
   }
@@ -119,6 +122,46 @@ class TestGui : public QObject {
     QVERIFY2(viewer, "no viewer window for calo-toy.h5");
     QVERIFY(viewer->isVisible());
     viewer->close();
+  }
+
+  void doubleClickedValidationStepOpensItsReport() {
+    QTemporaryDir dir;
+    const QString yaml = tftest::writeFile(dir, "validate.yaml", R"(
+validation:
+  steps:
+    mc: {_target_: calo.ToyMC, file: data/gui-mc-a.h5, events: 24, seed: 1}
+    other: {_target_: calo.ToyMC, file: data/gui-mc-b.h5, events: 24, seed: 2}
+    validate:
+      _target_: calo.Validate
+      inputs: {generated: other.path, reference: mc.path}
+      energy_bins: [10, 100, 200]
+)");
+    tf::ui::MainWindow w(tftest::registry());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(yaml));
+    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+    QVERIFY(w.startRun());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    QTreeWidgetItem* item = w.stepList()->topLevelItem(2);
+    QCOMPARE(item->text(0), QString("validate"));
+    Q_EMIT w.stepList()->itemDoubleClicked(item, 0);
+    QWidget* report = nullptr;
+    QTRY_VERIFY([&] {
+      for (QWidget* t : QApplication::topLevelWidgets())
+        if (t->isVisible() && t->windowTitle().contains("report view")) report = t;
+      return report != nullptr;
+    }());
+    // The summary names the score and both energy bins; one tab per plot (all, layers, 2 bins).
+    auto* summary = report->findChild<QLabel*>();
+    QVERIFY(summary && summary->text().contains("Score") && summary->text().contains("10–100 GeV"));
+    auto* tabs = report->findChild<QTabWidget*>();
+    QVERIFY(tabs);
+    QCOMPARE(tabs->count(), 4);
+    auto* plot = tabs->widget(0)->findChild<QLabel*>();
+    QVERIFY(plot && !plot->pixmap().isNull() && plot->pixmap().width() > 800);
+    report->close();
   }
 
   void droppedFilesOpen() {
