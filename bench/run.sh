@@ -47,3 +47,4 @@ pair mlp 1 8
 pair cnn3d 1 10
 pair cnn3d 2 10
 echo "== data parallel"; bench/run_dist.sh
+echo "== calorimeter: shower reading and 3DGAN inference"; bench/calo_bench.sh
