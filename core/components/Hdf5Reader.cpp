@@ -26,7 +26,7 @@ class Hdf5Reader : public Component {
     if (file.empty())
       throw std::runtime_error("no file: set the 'file' parameter or connect a step that outputs a Path");
     fs::path path = file;
-    if (path.is_relative() && !ctx.workspace().empty()) path = ctx.workspace() / path;
+    path = ctx.resolve(path);
 
     h5::File f = h5::File::open(path.string());
     const std::string features = p_.getString("features");

@@ -47,10 +47,7 @@ class ModelSaver : public Component {
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     const Artifact& model = in.at("model");
     fs::path dir = p_.getString("dir");
-    if (dir.empty())
-      dir = ctx.workDir();
-    else if (dir.is_relative() && !ctx.workspace().empty())
-      dir = ctx.workspace() / dir;
+    dir = dir.empty() ? ctx.workDir() : ctx.resolve(dir);
     const std::string name = p_.getString("name");
     if (!dist::isLeader()) {  // the ranks hold the same weights; rank 0 writes them
       Artifact path;

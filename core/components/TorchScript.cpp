@@ -61,7 +61,7 @@ class Predictor : public Component {
     if (in.count("path"))
       file = in.at("path").meta.value("torchscript", in.at("path").meta.value("path", file.string()));
     if (file.empty()) throw std::runtime_error("no model file: set 'file' or connect a saver's path");
-    if (file.is_relative() && !ctx.workspace().empty()) file = ctx.workspace() / file;
+    file = ctx.resolve(file);
     if (!fs::exists(file)) throw std::runtime_error("'" + file.string() + "': no such model file");
     torch::jit::Module m;
     try {

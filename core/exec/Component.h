@@ -29,6 +29,10 @@ class StepContext {
   void checkCancelled() const {
     if (cancelled()) throw Cancelled();
   }
+  // A data path as a user wrote it: relative paths are taken from the workspace; empty stays empty.
+  std::filesystem::path resolve(const std::filesystem::path& p) const {
+    return !p.empty() && p.is_relative() && !workspace().empty() ? workspace() / p : p;
+  }
 };
 
 class Component {

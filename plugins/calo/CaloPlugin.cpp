@@ -35,7 +35,7 @@ class ToyMC : public tf::Component {
 
   tf::Artifacts run(tf::StepContext& ctx, const tf::Artifacts&) override {
     fs::path path = p_.getString("file");
-    if (path.is_relative() && !ctx.workspace().empty()) path = ctx.workspace() / path;
+    path = ctx.resolve(path);
     const auto n = static_cast<hsize_t>(p_.getInt("events"));
     const double e0 = p_.getDouble("energy_min"), e1 = p_.getDouble("energy_max");
     const double t0 = p_.getDouble("theta_min"), t1 = p_.getDouble("theta_max");
@@ -113,7 +113,7 @@ class ShowerReader : public tf::Component {
     if (in.count("path")) file = in.at("path").meta.value("path", file);
     if (file.empty()) throw std::runtime_error("no file: set 'file' or connect a step that outputs a Path");
     fs::path path = file;
-    if (path.is_relative() && !ctx.workspace().empty()) path = ctx.workspace() / path;
+    path = ctx.resolve(path);
     tf::calo::ReadOptions ro;
     ro.maxEvents = p_.getInt("events");
     ro.energyMin = p_.getDouble("energy_min");
@@ -176,8 +176,11 @@ bool inspect(const std::string& path, std::ostream& out) {
                                         : "unknown binning";
     out << "Format: CaloChallenge showers (plugin calo)\n"
         << "  events: " << (sh.shape.empty() ? 0 : sh.shape[0]) << ", voxels: " << v << " (" << geometry << ")\n"
-        << "  incident energy: " << range("incident_energies", 1e-3, "GeV") << "\n"
-        << "Datasets:\n";
+        << "  incident energy: " << range("incident_energies", 1e-3, "GeV") << "\n";
+    auto attrs = f.attributes("/");
+    if (attrs.count("geometry")) out << "  geometry: " << attrs["geometry"] << "\n";
+    if (attrs.count("generator")) out << "  generator: " << attrs["generator"] << "\n";
+    out << "Datasets:\n";
     tf::h5::printDatasets(f, out);
     return true;
   }

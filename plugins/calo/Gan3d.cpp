@@ -454,18 +454,14 @@ class Generate : public Component {
   explicit Generate(const Params& p) : p_(p) {}
 
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
-    auto resolve = [&](fs::path p) {
-      if (!p.empty() && p.is_relative() && !ctx.workspace().empty()) p = ctx.workspace() / p;
-      return p;
-    };
-    const fs::path file = resolve(p_.getString("file"));
+    const fs::path file = ctx.resolve(p_.getString("file"));
     const std::string format = p_.getString("format");
     Artifact out;
     out.type = "Path";
     out.meta = {{"path", file.string()}, {"format", format == "calochallenge" ? "calochallenge" : "3dgan"}};
     if (!dist::isLeader()) return {{"path", out}};
 
-    auto [gen, spec] = loadGenerator(in.count("model") ? &in.at("model") : nullptr, resolve(p_.getString("weights")));
+    auto [gen, spec] = loadGenerator(in.count("model") ? &in.at("model") : nullptr, ctx.resolve(p_.getString("weights")));
     std::int64_t n = p_.getInt("events");
     const auto seed = static_cast<std::uint64_t>(p_.getInt("seed"));
     at::Tensor energy, theta;

@@ -63,9 +63,7 @@ class Validate : public Component {
       if (f.empty())
         throw std::runtime_error(std::string("no ") + port + " showers: connect a step that outputs a Path or set '" +
                                  param + "'");
-      fs::path p = f;
-      if (p.is_relative() && !ctx.workspace().empty()) p = ctx.workspace() / p;
-      return p.string();
+      return ctx.resolve(f).string();
     };
     const std::string genFile = pathOf("generated", "generated_file"), refFile = pathOf("reference", "reference_file");
     ReadOptions ro;

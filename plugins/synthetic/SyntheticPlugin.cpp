@@ -24,7 +24,7 @@ class RegressionSet : public tf::Component {
 
   tf::Artifacts run(tf::StepContext& ctx, const tf::Artifacts&) override {
     fs::path path = p_.getString("file");
-    if (path.is_relative() && !ctx.workspace().empty()) path = ctx.workspace() / path;
+    path = ctx.resolve(path);
     const std::int64_t n = p_.getInt("samples"), d = p_.getInt("features");
     const std::string task = p_.getString("task");
     const auto seed = static_cast<std::uint64_t>(p_.getInt("seed"));
