@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -37,41 +38,108 @@ Observable profile(std::string name, std::string label, const at::Tensor& weight
 
 }  // namespace
 
-std::vector<Observable> computeObservables(const at::Tensor& cellsIn, const at::Tensor& energyIn, double hitThreshold,
+VoxelGeometry VoxelGeometry::grid(std::int64_t a, std::int64_t b, std::int64_t layers) {
+  VoxelGeometry g;
+  const auto L = at::TensorOptions().dtype(at::kLong);
+  const at::Tensor idx = at::arange(a * b * layers, L);
+  const at::Tensor i = idx.div(b * layers, "floor"), j = idx.div(layers, "floor").remainder(b);
+  g.x = i.to(at::kDouble);
+  g.y = j.to(at::kDouble);
+  g.layer = idx.remainder(layers);
+  g.column = i * b + j;
+  const at::Tensor c = at::arange(a * b, L);
+  g.columnX = c.div(b, "floor").to(at::kDouble);
+  g.columnY = c.remainder(b).to(at::kDouble);
+  g.layers = layers;
+  for (std::int64_t k = 0; k < layers; ++k) g.layerIds.push_back(static_cast<int>(k));
+  const auto bins = static_cast<std::int64_t>(std::hypot(a, b) / 2) + 1;
+  for (std::int64_t k = 0; k <= bins; ++k) g.lateralEdges.push_back(static_cast<double>(k));
+  return g;
+}
+
+VoxelGeometry VoxelGeometry::cylindrical(const Binning& binning) {
+  std::vector<double> x, y, r;
+  std::vector<std::int64_t> layer, column;
+  std::vector<double> edges;
+  std::int64_t col = 0;
+  std::vector<int> ids;
+  for (const BinningLayer& bl : binning.layers) {
+    if (bl.voxels() == 0) continue;  // the binning lists layers without voxels too
+    const auto l = ids.size();
+    ids.push_back(bl.id);
+    for (int a = 0; a < bl.alphaBins; ++a)
+      for (int k = 0; k < bl.radialBins(); ++k) {
+        const double rm = 0.5 * (bl.rEdges[static_cast<std::size_t>(k)] + bl.rEdges[static_cast<std::size_t>(k) + 1]);
+        // A full ring (one angular bin) has its centre of energy on the axis.
+        const double phi = 2 * M_PI * (a + 0.5) / bl.alphaBins;
+        x.push_back(bl.alphaBins > 1 ? rm * std::cos(phi) : 0.0);
+        y.push_back(bl.alphaBins > 1 ? rm * std::sin(phi) : 0.0);
+        r.push_back(rm);
+        layer.push_back(static_cast<std::int64_t>(l));
+        column.push_back(col++);
+      }
+    edges.insert(edges.end(), bl.rEdges.begin(), bl.rEdges.end());
+  }
+  std::sort(edges.begin(), edges.end());
+  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  VoxelGeometry g;
+  g.x = at::tensor(x, at::kDouble);
+  g.y = at::tensor(y, at::kDouble);
+  g.radius = at::tensor(r, at::kDouble);
+  g.layer = at::tensor(layer, at::kLong);
+  g.column = at::tensor(column, at::kLong);
+  g.columnX = g.x;
+  g.columnY = g.y;
+  g.layers = static_cast<std::int64_t>(ids.size());
+  g.layerIds = ids;
+  g.lateralEdges = edges.size() >= 2 ? edges : std::vector<double>{0, 1};
+  g.unit = "mm";
+  return g;
+}
+
+std::vector<Observable> computeObservables(const at::Tensor& cellsIn, const at::Tensor& energy, double hitThreshold,
                                            std::int64_t maxCells) {
   if (cellsIn.dim() != 4) throw std::invalid_argument("observables need showers on a grid (events, a, b, layers)");
+  return computeObservables(cellsIn.reshape({cellsIn.size(0), -1}), energy,
+                            VoxelGeometry::grid(cellsIn.size(1), cellsIn.size(2), cellsIn.size(3)), hitThreshold,
+                            maxCells);
+}
+
+std::vector<Observable> computeObservables(const at::Tensor& cellsIn, const at::Tensor& energyIn,
+                                           const VoxelGeometry& g, double hitThreshold, std::int64_t maxCells) {
+  if (cellsIn.dim() != 2 || cellsIn.size(1) != g.x.size(0))
+    throw std::invalid_argument("observables: showers have " + std::to_string(cellsIn.dim() == 2 ? cellsIn.size(1) : -1) +
+                                " voxels, the geometry " + std::to_string(g.x.size(0)));
   const at::Tensor c = cellsIn.to(at::kDouble);
   const at::Tensor energy = energyIn.to(at::kDouble).reshape({-1});
-  const std::int64_t n = c.size(0), na = c.size(1), nb = c.size(2), nz = c.size(3);
+  const std::int64_t n = c.size(0), nz = g.layers;
   std::vector<Observable> out;
-  const at::Tensor total = c.sum({1, 2, 3});
+  const at::Tensor total = c.sum(1);
   out.push_back(scalar("energy_ratio", "deposited / incident energy", "energy_ratio", total / energy));
   out.push_back(scalar("total_energy", "deposited energy [GeV]", "total_energy", total));
 
-  const at::Tensor layerE = c.sum({1, 2});  // (N, nz)
+  const at::Tensor layerE = at::zeros({n, nz}, at::kDouble).index_add_(1, g.layer, c);
   for (std::int64_t k = 0; k < nz; ++k) {
     char name[32];
-    std::snprintf(name, sizeof name, "layer_%02lld_energy", static_cast<long long>(k));
-    out.push_back(scalar(name, "energy in layer " + std::to_string(k) + " [GeV]", "layer_energy", layerE.select(1, k)));
+    const int id = k < static_cast<std::int64_t>(g.layerIds.size()) ? g.layerIds[static_cast<std::size_t>(k)] : static_cast<int>(k);
+    std::snprintf(name, sizeof name, "layer_%02d_energy", id);
+    out.push_back(scalar(name, "energy in layer " + std::to_string(id) + " [GeV]", "layer_energy", layerE.select(1, k)));
   }
 
   const at::Tensor safeTotal = total.clamp_min(1e-30);
-  auto axis = [&](const at::Tensor& sums, std::int64_t len, const std::string& a) {
-    const at::Tensor pos = at::arange(len, at::kDouble);
+  const at::Tensor empty = total.le(0);
+  auto moments = [&](const at::Tensor& sums, const at::Tensor& pos, const std::string& a, const std::string& unit) {
     const at::Tensor m1 = (sums * pos).sum(1) / safeTotal;
     const at::Tensor m2 = (sums * pos * pos).sum(1) / safeTotal;
-    const at::Tensor empty = total.le(0);
-    const at::Tensor centre = m1.masked_fill(empty, NAN);
-    const at::Tensor width = (m2 - m1 * m1).clamp_min(0).sqrt().masked_fill(empty, NAN);
-    out.push_back(scalar("centre_" + a, "centre of energy along " + a + " [cells]", "centre_" + a, centre));
-    out.push_back(scalar("width_" + a, "width of the shower along " + a + " [cells]", "width_" + a, width));
+    out.push_back(scalar("centre_" + a, "centre of energy along " + a + " [" + unit + "]", "centre_" + a,
+                         m1.masked_fill(empty, NAN)));
+    out.push_back(scalar("width_" + a, "width of the shower along " + a + " [" + unit + "]", "width_" + a,
+                         (m2 - m1 * m1).clamp_min(0).sqrt().masked_fill(empty, NAN)));
+    return m1;
   };
-  const at::Tensor sumA = c.sum({2, 3}), sumB = c.sum({1, 3});
-  axis(sumA, na, "x");
-  axis(sumB, nb, "y");
-  axis(layerE, nz, "z");
+  const at::Tensor cx = moments(c, g.x, "x", g.unit), cy = moments(c, g.y, "y", g.unit);
+  moments(layerE, at::arange(nz, at::kDouble), "z", "layers");
 
-  // Cell spectrum: hit cells, log scale, strided so a large set stays cheap.
   at::Tensor hits = c.reshape({-1});
   hits = hits.masked_select(hits.gt(hitThreshold));
   if (hits.numel() > maxCells) hits = hits.slice(0, 0, hits.numel(), (hits.numel() + maxCells - 1) / maxCells);
@@ -80,22 +148,31 @@ std::vector<Observable> computeObservables(const at::Tensor& cellsIn, const at::
   out.push_back(std::move(spectrum));
 
   const at::Tensor hit = c.gt(hitThreshold).to(at::kDouble);
-  out.push_back(scalar("sparsity", "fraction of hit cells", "sparsity", hit.mean({1, 2, 3})));
-  out.push_back(profile("sparsity_profile", "fraction of hit cells per layer", hit.mean({0, 1, 2}),
+  out.push_back(scalar("sparsity", "fraction of hit cells", "sparsity", hit.mean(1)));
+  const at::Tensor perLayer = at::zeros({nz}, at::kDouble).index_add_(0, g.layer, at::ones({g.layer.size(0)}, at::kDouble));
+  const at::Tensor hitLayer = at::zeros({nz}, at::kDouble).index_add_(0, g.layer, hit.mean(0));
+  out.push_back(profile("sparsity_profile", "fraction of hit cells per layer", hitLayer / perLayer.clamp_min(1),
                         at::arange(nz, at::kDouble)));
   out.push_back(profile("longitudinal_profile", "mean energy per layer [GeV]", layerE.mean(0), at::arange(nz, at::kDouble)));
 
-  // Lateral: energy against the distance from each event's transverse centre of energy.
-  const at::Tensor ca = ((sumA * at::arange(na, at::kDouble)).sum(1) / safeTotal).view({n, 1, 1});
-  const at::Tensor cb = ((sumB * at::arange(nb, at::kDouble)).sum(1) / safeTotal).view({n, 1, 1});
-  const at::Tensor ga = at::arange(na, at::kDouble).view({1, na, 1}), gb = at::arange(nb, at::kDouble).view({1, 1, nb});
-  const std::int64_t rBins = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::hypot(na, nb) / 2) + 1);
-  const at::Tensor r = ((ga - ca).pow(2) + (gb - cb).pow(2)).sqrt().floor().clamp_max(rBins - 1).to(at::kLong);
-  at::Tensor lateral = at::zeros({rBins}, at::kDouble);
-  lateral.index_add_(0, r.reshape({-1}), c.sum(3).reshape({-1}));
+  // Lateral: energy against the radius from the axis (cylindrical binnings) or from each
+  // event's transverse centre of energy (grids).
+  const at::Tensor edges = at::tensor(g.lateralEdges, at::kDouble);
+  const std::int64_t bins = edges.size(0) - 1;
+  const at::Tensor inner = edges.slice(0, 1, bins);
+  at::Tensor lateral = at::zeros({bins}, at::kDouble);
+  if (g.radius.defined()) {
+    lateral.index_add_(0, at::bucketize(g.radius, inner, false, true), c.sum(0));
+  } else {
+    const std::int64_t cols = g.columnX.size(0);
+    const at::Tensor colE = at::zeros({n, cols}, at::kDouble).index_add_(1, g.column, c);
+    const at::Tensor r = ((g.columnX.view({1, cols}) - cx.view({n, 1})).pow(2) +
+                          (g.columnY.view({1, cols}) - cy.view({n, 1})).pow(2)).sqrt().nan_to_num(0);
+    lateral.index_add_(0, at::bucketize(r, inner, false, true).reshape({-1}), colE.reshape({-1}));
+  }
   if (n > 0) lateral.div_(static_cast<double>(n));
-  out.push_back(profile("lateral_profile", "mean energy against radius [cells]", lateral,
-                        at::arange(rBins, at::kDouble) + 0.5));
+  out.push_back(profile("lateral_profile", "mean energy against radius [" + g.unit + "]", lateral,
+                        (edges.slice(0, 0, bins) + edges.slice(0, 1, bins + 1)) / 2));
   return out;
 }
 

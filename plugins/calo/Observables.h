@@ -6,6 +6,7 @@
 // separation power, Jensen–Shannon divergence and Wasserstein-1 distance.
 #pragma once
 
+#include "CaloBinning.h"
 #include "Metrics.h"
 
 #include <ATen/core/Tensor.h>
@@ -39,8 +40,28 @@ struct Comparison {
   nlohmann::json toJson(bool withHistograms) const;
 };
 
-// cells (N, a, b, layers) in GeV, energy (N) in GeV. Cells at or below hitThreshold count as
-// empty for sparsity. The cell spectrum keeps at most maxCells values (evenly strided).
+// Where each voxel of a flattened shower sits: its transverse centre, its layer, and (for
+// cylindrical binnings) its radius from the shower axis.
+struct VoxelGeometry {
+  at::Tensor x, y;          // (V) double: transverse centre
+  at::Tensor layer;         // (V) long
+  at::Tensor column;        // (V) long: voxels of one transverse position share a column
+  at::Tensor columnX, columnY;  // (C) double
+  at::Tensor radius;        // (V) double, cylindrical only: the lateral profile is against it
+  std::int64_t layers = 0;
+  std::vector<int> layerIds;         // names of the layers (a binning's ids; empty layers are left out)
+  std::vector<double> lateralEdges;  // bins of the lateral profile
+  std::string unit = "cells";
+  static VoxelGeometry grid(std::int64_t a, std::int64_t b, std::int64_t layers);  // (a, b, layers) flattened
+  static VoxelGeometry cylindrical(const Binning& binning);  // CaloChallenge voxel order
+};
+
+// cells (N, V) in GeV on `geometry`, energy (N) in GeV. Cells at or below hitThreshold count
+// as empty for sparsity. The cell spectrum keeps at most maxCells values (evenly strided).
+std::vector<Observable> computeObservables(const at::Tensor& cells, const at::Tensor& energy,
+                                           const VoxelGeometry& geometry, double hitThreshold,
+                                           std::int64_t maxCells = 2000000);
+// The same for showers on a grid (N, a, b, layers).
 std::vector<Observable> computeObservables(const at::Tensor& cells, const at::Tensor& energy, double hitThreshold,
                                            std::int64_t maxCells = 2000000);
 

@@ -66,6 +66,7 @@ class Validate : public Component {
       return ctx.resolve(f).string();
     };
     const std::string genFile = pathOf("generated", "generated_file"), refFile = pathOf("reference", "reference_file");
+    const double hit = p_.getDouble("hit_threshold");
     ReadOptions ro;
     ro.maxEvents = p_.getInt("max_events");
     ro.checkCancelled = [&] { ctx.checkCancelled(); };
@@ -73,17 +74,36 @@ class Validate : public Component {
     const Showers ref = readShowers(refFile, ro);
     ro.progress = [&](double f, const std::string& m) { ctx.progress(0.15 + 0.15 * f, "generated: " + m); };
     const Showers gen = readShowers(genFile, ro);
-    for (const Showers* s : {&ref, &gen})
-      if (s->cells.dim() != 4)
-        throw std::runtime_error("'" + (s == &ref ? refFile : genFile) +
-                                 "': validation compares showers on a grid (3DGAN layout); this file has " +
-                                 std::to_string(s->cells.dim() - 1) + "-D events");
-    if (ref.cells.sizes().slice(1) != gen.cells.sizes().slice(1))
-      throw std::runtime_error("'" + genFile + "' and '" + refFile + "' have different calorimeter grids");
+    if (ref.cells.dim() != gen.cells.dim() || ref.cells.sizes().slice(1) != gen.cells.sizes().slice(1))
+      throw std::runtime_error("'" + genFile + "' (" + gen.format + ") and '" + refFile + "' (" + ref.format +
+                               ") have different calorimeter geometries");
     if (ref.events() == 0 || gen.events() == 0)
       throw std::runtime_error("'" + (ref.events() == 0 ? refFile : genFile) + "' has no showers to compare");
+    // Grids (3DGAN) are flattened; CaloChallenge voxels are placed by their binning.
+    VoxelGeometry geometry;
+    std::string geometryName;
+    if (ref.cells.dim() == 4) {
+      geometry = VoxelGeometry::grid(ref.cells.size(1), ref.cells.size(2), ref.cells.size(3));
+      geometryName = "grid";
+    } else {
+      const auto voxels = static_cast<int>(ref.cells.size(1));
+      const std::string xml = p_.getString("binning");
+      const Binning b = xml.empty() ? builtInBinning(voxels) : readBinning(ctx.resolve(xml).string(), p_.getString("particle"));
+      if (b.layers.empty())
+        throw std::runtime_error("'" + refFile + "': " + std::to_string(voxels) +
+                                 " voxels per shower; CaloChallenge files other than datasets 2 and 3 need their binning: "
+                                 "set 'binning' to the dataset's binning_dataset_*.xml");
+      if (b.voxels() != voxels)
+        throw std::runtime_error("'" + b.source + "' describes " + std::to_string(b.voxels()) + " voxels (" +
+                                 (b.particle.empty() ? std::string("first particle") : b.particle) + "), '" + refFile +
+                                 "' has " + std::to_string(voxels) + " per shower");
+      geometry = VoxelGeometry::cylindrical(b);
+      geometryName = b.source + (b.particle.empty() ? "" : " (" + b.particle + ")");
+    }
+    auto observe = [&](const at::Tensor& cells, const at::Tensor& energy) {
+      return computeObservables(cells.reshape({cells.size(0), -1}), energy, geometry, hit);
+    };
 
-    const double hit = p_.getDouble("hit_threshold");
     const int bins = static_cast<int>(p_.getInt("bins"));
     const fs::path dir = ctx.workDir();
     fs::create_directories(dir);
@@ -95,8 +115,8 @@ class Validate : public Component {
       const at::Tensor ri = pick(ref), gi = pick(gen);
       Comparison c;
       if (ri.size(0) < 2 || gi.size(0) < 2) return c;
-      c = compare(computeObservables(ref.cells.index_select(0, ri), ref.energy.index_select(0, ri), hit),
-                  computeObservables(gen.cells.index_select(0, gi), gen.energy.index_select(0, gi), hit), bins);
+      c = compare(observe(ref.cells.index_select(0, ri), ref.energy.index_select(0, ri)),
+                  observe(gen.cells.index_select(0, gi), gen.energy.index_select(0, gi)), bins);
       c.refEvents = ri.size(0);
       c.genEvents = gi.size(0);
       return c;
@@ -104,6 +124,7 @@ class Validate : public Component {
     nlohmann::json report;
     report["reference"] = {{"file", refFile}, {"events", ref.events()}, {"format", ref.format}};
     report["generated"] = {{"file", genFile}, {"events", gen.events()}, {"format", gen.format}};
+    report["geometry"] = geometryName;
     report["definitions"] = {
         {"separation_power", "1/2 sum (p - q)^2 / (p + q) over normalised histograms on the reference's binning"},
         {"jensen_shannon", "Jensen-Shannon divergence, base 2"},
@@ -146,8 +167,8 @@ class Validate : public Component {
       ctx.progress(0.85, "Monte Carlo against itself");
       const std::int64_t h = ref.events() / 2;
       const Comparison c =
-          compare(computeObservables(ref.cells.slice(0, 0, h), ref.energy.slice(0, 0, h), hit),
-                  computeObservables(ref.cells.slice(0, h, 2 * h), ref.energy.slice(0, h, 2 * h), hit), bins);
+          compare(observe(ref.cells.slice(0, 0, h), ref.energy.slice(0, 0, h)),
+                  observe(ref.cells.slice(0, h, 2 * h), ref.energy.slice(0, h, 2 * h)), bins);
       floor = c.score;
       report["mc_vs_mc"] = c.toJson(false);
     }
@@ -184,10 +205,12 @@ void registerValidate(Registry& reg) {
       ParamSpec::FloatList("energy_bins", "[]").withUnit("GeV").withDoc("Edges of the energy bins compared one by one"),
       ParamSpec::Int("bins", "40").atLeast(2).withDoc("Histogram bins per observable"),
       ParamSpec::Float("hit_threshold", "1e-4").atLeast(0).withUnit("GeV").withDoc("A cell above this is hit"),
+      ParamSpec::Path("binning").withDoc("CaloChallenge binning XML (needed for dataset 1; datasets 2 and 3 are built in)"),
+      ParamSpec::String("particle").withDoc("Which particle's binning in that file (empty: the first)"),
       ParamSpec::Bool("mc_floor", true).withDoc("Also compare two halves of the Monte Carlo: the best score reachable"),
   };
-  c.inputs = {{"generated", "Path", "generated showers (3DGAN file)", true},
-              {"reference", "Path", "Monte Carlo showers (3DGAN file)", true}};
+  c.inputs = {{"generated", "Path", "generated showers (3DGAN or CaloChallenge file)", true},
+              {"reference", "Path", "Monte Carlo showers, same layout", true}};
   c.outputs = {{"metrics", "Metrics", "score, per-observable separation power, report path", false}};
   c.factory = [](const Params& p) -> Component* { return new Validate(p); };
   reg.add(c);

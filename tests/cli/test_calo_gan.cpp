@@ -8,6 +8,7 @@
 #include "io/Hdf5Tensor.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 
 #include <QDateTime>
@@ -168,6 +169,49 @@ regen:
     QVERIFY(at::allclose(showers.sum(1), ecal.sum({1, 2, 3}) * 1000, 1e-4, 1e-3));
     QVERIFY(at::allclose(showers.select(1, 0), ecal.select(3, 0).select(1, 0).select(1, 0) * 1000));
     QVERIFY(at::allclose(tf::h5::readTensor(cc, "incident_energies").reshape({-1}), tf::h5::readTensor(a, "energy") * 1000));
+  }
+
+  void caloChallengeFilesValidateWithTheirBinning() {
+    // Two CaloChallenge-style files (MeV) of a dataset-1-like binning with 10 voxels.
+    tftest::writeFile(tmp_, "bins.xml", R"(<Bins>
+  <Bin pid="22" name="photon">
+    <Layer id="0" r_edges="0,5,10" n_bin_alpha="1" />
+    <Layer id="1" r_edges="0" n_bin_alpha="1" />
+    <Layer id="2" r_edges="0,2,4" n_bin_alpha="4" />
+  </Bin>
+  <Bin pid="211" name="pion"><Layer id="0" r_edges="0,1" n_bin_alpha="1" /></Bin>
+</Bins>
+)");
+    for (const char* name : {"cc-a.h5", "cc-b.h5"}) {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(name[3]);
+      auto f = tf::h5::File::create(tmp_.filePath(name).toStdString());
+      tf::h5::writeTensor(f, "showers", at::rand({60, 10}, gen) * 100);
+      tf::h5::writeTensor(f, "incident_energies", at::full({60, 1}, 20000.0f));
+    }
+    const QString yaml = tftest::writeFile(tmp_, "cc.yaml", R"(
+cc:
+  steps:
+    validate:
+      _target_: calo.Validate
+      generated_file: cc-a.h5
+      reference_file: cc-b.h5
+)");
+    Result r = runTool({yaml, "-w", tmp_.path()}, tmp_.path());
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("10 voxels per shower") && r.err.contains("set 'binning'"), qPrintable(r.err));
+    r = runTool({yaml, "-w", tmp_.path(), "--set", "cc.steps.validate.binning=bins.xml", "--set",
+                 "cc.steps.validate.particle=pion"},
+                tmp_.path());
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("describes 1 voxels (pion)") && r.err.contains("has 10 per shower"), qPrintable(r.err));
+    r = runTool({yaml, "-w", tmp_.path(), "--set", "cc.steps.validate.binning=bins.xml"}, tmp_.path());
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    const nlohmann::json rep = readJson(inRun(r, "artifacts/steps/validate/report.json"));
+    QVERIFY(QString::fromStdString(rep["geometry"].get<std::string>()).contains("bins.xml (photon)"));
+    const auto& obs = rep["all"]["observables"];
+    QVERIFY(obs.contains("layer_02_energy") && obs.contains("layer_00_energy") && !obs.contains("layer_01_energy"));
+    // Same distribution, different samples: close, but not identical.
+    QVERIFY(rep["score"].get<double>() > 0 && rep["score"].get<double>() < 0.5);
   }
 
   void badInputsNameTheFileAndWhatWasExpected() {

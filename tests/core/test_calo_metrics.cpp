@@ -1,11 +1,13 @@
 // The validation distances and observables of the calorimeter plugin against values worked out
 // by hand: separation power 0 for identical and 1 for disjoint histograms, Jensen-Shannon in
 // bits, Wasserstein-1 of a shift equal to the shift, and observables of a shower built cell by cell.
+#include "CaloBinning.h"
 #include "Metrics.h"
 #include "Observables.h"
 
 #include <ATen/ATen.h>
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <random>
@@ -93,6 +95,63 @@ class TestCaloMetrics : public QObject {
     d[1][0][4][0] = 0;
     d[1][4][0][2] = 4;
     QVERIFY(compare(obs, computeObservables(d, at::tensor({100.0f, 200.0f}), 1e-3), 10).score > 0.05);
+  }
+
+  void binningFilesAndCylindricalObservables() {
+    QTemporaryDir dir;
+    const QString xml = dir.filePath("binning.xml");
+    QFile f(xml);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"(<Bins>
+  <Bin pid="22" name="photon">
+    <Layer id="0" r_edges="0,5,10" n_bin_alpha="1" />
+    <Layer id="1" r_edges="0" n_bin_alpha="1" />
+    <Layer id="2" r_edges="0,2,4" n_bin_alpha="4" />
+  </Bin>
+  <Bin pid="211" name="pion">
+    <Layer id="0" r_edges="0,1" n_bin_alpha="1" />
+  </Bin>
+</Bins>
+)");
+    f.close();
+    const Binning photon = readBinning(xml.toStdString());
+    QCOMPARE(photon.particle, std::string("photon"));
+    QCOMPARE(photon.layers.size(), std::size_t(3));
+    QCOMPARE(photon.voxels(), 2 + 0 + 8);
+    QCOMPARE(readBinning(xml.toStdString(), "pion").voxels(), 1);
+    QCOMPARE(builtInBinning(6480).voxels(), 6480);
+    QCOMPARE(builtInBinning(40500).voxels(), 40500);
+    QVERIFY(builtInBinning(368).layers.empty());
+
+    // 1 GeV in voxel 2: layer 2, first angular bin (centred at 45 degrees), radius 1 mm.
+    const VoxelGeometry g = VoxelGeometry::cylindrical(photon);
+    QCOMPARE(g.layers, std::int64_t(2));  // the empty layer 1 is left out
+    at::Tensor c = at::zeros({1, 10});
+    c[0][2] = 1;
+    const auto obs = computeObservables(c, at::tensor({50.0f}), g, 1e-3);
+    auto value = [&](const std::string& name) {
+      for (const auto& o : obs)
+        if (o.name == name) return o.values;
+      qFatal("no observable %s", name.c_str());
+    };
+    QVERIFY(std::abs(value("centre_x")[0] - std::sqrt(0.5)) < 1e-9);
+    QVERIFY(std::abs(value("centre_y")[0] - std::sqrt(0.5)) < 1e-9);
+    QCOMPARE(value("layer_02_energy")[0], 1.0);
+    QCOMPARE(value("layer_00_energy")[0], 0.0);
+    QCOMPARE(value("centre_z")[0], 1.0);  // the second non-empty layer
+    QCOMPARE(value("lateral_profile"), (std::vector<double>{1, 0, 0, 0}));  // bins 0-2, 2-4, 4-5, 5-10 mm
+
+    // Errors name the file and the line.
+    QFile bad(dir.filePath("bad.xml"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("<Bins>\n <Bin name=\"photon\">\n  <Layer id=\"0\" r_edges=\"0,x\" n_bin_alpha=\"1\"/>\n</Bin></Bins>\n");
+    bad.close();
+    try {
+      readBinning(bad.fileName().toStdString());
+      QFAIL("no error");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(QString(e.what()).contains("bad.xml', line 3") && QString(e.what()).contains("'x'"), e.what());
+    }
   }
 };
 
