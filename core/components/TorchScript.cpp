@@ -8,17 +8,29 @@
 
 #include <torch/script.h>
 
+#include <map>
 #include <sstream>
 
 namespace fs = std::filesystem;
 
 namespace tf {
 
+namespace {
+std::map<std::string, TorchScriptExporter>& exporters() {
+  static std::map<std::string, TorchScriptExporter> m;
+  return m;
+}
+}  // namespace
+
+void addTorchScriptExporter(const std::string& classPath, TorchScriptExporter exporter) {
+  exporters()[classPath] = std::move(exporter);
+}
+
 void exportTorchScript(const Artifact& model, const fs::path& file) {
   const auto& arch = model.meta.value("arch", nlohmann::json::object());
-  if (arch.value("class_path", "") != "core.MLP")
-    throw std::runtime_error("TorchScript export knows core.MLP models, not '" +
-                             arch.value("class_path", std::string("?")) + "'");
+  const std::string cls = arch.value("class_path", std::string("?"));
+  if (auto it = exporters().find(cls); it != exporters().end()) return it->second(model, file);
+  if (cls != "core.MLP") throw std::runtime_error("no TorchScript export for '" + cls + "' models");
   const auto hidden = arch.at("hidden").get<std::vector<std::int64_t>>();
   const std::string act = arch.at("activation").get<std::string>();
   const bool dropout = arch.at("dropout").get<double>() > 0;

@@ -13,6 +13,8 @@
 #include "exec/Params.h"
 #include "registry/Registry.h"
 #include "train/Trainer.h"
+#include "components/TorchScript.h"
+#include "io/AtomicFile.h"
 
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/functional/upsampling.h>
@@ -21,6 +23,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/rmsprop.h>
+#include <torch/script.h>
 #include <torch/serialize.h>
 
 #include <chrono>
@@ -351,6 +354,65 @@ std::pair<Generator, GanSpec> loadGenerator(const Artifact* model, const fs::pat
   return {gen, spec};
 }
 
+// TorchScript of a generator: forward(z) as in GeneratorImpl, and generate(energy_gev, theta)
+// returning showers (B, x, y, layers) in GeV, so Python can use a trained generator with
+// torch.jit.load and nothing else.
+void exportGeneratorTorchScript(const Artifact& model, const fs::path& file) {
+  const GanSpec s = GanSpec::fromJson(model.meta.value("arch", nlohmann::json()), "the model");
+  torch::jit::Module m("TwinForge3DGANGenerator");
+  auto param = [&](const std::string& as, const std::string& key) { m.register_parameter(as, model.tensor(key).clone(), false); };
+  auto buffer = [&](const std::string& as, const std::string& key) { m.register_buffer(as, model.tensor(key).clone()); };
+  param("fc_w", "fc.weight");
+  param("fc_b", "fc.bias");
+  for (const char* c : {"conv1", "conv2", "conv3"}) {
+    param(std::string(c) + "_w", std::string(c) + ".weight");
+    param(std::string(c) + "_b", std::string(c) + ".bias");
+  }
+  for (const char* b : {"bn1", "bn2"}) {
+    param(std::string(b) + "_w", std::string(b) + ".weight");
+    param(std::string(b) + "_b", std::string(b) + ".bias");
+    buffer(std::string(b) + "_m", std::string(b) + ".running_mean");
+    buffer(std::string(b) + "_v", std::string(b) + ".running_var");
+  }
+  auto list = [](const std::vector<std::int64_t>& v) {
+    std::ostringstream o;
+    o << "[" << v[0] << ", " << v[1] << ", " << v[2] << "]";
+    return o.str();
+  };
+  const auto s8 = s.scaled(8), s4 = s.scaled(4), h = s.scaled(2);
+  std::ostringstream src;
+  src.precision(17);
+  src << "def forward(self, z):\n"
+      << "    b = z.size(0)\n"
+      << "    x = torch.leaky_relu(torch.linear(z, self.fc_w, self.fc_b), 0.2).view([b, " << s.genChannels << ", " << s8[0]
+      << ", " << s8[1] << ", " << s8[2] << "])\n"
+      << "    x = torch.upsample_trilinear3d(x, " << list(s4) << ", False)\n"
+      << "    x = torch.batch_norm(torch.conv3d(x, self.conv1_w, self.conv1_b, [1, 1, 1], [1, 1, 1]), self.bn1_w, "
+         "self.bn1_b, self.bn1_m, self.bn1_v, False, 0.1, 1e-05, False)\n"
+      << "    x = torch.leaky_relu(x, 0.2)\n"
+      << "    x = torch.upsample_trilinear3d(x, " << list(h) << ", False)\n"
+      << "    x = torch.batch_norm(torch.conv3d(x, self.conv2_w, self.conv2_b, [1, 1, 1], [1, 1, 1]), self.bn2_w, "
+         "self.bn2_b, self.bn2_m, self.bn2_v, False, 0.1, 1e-05, False)\n"
+      << "    x = torch.leaky_relu(x, 0.2)\n"
+      << "    x = torch.conv3d(x, self.conv3_w, self.conv3_b, [1, 1, 1], [1, 1, 1]).view([b, 2, 2, 2, " << h[0] << ", "
+      << h[1] << ", " << h[2] << "])\n"
+      << "    x = x.permute([0, 4, 1, 5, 2, 6, 3]).reshape([b, 1, " << 2 * h[0] << ", " << 2 * h[1] << ", " << 2 * h[2]
+      << "])\n"
+      << "    x = torch.relu(x[:, :, :" << s.shape[0] << ", :" << s.shape[1] << ", :" << s.shape[2] << "])\n"
+      << "    return x * z[:, 0].clamp_min(0.0).pow(" << s.power << ").view([b, 1, 1, 1, 1])\n\n"
+      << "def generate(self, energy, theta):\n"
+      << "    b = energy.size(0)\n"
+      << "    z = torch.cat([(energy * " << s.energyScale << ").view([b, 1]), theta.view([b, 1]), torch.randn([b, "
+      << s.latent - 2 << "])], 1)\n"
+      << "    x = self.forward(z).squeeze(1).pow(" << 1.0 / s.power << ")\n"
+      << "    return x.masked_fill(x < " << s.cellThreshold << ", 0.0) / " << s.inputScale << "\n\n"
+      << "def arch(self) -> str:\n"
+      << "    return '" << s.toJson().dump() << "'\n";
+  m.define(src.str());
+  m.eval();
+  io::writeAtomic(file, [&](const fs::path& tmp) { m.save(tmp.string()); });
+}
+
 // ---------------------------------------------------------------------------
 
 class GanTrainer : public Component {
@@ -461,7 +523,32 @@ class Generate : public Component {
     out.meta = {{"path", file.string()}, {"format", format == "calochallenge" ? "calochallenge" : "3dgan"}};
     if (!dist::isLeader()) return {{"path", out}};
 
-    auto [gen, spec] = loadGenerator(in.count("model") ? &in.at("model") : nullptr, ctx.resolve(p_.getString("weights")));
+    // The generator: a connected model, saved weights (NAME.pt + NAME.summary.json), or a
+    // TorchScript file (NAME.torchscript.pt, also loadable in Python).
+    const fs::path weights = ctx.resolve(p_.getString("weights"));
+    std::function<at::Tensor(const at::Tensor&, const at::Tensor&)> generateBatch;
+    if (!in.count("model") && weights.string().size() > 15 &&
+        weights.string().compare(weights.string().size() - 15, 15, ".torchscript.pt") == 0) {
+      if (!fs::exists(weights)) throw std::runtime_error("'" + weights.string() + "': no such file");
+      auto m = std::make_shared<torch::jit::Module>();
+      try {
+        *m = torch::jit::load(weights.string());
+      } catch (const std::exception& e) {
+        throw std::runtime_error("'" + weights.string() + "': not a TorchScript file (" +
+                                 std::string(e.what()).substr(0, 160) + ")");
+      }
+      if (!m->find_method("generate"))
+        throw std::runtime_error("'" + weights.string() + "': a TorchScript module without generate(energy, theta); "
+                                 "expected a generator saved by core.ModelSaver from calo.GAN3DTrainer");
+      m->eval();
+      generateBatch = [m](const at::Tensor& e, const at::Tensor& t) { return m->run_method("generate", e, t).toTensor(); };
+    } else {
+      auto loaded = loadGenerator(in.count("model") ? &in.at("model") : nullptr, weights);
+      Generator gen = loaded.first;
+      const GanSpec spec = loaded.second;
+      gen->eval();
+      generateBatch = [gen, spec](const at::Tensor& e, const at::Tensor& t) mutable { return generate(gen, spec, e, t); };
+    }
     std::int64_t n = p_.getInt("events");
     const auto seed = static_cast<std::uint64_t>(p_.getInt("seed"));
     at::Tensor energy, theta;
@@ -483,7 +570,6 @@ class Generate : public Component {
       theta = at::rand({n}, g) * (t1 - t0) + t0;
     }
     torch::manual_seed(seed);
-    gen->eval();
     torch::NoGradGuard ng;
     const std::int64_t batch = p_.getInt("batch_size");
     std::vector<at::Tensor> parts;
@@ -491,7 +577,7 @@ class Generate : public Component {
     for (std::int64_t b = 0; b < n; b += batch) {
       ctx.checkCancelled();
       const std::int64_t e = std::min(n, b + batch);
-      parts.push_back(generate(gen, spec, energy.slice(0, b, e), theta.slice(0, b, e)));
+      parts.push_back(generateBatch(energy.slice(0, b, e), theta.slice(0, b, e)));
       ctx.progress(static_cast<double>(e) / static_cast<double>(n), std::to_string(e) + "/" + std::to_string(n) + " showers");
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -521,6 +607,7 @@ class Generate : public Component {
 }  // namespace
 
 void registerGan(Registry& reg) {
+  addTorchScriptExporter("calo.3DGAN", exportGeneratorTorchScript);
   ComponentInfo c;
   c.classPath = "calo.GAN3DTrainer";
   c.doc = "Train the 3DGAN fast simulation of calorimeter showers (conditional on energy and angle)";
@@ -559,7 +646,8 @@ void registerGan(Registry& reg) {
   g.doc = "Generate showers with a trained 3DGAN generator and write them as 3DGAN and/or CaloChallenge files";
   g.category = "Inference";
   g.params = {
-      ParamSpec::Path("weights").withDoc("Saved generator (.pt from core.ModelSaver), when no model is connected"),
+      ParamSpec::Path("weights").withDoc("Saved generator, when no model is connected: NAME.pt (with NAME.summary.json "
+                                          "beside it) or NAME.torchscript.pt, as core.ModelSaver writes them"),
       ParamSpec::Path("file", "data/calo-generated.h5").withDoc("Output file; relative paths are taken from the workspace"),
       ParamSpec::Enum("format", {"3dgan", "calochallenge", "both"}, "3dgan")
           .withDoc("both: also NAME.calochallenge.h5 (energies in MeV, cells flattened)"),

@@ -1,7 +1,7 @@
 // The calorimeter twin end to end through twinforge-run, on real files and real training:
 // resources/pipelines/calo-3dgan.yaml at a small size trains a 3DGAN whose validation score
 // against held-out Monte Carlo clearly beats the same, untrained generator; the report lands
-// in the run store; saved weights reload and regenerate the same showers; bad inputs fail
+// in the run store; saved weights and their TorchScript copy regenerate the same showers; bad inputs fail
 // with the file, dataset or parameter named.
 #include "TestSupport.h"
 #include "io/Hdf5.h"
@@ -154,13 +154,23 @@ regen:
       file: data/regenerated.h5
       format: both
       seed: 3
-)").arg(weights).toUtf8());
+    scripted:
+      _target_: calo.Generate
+      inputs: {conditions: mc.path}
+      weights: %2
+      events: 200
+      file: data/regenerated-torchscript.h5
+      seed: 3
+)").arg(weights, QString(weights).replace(".pt", ".torchscript.pt")).toUtf8());
     const Result r = runTool({yaml, "-w", tmp_.path()}, tmp_.path());
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     QVERIFY2(r.out.contains("keeping existing"), qPrintable(r.out));
     auto a = tf::h5::File::open(generated.toStdString());
     auto b = tf::h5::File::open(runs.filePath("data/regenerated.h5").toStdString());
     QVERIFY(tf::h5::readTensor(a, "ECAL").equal(tf::h5::readTensor(b, "ECAL")));
+    // The TorchScript copy (what Python users load with torch.jit.load) generates the same showers.
+    auto ts = tf::h5::File::open(runs.filePath("data/regenerated-torchscript.h5").toStdString());
+    QVERIFY(tf::h5::readTensor(a, "ECAL").equal(tf::h5::readTensor(ts, "ECAL")));
     // The CaloChallenge copy: the same energies in MeV, cells flattened layer-slowest.
     auto cc = tf::h5::File::open(runs.filePath("data/regenerated.calochallenge.h5").toStdString());
     QCOMPARE(QString::fromStdString(cc.dataset("showers").shapeString()), QString("(200, 65025)"));
