@@ -61,6 +61,9 @@ ReportView::ReportView(const QString& path, QWidget* parent) : QWidget(parent) {
   if (o.contains(QStringLiteral("mc_vs_mc")))
     text += tr(" &nbsp;·&nbsp; Monte Carlo against itself: %1")
                 .arg(o.value("mc_vs_mc").toObject().value("score").toDouble(), 0, 'f', 3);
+  if (o.value(QStringLiteral("classifier")).toObject().contains(QStringLiteral("auc")))
+    text += tr(" &nbsp;·&nbsp; classifier AUC %1 (0.5: indistinguishable)")
+                .arg(o.value("classifier").toObject().value("auc").toDouble(), 0, 'f', 3);
   text += tr("<br>%1 generated showers (%2) against %3 Monte Carlo showers (%4)")
               .arg(gen.value("events").toInt())
               .arg(QFileInfo(gen.value("file").toString()).fileName())

@@ -129,4 +129,23 @@ double wasserstein1(const std::vector<double>& x, const std::vector<double>& p, 
   return w;
 }
 
+double rocAuc(const std::vector<double>& positive, const std::vector<double>& negative) {
+  if (positive.empty() || negative.empty()) return std::nan("");
+  std::vector<std::pair<double, int>> all;
+  for (double x : positive) all.push_back({x, 1});
+  for (double x : negative) all.push_back({x, 0});
+  std::sort(all.begin(), all.end());
+  double rankSum = 0;  // of the positives, ranks from 1, ties sharing their mean rank
+  for (std::size_t i = 0; i < all.size();) {
+    std::size_t j = i;
+    while (j < all.size() && all[j].first == all[i].first) ++j;
+    const double meanRank = 0.5 * static_cast<double>(i + 1 + j);
+    for (std::size_t k = i; k < j; ++k)
+      if (all[k].second) rankSum += meanRank;
+    i = j;
+  }
+  const auto np = static_cast<double>(positive.size()), nn = static_cast<double>(negative.size());
+  return (rankSum - np * (np + 1) / 2) / (np * nn);
+}
+
 }  // namespace tf::calo

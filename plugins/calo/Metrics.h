@@ -26,6 +26,10 @@ double wasserstein1(std::vector<double> a, std::vector<double> b);  // between s
 // Between two histograms (weights) over the same positions.
 double wasserstein1(const std::vector<double>& positions, const std::vector<double>& p, const std::vector<double>& q);
 
+// Area under the ROC curve of scores for the positive class against the negative one
+// (Mann–Whitney, ties counted half): 0.5 when the scores cannot tell the classes apart.
+double rocAuc(const std::vector<double>& positive, const std::vector<double>& negative);
+
 struct Distances {
   double separation = 0, jensenShannon = 0, wasserstein1 = 0;
 };

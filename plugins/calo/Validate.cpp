@@ -3,6 +3,7 @@
 // run, so the report lives with the run that made it.
 #include "CaloComponents.h"
 #include "CaloData.h"
+#include "Classifier.h"
 #include "Observables.h"
 #include "Svg.h"
 
@@ -121,6 +122,7 @@ class Validate : public Component {
       c.genEvents = gi.size(0);
       return c;
     };
+    const std::vector<Observable> refAll = observe(ref.cells, ref.energy), genAll = observe(gen.cells, gen.energy);
     nlohmann::json report;
     report["reference"] = {{"file", refFile}, {"events", ref.events()}, {"format", ref.format}};
     report["generated"] = {{"file", genFile}, {"events", gen.events()}, {"format", gen.format}};
@@ -131,7 +133,9 @@ class Validate : public Component {
         {"wasserstein_1", "Wasserstein-1 between the samples (profiles: over their positions)"},
         {"score", "mean separation power over observable groups (per-layer energies are one group); lower is better"}};
     ctx.progress(0.35, "comparing all showers");
-    const Comparison all = compareRange(-1e30, 1e30);
+    Comparison all = compare(refAll, genAll, bins);
+    all.refEvents = ref.events();
+    all.genEvents = gen.events();
     report["all"] = all.toJson(true);
     const std::string refName = "Monte Carlo (" + std::to_string(ref.events()) + ")";
     const std::string genName = "generated (" + std::to_string(gen.events()) + ")";
@@ -172,15 +176,33 @@ class Validate : public Component {
       floor = c.score;
       report["mc_vs_mc"] = c.toJson(false);
     }
+    // The classifier test: can a network tell them apart on per-shower observables?
+    double auc = -1;
+    if (p_.getBool("classifier")) {
+      ctx.progress(0.92, "classifier test");
+      try {
+        const ClassifierResult cr = classifierTest(refAll, genAll, static_cast<std::uint64_t>(p_.getInt("seed")));
+        auc = cr.auc;
+        report["classifier"] = {{"auc", cr.auc},
+                                {"features", cr.features},
+                                {"train_showers", cr.trainEvents},
+                                {"test_showers", cr.testEvents},
+                                {"epochs", cr.epochs},
+                                {"meaning", "ROC AUC of a 64-64 MLP on held-out showers: 0.5 indistinguishable, 1 always told apart"}};
+      } catch (const std::invalid_argument& e) {
+        report["classifier"] = {{"skipped", e.what()}};
+      }
+    }
     report["score"] = all.score;
     report["plots"] = plots;
     io::writeTextAtomic(dir / "report.json", report.dump(1) + "\n");
     ctx.log("validation score " + fmt(all.score, "%.4f") + " (mean separation power, 0 is perfect" +
-            (floor >= 0 ? "; Monte Carlo against itself: " + fmt(floor, "%.4f") : std::string()) + "); report " +
-            (dir / "report.json").string());
+            (floor >= 0 ? "; Monte Carlo against itself: " + fmt(floor, "%.4f") : std::string()) +
+            (auc >= 0 ? "; classifier AUC " + fmt(auc) : std::string()) + "); report " + (dir / "report.json").string());
 
     metrics.meta = {{"score", all.score}, {"report", (dir / "report.json").string()}, {"plots", plots}};
     if (floor >= 0) metrics.meta["score_mc_vs_mc"] = floor;
+    if (auc >= 0) metrics.meta["classifier_auc"] = auc;
     for (const auto& o : all.observables)
       if (o.ref.group != "layer_energy") metrics.meta["separation_" + o.ref.name] = o.d.separation;
     ctx.metric("validation_score", all.score, 0);
@@ -207,6 +229,8 @@ void registerValidate(Registry& reg) {
       ParamSpec::Float("hit_threshold", "1e-4").atLeast(0).withUnit("GeV").withDoc("A cell above this is hit"),
       ParamSpec::Path("binning").withDoc("CaloChallenge binning XML (needed for dataset 1; datasets 2 and 3 are built in)"),
       ParamSpec::String("particle").withDoc("Which particle's binning in that file (empty: the first)"),
+      ParamSpec::Bool("classifier", true).withDoc("Also train a small network to tell the two apart and report its AUC"),
+      ParamSpec::Int("seed", "1").atLeast(0).withDoc("Seed of the classifier test"),
       ParamSpec::Bool("mc_floor", true).withDoc("Also compare two halves of the Monte Carlo: the best score reachable"),
   };
   c.inputs = {{"generated", "Path", "generated showers (3DGAN or CaloChallenge file)", true},

@@ -89,6 +89,8 @@ class TestCaloGan : public QObject {
     const double r0 = before["all"]["observables"]["energy_ratio"]["separation_power"].get<double>();
     const double r1 = after["all"]["observables"]["energy_ratio"]["separation_power"].get<double>();
     QVERIFY2(r1 < r0, qPrintable(QString("energy ratio separation %1 -> %2").arg(r0).arg(r1)));
+    // The classifier test ran on held-out showers.
+    QVERIFY(after["classifier"]["auc"].get<double>() >= 0.5 && after["classifier"]["test_showers"].get<int>() > 100);
     // The statistical floor is below what the generator reaches.
     QVERIFY(after["mc_vs_mc"]["score"].get<double>() < s1);
 

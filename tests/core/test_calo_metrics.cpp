@@ -2,10 +2,12 @@
 // by hand: separation power 0 for identical and 1 for disjoint histograms, Jensen-Shannon in
 // bits, Wasserstein-1 of a shift equal to the shift, and observables of a shower built cell by cell.
 #include "CaloBinning.h"
+#include "Classifier.h"
 #include "Metrics.h"
 #include "Observables.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -27,6 +29,33 @@ class TestCaloMetrics : public QObject {
     // By hand: p = (0.5, 0.5), q = (1, 0): ½ [(−0.5)²/1.5 + 0.5²/0.5] = 1/3.
     QVERIFY(std::abs(separationPower({0.5, 0.5}, {1, 0}) - 1.0 / 3) < 1e-12);
     QVERIFY_EXCEPTION_THROWN(separationPower({1}, {0.5, 0.5}), std::invalid_argument);
+  }
+
+  void rocAucByHand() {
+    QCOMPARE(rocAuc({3, 4}, {1, 2}), 1.0);
+    QCOMPARE(rocAuc({1, 2}, {3, 4}), 0.0);
+    QCOMPARE(rocAuc({1, 3}, {2, 4}), 0.25);  // one of four pairs ranks the positive higher
+    QCOMPARE(rocAuc({2}, {2}), 0.5);          // a tie counts half
+    QVERIFY(std::isnan(rocAuc({}, {1})));
+  }
+
+  void classifierTellsDifferentShowersApartAndNotEqualOnes() {
+    // Toy showers on a 6 x 6 x 5 grid: a blob whose depth is set by `depth`, with noise.
+    auto showers = [](std::uint64_t seed, double depth, int n) {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+      at::Tensor c = at::zeros({n, 6, 6, 5});
+      const at::Tensor z = at::arange(5, at::kFloat);
+      const at::Tensor profile = at::exp(-(z - depth).pow(2));
+      c.select(1, 2).select(1, 3).copy_(profile.expand({n, 5}) * (1 + 0.3 * at::randn({n, 5}, gen)).abs());
+      c.select(1, 3).select(1, 3).copy_(0.3 * profile.expand({n, 5}) * at::rand({n, 5}, gen));
+      return computeObservables(c, at::full({n}, 100.0f), 1e-3);
+    };
+    const ClassifierResult same = classifierTest(showers(1, 2.0, 400), showers(2, 2.0, 400), 7, 100);
+    const ClassifierResult other = classifierTest(showers(1, 2.0, 400), showers(3, 2.6, 400), 7, 100);
+    qInfo("AUC same distribution %.3f, shifted depth %.3f", same.auc, other.auc);
+    QVERIFY2(same.auc > 0.35 && same.auc < 0.65, qPrintable(QString::number(same.auc)));
+    QVERIFY2(other.auc > 0.9, qPrintable(QString::number(other.auc)));
+    QCOMPARE(same.testEvents, std::int64_t(320));
   }
 
   void histogramsFoldOutliersIntoTheEdgeBins() {
