@@ -51,6 +51,7 @@ VoxelGeometry VoxelGeometry::grid(std::int64_t a, std::int64_t b, std::int64_t l
   g.columnX = c.div(b, "floor").to(at::kDouble);
   g.columnY = c.remainder(b).to(at::kDouble);
   g.layers = layers;
+  g.gridColumns = a * b;
   for (std::int64_t k = 0; k < layers; ++k) g.layerIds.push_back(static_cast<int>(k));
   const auto bins = static_cast<std::int64_t>(std::hypot(a, b) / 2) + 1;
   for (std::int64_t k = 0; k <= bins; ++k) g.lateralEdges.push_back(static_cast<double>(k));
@@ -118,7 +119,8 @@ std::vector<Observable> computeObservables(const at::Tensor& cellsIn, const at::
   out.push_back(scalar("energy_ratio", "deposited / incident energy", "energy_ratio", total / energy));
   out.push_back(scalar("total_energy", "deposited energy [GeV]", "total_energy", total));
 
-  const at::Tensor layerE = at::zeros({n, nz}, at::kDouble).index_add_(1, g.layer, c);
+  const at::Tensor layerE = g.gridColumns > 0 ? c.view({n, g.gridColumns, nz}).sum(1)
+                                              : at::zeros({n, nz}, at::kDouble).index_add_(1, g.layer, c);
   for (std::int64_t k = 0; k < nz; ++k) {
     char name[32];
     const int id = k < static_cast<std::int64_t>(g.layerIds.size()) ? g.layerIds[static_cast<std::size_t>(k)] : static_cast<int>(k);
@@ -165,7 +167,8 @@ std::vector<Observable> computeObservables(const at::Tensor& cellsIn, const at::
     lateral.index_add_(0, at::bucketize(g.radius, inner, false, true), c.sum(0));
   } else {
     const std::int64_t cols = g.columnX.size(0);
-    const at::Tensor colE = at::zeros({n, cols}, at::kDouble).index_add_(1, g.column, c);
+    const at::Tensor colE = g.gridColumns > 0 ? c.view({n, g.gridColumns, nz}).sum(2)
+                                              : at::zeros({n, cols}, at::kDouble).index_add_(1, g.column, c);
     const at::Tensor r = ((g.columnX.view({1, cols}) - cx.view({n, 1})).pow(2) +
                           (g.columnY.view({1, cols}) - cy.view({n, 1})).pow(2)).sqrt().nan_to_num(0);
     lateral.index_add_(0, at::bucketize(r, inner, false, true).reshape({-1}), colE.reshape({-1}));

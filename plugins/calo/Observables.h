@@ -52,6 +52,7 @@ struct VoxelGeometry {
   std::vector<int> layerIds;         // names of the layers (a binning's ids; empty layers are left out)
   std::vector<double> lateralEdges;  // bins of the lateral profile
   std::string unit = "cells";
+  std::int64_t gridColumns = 0;  // grids: voxels are (column, layer) row-major; sums by reshaping are faster
   static VoxelGeometry grid(std::int64_t a, std::int64_t b, std::int64_t layers);  // (a, b, layers) flattened
   static VoxelGeometry cylindrical(const Binning& binning);  // CaloChallenge voxel order
 };
