@@ -93,6 +93,7 @@ void registerHdf5Reader(Registry& reg) {
   c.inputs = {{"path", "Path", "file to read instead of 'file'", true}};
   c.outputs = {{"dataset", "Dataset", "x (features) and y (targets)", false}};
   c.factory = [](const Params& p) -> Component* { return new Hdf5Reader(p); };
+  c.recomputable = true;  // the file is there; storing the dataset again would double it
   reg.add(c);
 }
 

@@ -66,6 +66,7 @@ void registerTrainValSplit(Registry& reg) {
   c.inputs = {{"dataset", "Dataset", "samples to split", false}};
   c.outputs = {{"train", "Dataset", "", false}, {"val", "Dataset", "", false}};
   c.factory = [](const Params& p) -> Component* { return new TrainValSplit(p); };
+  c.recomputable = true;  // a seeded permutation of its input
   reg.add(c);
 }
 

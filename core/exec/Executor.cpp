@@ -118,6 +118,11 @@ std::vector<std::string> Executor::selectSteps(const RunOptions& opts) const {
   return out;
 }
 
+const Artifacts* Executor::outputs(const std::string& step) const {
+  auto it = d_->outputs.find(step);
+  return it == d_->outputs.end() ? nullptr : &it->second;
+}
+
 Executor::Status Executor::run(const RunOptions& opts) {
   error_.clear();
   failedStep_.clear();
@@ -131,6 +136,23 @@ Executor::Status Executor::run(const RunOptions& opts) {
     ev.message = error_;
     d_->emit(ev);
     return Status::Failed;
+  }
+  // Recomputable steps feeding a chosen step run again (their outputs are not stored). Inputs
+  // come from earlier steps, so one backward pass reaches their producers' producers too.
+  {
+    std::set<std::string> chosen(selected.begin(), selected.end());
+    const auto& all = d_->pipeline.steps;
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+      if (!chosen.count(it->name)) continue;
+      for (const auto& b : it->inputs) {
+        const int i = d_->pipeline.indexOf(b.fromStep);
+        if (i >= 0 && all[static_cast<std::size_t>(i)].info && all[static_cast<std::size_t>(i)].info->recomputable)
+          chosen.insert(b.fromStep);
+      }
+    }
+    selected.clear();
+    for (const auto& st : all)
+      if (chosen.count(st.name)) selected.push_back(st.name);
   }
   const int threads =
       opts.threads > 0 ? opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -211,7 +233,7 @@ Executor::Status Executor::run(const RunOptions& opts) {
       for (const auto& port : step.info->outputs)
         if (!out.count(port.name) && !port.optional)
           throw std::logic_error(step.classPath + " did not produce its output '" + port.name + "'");
-      if (opts.saveArtifacts) {
+      if (opts.saveArtifacts && !step.info->recomputable) {
         for (const auto& [port, a] : out) a.save(work / port);
         std::ofstream(doneMarker) << "done\n";  // written last: marks complete outputs for --resume
       }

@@ -2,6 +2,8 @@
 // what happens. Can run a subset of steps, taking the others' outputs from a saved run.
 #pragma once
 
+#include "exec/Artifact.h"
+
 #include "exec/Event.h"
 #include "pipeline/Pipeline.h"
 
@@ -44,6 +46,9 @@ class Executor {
   std::vector<std::string> selectSteps(const RunOptions& opts) const;
   Status run(const RunOptions& opts);
   const std::string& error() const { return error_; }  // why it failed
+  // What the steps of the last run produced, in memory (recomputable steps' outputs are not
+  // stored in the run folder); nullptr for a step that did not run.
+  const Artifacts* outputs(const std::string& step) const;
   const std::string& failedStep() const { return failedStep_; }
 
   struct Impl;  // public so the step context in the .cpp can reach it

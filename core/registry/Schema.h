@@ -118,6 +118,10 @@ struct ComponentInfo {
   std::vector<PortSpec> inputs;
   std::vector<PortSpec> outputs;
   std::function<Component*(const Params&)> factory;  // Step components only
+  // Outputs that are a cheap, deterministic function of the step's inputs, parameters and files
+  // (readers, splits): not stored in the run, whose folder would otherwise hold every dataset
+  // twice; the step runs again whenever a later step needs them (--from, --steps, --resume).
+  bool recomputable = false;
 
   const ParamSpec* param(const std::string& name) const;
   const PortSpec* input(const std::string& name) const;

@@ -221,6 +221,7 @@ void tf::calo::registerData(tf::Registry& reg) {
   r.inputs = {{"path", "Path", "a shower file", true}};
   r.outputs = {{"dataset", "Dataset", "x: cells (GeV), y: energy (GeV) and angle (rad)", false}};
   r.factory = [](const tf::Params& p) -> tf::Component* { return new ShowerReader(p); };
+  r.recomputable = true;  // showers stay in their file, not a second time in every run
   reg.add(r);
   reg.addFileInspector({"calorimeter showers (3DGAN, CaloChallenge)", "", inspect});
 }

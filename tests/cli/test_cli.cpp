@@ -88,11 +88,14 @@ class TestCli : public QObject {
     // Not a terminal: plain lines, no carriage returns.
     QVERIFY(!r.out.contains('\r'));
 
-    // Re-run only training with another learning rate; data steps come from the run above.
+    // Re-run only training with another learning rate: the data file comes from the run above;
+    // reading and splitting (recomputable, not stored) run again.
+    QVERIFY(!QFile::exists(runDir + "/artifacts/steps/read/dataset/meta.json"));
     auto again = run({example(), "-w", ws(), "--set", "epochs=2", "--from", "train"});
     QVERIFY2(again.code == 0, qPrintable(again.out + again.err));
-    QVERIFY2(again.out.contains("2 step(s)"), qPrintable(again.out));
+    QVERIFY2(again.out.contains("4 step(s)"), qPrintable(again.out));
     QVERIFY(!again.out.contains("generate (synthetic.RegressionSet) started"));
+    QVERIFY(again.out.contains("read (core.HDF5Reader) started") && again.out.contains("split (core.TrainValSplit) started"));
   }
 
   void loggersAndProvenance() {

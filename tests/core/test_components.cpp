@@ -23,6 +23,7 @@ struct Outcome {
   Executor::Status status;
   std::string error;
   fs::path dir;
+  std::map<std::string, Artifacts> outputs;  // in memory: recomputable steps store none
 };
 
 Outcome runText(const std::string& text, const fs::path& dir, const fs::path& ws) {
@@ -33,10 +34,14 @@ Outcome runText(const std::string& text, const fs::path& dir, const fs::path& ws
   o.workspace = ws;
   o.threads = 2;
   auto st = ex.run(o);
-  return {st, ex.error(), dir};
+  Outcome out{st, ex.error(), dir, {}};
+  for (const auto& s : lp.pipeline.steps)
+    if (const Artifacts* a = ex.outputs(s.name)) out.outputs[s.name] = *a;
+  return out;
 }
 
 Artifact output(const Outcome& o, const std::string& step, const std::string& port) {
+  if (auto it = o.outputs.find(step); it != o.outputs.end() && it->second.count(port)) return it->second.at(port);
   return Artifact::load(RunStore::stepArtifactsDir(o.dir, step) / port);
 }
 
