@@ -183,6 +183,21 @@ regen:
     QVERIFY(at::allclose(tf::h5::readTensor(cc, "incident_energies").reshape({-1}), tf::h5::readTensor(a, "energy") * 1000));
   }
 
+  void trainsDataParallelOverTwoRanks() {
+    // The GAN's two optimizers and alternating updates on the distributed engine (Gloo).
+    QTemporaryDir ws;
+    const Result r = runTool({tftest::source("resources/pipelines/calo-3dgan.yaml"), "-w", ws.path(), "--nproc", "2",
+                              "--master-port", "29731", "--set", "events=96", "--set", "test_events=40", "--set",
+                              "epochs=1", "--set", "batch_size=16"},
+                             ws.path());
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    QVERIFY2(r.out.contains("data parallel over 2 ranks"), qPrintable(r.out));
+    // Rank 0 wrote the model and the report; the run records two ranks.
+    QVERIFY(r.out.contains("saved") && r.out.contains("validation score"));
+    QVERIFY(QFile::exists(inRun(r, "artifacts/steps/save/calo-3dgan.pt")));
+    QVERIFY(QFile::exists(inRun(r, "artifacts/steps/validate/report.json")));
+  }
+
   void caloChallengeFilesValidateWithTheirBinning() {
     // Two CaloChallenge-style files (MeV) of a dataset-1-like binning with 10 voxels.
     tftest::writeFile(tmp_, "bins.xml", R"(<Bins>
