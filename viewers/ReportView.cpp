@@ -108,7 +108,6 @@ ReportView::ReportView(const QString& path, QWidget* parent) : QWidget(parent) {
     tabs_->addTab(scroll, QFileInfo(svg).completeBaseName());
   }
   lay->addWidget(tabs_, 1);
-  resize(1260, 900);
 }
 
 QString ReportView::summary() const { return summary_->text(); }

@@ -18,6 +18,7 @@ class ReportView : public QWidget {
   static bool recognises(const QString& path);  // a .json with "score" and "plots"
   QString summary() const;
   int plotCount() const;
+  QSize sizeHint() const override { return {1260, 900}; }
 
  private:
   QLabel* summary_ = nullptr;

@@ -201,7 +201,7 @@ QWidget* MainWindow::openDataFile(const QString& path, int event, const QString&
   }
   view->setAttribute(Qt::WA_DeleteOnClose);
   view->setWindowTitle(tr("%1 — TwinForge %2 view").arg(QFileInfo(abs).fileName(), info->name));
-  view->resize(1000, 720);
+  view->resize(view->sizeHint().expandedTo(QSize(1000, 720)));  // a report wants its plots' width
   view->show();
   addRecent(abs);
   log_->appendLine(tr("Opened %1 in the %2 view").arg(abs, info->name));

@@ -101,6 +101,7 @@ std::string svgPanels(const std::string& title, const std::vector<Panel>& panels
     auto tick = [&](double v) {
       if (p.logX) return num(std::pow(10.0, v));
       if (std::abs(v) >= 1e4 || (hi - lo) < 1e-6) return num(v);
+      if (std::abs(v) < 0.5 * std::pow(10.0, -decimals)) v = 0;  // no "-0.0"
       char b[32];
       std::snprintf(b, sizeof b, "%.*f", decimals, v);
       return std::string(b);
