@@ -135,23 +135,23 @@ void flatten(const cfg::Node& n, const std::string& prefix, std::vector<std::pai
 }
 
 // The most recent run of the same pipeline in the workspace: what --from/--steps reuse by default.
-std::optional<fs::path> latestRunOf(const RunStore& store, const std::string& file, const std::string& key) {
-  std::optional<fs::path> best;
-  fs::file_time_type bestTime;
+// Earlier runs of the same file and pipeline, newest first: a partial run takes each step it
+// does not run from the newest of them that holds that step's outputs.
+std::vector<fs::path> runsOf(const RunStore& store, const std::string& file, const std::string& key) {
+  std::vector<std::pair<fs::file_time_type, fs::path>> found;
   std::error_code ec;
-  if (!fs::is_directory(store.experimentDir(), ec)) return best;
+  if (!fs::is_directory(store.experimentDir(), ec)) return {};
   for (const auto& e : fs::directory_iterator(store.experimentDir(), ec)) {
     if (!e.is_directory()) continue;
     RunInfo run;
     run.dir = e.path();
     if (store.tag(run, "twinforge.pipeline_file") != file || store.tag(run, "twinforge.pipeline_key") != key) continue;
-    auto t = fs::last_write_time(e.path() / "meta.yaml", ec);
-    if (!best || t > bestTime) {
-      best = e.path();
-      bestTime = t;
-    }
+    found.push_back({fs::last_write_time(e.path() / "meta.yaml", ec), e.path()});
   }
-  return best;
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<fs::path> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
 }
 
 // Runs (or continues) `run` with its observers, and records how it ended.
@@ -326,7 +326,7 @@ int runPipeline(const Registry& reg, const RunRequest& req) {
     }
     opts.reuseRuns.push_back(*r);
   } else if (partial) {
-    if (auto r = latestRunOf(store, absFile.string(), lp.pipeline.key)) opts.reuseRuns.push_back(*r);
+    opts.reuseRuns = runsOf(store, absFile.string(), lp.pipeline.key);
   }
 
   {
@@ -338,7 +338,11 @@ int runPipeline(const Registry& reg, const RunRequest& req) {
         std::string s;
         for (const auto& n : sel) s += (s.empty() ? "" : ", ") + n;
         std::printf("would run: %s\n", s.c_str());
-        if (!opts.reuseRuns.empty()) std::printf("other steps' outputs from: %s\n", opts.reuseRuns.front().c_str());
+        if (opts.reuseRuns.size() == 1)
+          std::printf("other steps' outputs from: %s\n", opts.reuseRuns.front().c_str());
+        else if (!opts.reuseRuns.empty())
+          std::printf("other steps' outputs from the newest of %zu earlier runs holding them, starting with %s\n",
+                      opts.reuseRuns.size(), opts.reuseRuns.front().c_str());
         std::printf("valid.\n");
         return kOk;
       }

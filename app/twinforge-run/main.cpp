@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   app.add_option("--from", req.from, "First step to run (inclusive)");
   app.add_option("--to", req.to, "Last step to run (inclusive)");
   app.add_option("--reuse", req.reuse,
-                 "Run id whose saved step outputs feed the steps not run (default: the latest run of this pipeline)");
+                 "Run id whose saved step outputs feed the steps not run (default: for each, the newest earlier run of this pipeline that has them)");
   app.add_option("--resume", req.resume, "Continue an interrupted run (killed, cancelled, failed) in its own folder, with its saved configuration");
   app.add_flag("--dry-run", req.dryRun, "Validate the pipeline and print the plan without running");
   app.add_option("--describe", describe, "Print a component's parameters and ports, then exit");

@@ -96,6 +96,13 @@ class TestCli : public QObject {
     QVERIFY2(again.out.contains("4 step(s)"), qPrintable(again.out));
     QVERIFY(!again.out.contains("generate (synthetic.RegressionSet) started"));
     QVERIFY(again.out.contains("read (core.HDF5Reader) started") && again.out.contains("split (core.TrainValSplit) started"));
+    // Partial runs chain: after a run of `generate` alone, `--from save` still finds the
+    // trained model, in the older run that holds it.
+    auto gen = run({example(), "-w", ws(), "--steps", "generate"});
+    QVERIFY2(gen.code == 0, qPrintable(gen.out + gen.err));
+    auto save = run({example(), "-w", ws(), "--from", "save"});
+    QVERIFY2(save.code == 0, qPrintable(save.out + save.err));
+    QVERIFY2(save.out.contains("1 step(s)"), qPrintable(save.out));
   }
 
   void loggersAndProvenance() {
