@@ -26,6 +26,17 @@ TypeMap mapType(const File& f, const std::string& dataset, const DatasetInfo& in
   throw std::runtime_error("'" + f.path() + "': dataset '" + dataset + "' holds " + d +
                            ", expected a numeric type (float or integer)");
 }
+// The HDF5 memory type of a tensor dtype; -1 for dtypes without one here.
+hid_t memType(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return H5T_NATIVE_FLOAT;
+    case at::kDouble: return H5T_NATIVE_DOUBLE;
+    case at::kLong: return H5T_NATIVE_INT64;
+    case at::kInt: return H5T_NATIVE_INT32;
+    case at::kByte: return H5T_NATIVE_UINT8;
+    default: return -1;
+  }
+}
 }  // namespace
 
 at::Tensor readTensor(const File& f, const std::string& dataset, std::int64_t rowBegin, std::int64_t rowEnd) {
@@ -59,14 +70,8 @@ at::Tensor readTensor(const File& f, const std::string& dataset, std::int64_t ro
 void readRowsInto(const File& f, const std::string& dataset, std::int64_t rowBegin, std::int64_t rowEnd, at::Tensor& out) {
   DatasetInfo info = f.dataset(dataset);
   mapType(f, dataset, info);  // a numeric dataset, or a clear error
-  hid_t mem;
-  switch (out.scalar_type()) {
-    case at::kFloat: mem = H5T_NATIVE_FLOAT; break;
-    case at::kDouble: mem = H5T_NATIVE_DOUBLE; break;
-    case at::kLong: mem = H5T_NATIVE_INT64; break;
-    case at::kInt: mem = H5T_NATIVE_INT32; break;
-    default: throw std::invalid_argument("readRowsInto: unsupported output dtype");
-  }
+  const hid_t mem = memType(out.scalar_type());
+  if (mem < 0) throw std::invalid_argument("readRowsInto: unsupported output dtype");
   if (info.shape.empty() || rowBegin < 0 || rowBegin > rowEnd || static_cast<std::uint64_t>(rowEnd) > info.shape[0])
     throw std::out_of_range("'" + f.path() + "': rows [" + std::to_string(rowBegin) + ", " + std::to_string(rowEnd) +
                             ") outside dataset '" + dataset + "'");
@@ -93,26 +98,10 @@ void readRowsInto(const File& f, const std::string& dataset, std::int64_t rowBeg
 
 void writeTensor(const File& f, const std::string& dataset, const at::Tensor& tensor) {
   at::Tensor t = tensor.contiguous().cpu();
-  hid_t mem;
-  switch (t.scalar_type()) {
-    case at::kFloat:
-      mem = H5T_NATIVE_FLOAT;
-      break;
-    case at::kDouble:
-      mem = H5T_NATIVE_DOUBLE;
-      break;
-    case at::kLong:
-      mem = H5T_NATIVE_INT64;
-      break;
-    case at::kInt:
-      mem = H5T_NATIVE_INT32;
-      break;
-    case at::kByte:
-      mem = H5T_NATIVE_UINT8;
-      break;
-    default:
-      t = t.to(at::kFloat);
-      mem = H5T_NATIVE_FLOAT;
+  hid_t mem = memType(t.scalar_type());
+  if (mem < 0) {  // other dtypes are written as float32
+    t = t.to(at::kFloat);
+    mem = H5T_NATIVE_FLOAT;
   }
   std::vector<hsize_t> dims(t.sizes().begin(), t.sizes().end());
   Handle space(
