@@ -73,31 +73,47 @@ struct DataParallel::Impl {
   }
 };
 
+namespace {
+
+// Rank 0's values into `tensors` on every rank: one broadcast per dtype of flattened tensors.
+void broadcastFromRankZero(World& world, const std::vector<at::Tensor>& tensors) {
+  torch::NoGradGuard ng;
+  std::map<int, std::vector<at::Tensor>> byType;
+  for (const auto& t : tensors)
+    if (t.defined() && t.numel() > 0) byType[static_cast<int>(t.scalar_type())].push_back(t);
+  for (auto& [type, ts] : byType) {
+    std::vector<at::Tensor> flat;
+    for (auto& t : ts) flat.push_back(t.reshape({-1}));
+    at::Tensor buf = at::cat(flat);
+    world.broadcast(buf, 0);
+    std::int64_t off = 0;
+    for (auto& t : ts) {
+      t.copy_(buf.narrow(0, off, t.numel()).view_as(t));
+      off += t.numel();
+    }
+  }
+}
+
+}  // namespace
+
+void DataParallel::broadcastBuffers() {
+  std::vector<at::Tensor> buffers;
+  for (auto& b : model_->buffers()) buffers.push_back(b);
+  if (!buffers.empty()) broadcastFromRankZero(world_, buffers);
+}
+
 DataParallel::DataParallel(torch::nn::Module& model, World& world, std::int64_t bucketBytes)
     : d_(std::make_unique<Impl>(world)), world_(world) {
   if (bucketBytes <= 0) throw std::invalid_argument("bucket size must be positive");
   d_->weight = at::scalar_tensor(1.0 / world.size(), at::kFloat);
   {
-    // Everyone starts from rank 0's weights: one broadcast per dtype of flattened tensors.
-    torch::NoGradGuard ng;
+    // Everyone starts from rank 0's weights.
     std::vector<at::Tensor> all;
     for (auto& p : model.parameters()) all.push_back(p);
     for (auto& b : model.buffers()) all.push_back(b);
-    std::map<int, std::vector<at::Tensor>> byType;
-    for (auto& t : all)
-      if (t.defined() && t.numel() > 0) byType[static_cast<int>(t.scalar_type())].push_back(t);
-    for (auto& [type, ts] : byType) {
-      std::vector<at::Tensor> flat;
-      for (auto& t : ts) flat.push_back(t.reshape({-1}));
-      at::Tensor buf = at::cat(flat);
-      world.broadcast(buf, 0);
-      std::int64_t off = 0;
-      for (auto& t : ts) {
-        t.copy_(buf.narrow(0, off, t.numel()).view_as(t));
-        off += t.numel();
-      }
-    }
+    broadcastFromRankZero(world, all);
   }
+  model_ = &model;
   // Buckets over trainable parameters in reverse registration order.
   auto params = model.parameters();
   std::int64_t used = 0;

@@ -32,6 +32,9 @@ class DataParallel {
   // and replaces each parameter's gradient by the weighted sum over ranks.
   void finish();
   bool pending() const;  // a backward pass ran and finish() was not called
+  // Rank 0's buffers (BatchNorm running statistics) to every rank, as DDP does before each
+  // forward pass; tasks whose networks have such buffers call it after their updates.
+  void broadcastBuffers();
 
   std::size_t bucketCount() const;
 
@@ -48,6 +51,7 @@ class DataParallel {
   struct Impl;
   std::unique_ptr<Impl> d_;
   World& world_;
+  torch::nn::Module* model_ = nullptr;
 };
 
 }  // namespace tf::dist

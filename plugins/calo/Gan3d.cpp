@@ -7,6 +7,7 @@
 #include "CaloData.h"
 #include "Observables.h"
 
+#include "dist/DataParallel.h"
 #include "dist/World.h"
 #include "exec/Artifact.h"
 #include "exec/Component.h"
@@ -239,6 +240,8 @@ class GanTask : public TrainingTask {
     for (auto& p : gan_->disc->parameters()) p.requires_grad_(true);
     if (gradClip > 0) torch::nn::utils::clip_grad_norm_(gan_->gen->parameters(), gradClip);
     optG_->step();
+    // The generator's BatchNorm statistics: rank 0's everywhere, so every rank holds one model.
+    if (dataParallel()) dataParallel()->broadcastBuffers();
 
     // A generator that only makes empty showers will not recover: stop and say so.
     const double deposit = o.ecal.mean().item<double>(), expected = ecalTarget.mean().item<double>();

@@ -5,6 +5,7 @@
 #include "dist/World.h"
 
 #include <ATen/ATen.h>
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/csrc/autograd/grad_mode.h>
@@ -83,6 +84,29 @@ void rankMain(int rank, int port, RankResult* out) {
   }
 }
 
+// BatchNorm statistics drift apart on ranks that see different data; broadcastBuffers()
+// makes them rank 0's again.
+void bufferRank(int rank, int port, std::vector<at::Tensor>* before, std::vector<at::Tensor>* after, std::string* error) {
+  try {
+    Environment env;
+    env.rank = rank;
+    env.worldSize = 2;
+    env.masterPort = port;
+    World::Options o;
+    o.timeout = std::chrono::seconds(60);
+    auto world = World::connect(env, o);
+    torch::nn::BatchNorm1d bn(3);
+    DataParallel dp(*bn, *world);
+    bn->train();
+    bn->forward(at::randn({8, 3}) * (rank + 1) + rank * 5.0);  // different statistics per rank
+    for (auto& b : bn->buffers()) before->push_back(b.clone());
+    dp.broadcastBuffers();
+    for (auto& b : bn->buffers()) after->push_back(b.clone());
+  } catch (const std::exception& e) {
+    *error = e.what();
+  }
+}
+
 }  // namespace
 
 class TestDataParallel : public QObject {
@@ -131,6 +155,21 @@ class TestDataParallel : public QObject {
       const double scale = g.abs().max().item<double>();
       QVERIFY2(err <= 1e-5 * scale + 1e-8,
                qPrintable(QString("parameter %1: max error %2, scale %3").arg(i).arg(err).arg(scale)));
+    }
+  }
+
+  void buffersFollowRankZero() {
+    const int port = freePort();
+    std::vector<at::Tensor> b0, a0, b1, a1;
+    std::string e0, e1;
+    std::thread t0(bufferRank, 0, port, &b0, &a0, &e0), t1(bufferRank, 1, port, &b1, &a1, &e1);
+    t0.join();
+    t1.join();
+    QVERIFY2(e0.empty() && e1.empty(), (e0 + e1).c_str());
+    QVERIFY(!b0[0].equal(b1[0]));  // running means differ before
+    for (std::size_t i = 0; i < a0.size(); ++i) {
+      QVERIFY(a0[i].equal(b0[i]));  // rank 0 keeps its own
+      QVERIFY(a1[i].equal(b0[i]));  // rank 1 now holds rank 0's
     }
   }
 
