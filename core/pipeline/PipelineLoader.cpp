@@ -666,4 +666,9 @@ bool Pipeline::hasUnknownComponents() const {
   return std::any_of(steps.begin(), steps.end(), [](const Step& s) { return !s.info; });
 }
 
+std::string defaultStepName(const std::string& classPath) {
+  const auto dot = classPath.rfind('.');
+  return snakeCase(dot == std::string::npos ? classPath : classPath.substr(dot + 1));
+}
+
 }  // namespace tf

@@ -44,4 +44,8 @@ std::string classPathOf(const cfg::Node& n);
 // The arguments of a component node: init_args for class_path style, else the inline keys.
 cfg::Node argumentsOf(const cfg::Node& n);
 
+// The name a list-form step gets when it has no `_name_`: the class's short name in snake case
+// ("core.MLPTrainer" -> "mlp_trainer"); the canvas names new nodes the same way.
+std::string defaultStepName(const std::string& classPath);
+
 }  // namespace tf

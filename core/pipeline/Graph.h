@@ -1,0 +1,69 @@
+// The pipeline as the canvas edits it: nodes (components with their parameters and a position)
+// and links between typed ports, with the rules an edit must pass — ports exist, types are
+// compatible, an input takes one link, no cycles — each refusal saying why. Qt-free, so the
+// rules are tested without a window; the canvas (issue 6) draws and edits one of these.
+#pragma once
+
+#include "config/Node.h"
+#include "pipeline/Pipeline.h"
+
+#include <string>
+#include <vector>
+
+namespace tf {
+
+class Registry;
+struct ComponentInfo;
+
+class Graph {
+ public:
+  struct Node {
+    std::string name;       // unique: what links and the YAML's step keys use
+    std::string classPath;  // kept as written even when no plugin knows it
+    const ComponentInfo* info = nullptr;  // null: a placeholder for a missing plugin's component
+    cfg::Node params;
+    double x = 0, y = 0;  // canvas position
+  };
+  struct Link {
+    std::string fromNode, fromPort, toNode, toPort;
+    bool operator==(const Link& o) const {
+      return fromNode == o.fromNode && fromPort == o.fromPort && toNode == o.toNode && toPort == o.toPort;
+    }
+  };
+  struct Check {
+    bool ok = true;
+    std::string why;  // for a refusal: what a user reads in the canvas' tooltip
+    explicit operator bool() const { return ok; }
+  };
+
+  explicit Graph(const Registry& reg) : reg_(&reg) {}
+  // Nodes and links of a loaded pipeline (implicit "previous step" bindings become links).
+  static Graph fromPipeline(const Registry& reg, const Pipeline& p);
+
+  // Adds a node for `classPath` (unknown ones become placeholders) named `name`, or after the
+  // component ("mlp_trainer", "mlp_trainer_2", ...); returns the name used.
+  std::string addNode(const std::string& classPath, const std::string& name = {});
+  bool removeNode(const std::string& name);  // and its links
+  Check renameNode(const std::string& from, const std::string& to);
+
+  Check connectionPossible(const Link& l) const;
+  Check connect(const Link& l);  // adds it when possible
+  bool disconnect(const Link& l);
+
+  const std::vector<Node>& nodes() const { return nodes_; }
+  const std::vector<Link>& links() const { return links_; }
+  const Node* node(const std::string& name) const;
+  Node* node(const std::string& name);
+  // Required inputs of `name` that no link feeds.
+  std::vector<std::string> unconnectedInputs(const std::string& name) const;
+  // Execution order: every node after the nodes feeding it, otherwise in insertion order.
+  std::vector<std::string> order() const;
+
+ private:
+  bool reaches(const std::string& from, const std::string& to) const;  // a path of links from -> to
+  const Registry* reg_;
+  std::vector<Node> nodes_;
+  std::vector<Link> links_;
+};
+
+}  // namespace tf
