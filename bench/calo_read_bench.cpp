@@ -2,6 +2,7 @@
 // what calo.ShowerReader runs): reads every event of FILE into memory REPS times and prints
 // the median.   calo_read_bench FILE [REPS]
 #include "CaloData.h"
+#include "exec/Allocator.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int reps = argc > 2 ? std::atoi(argv[2]) : 5;
+  tf::tuneAllocatorForTraining();  // as twinforge-run does: huge pages for large tensors
   std::vector<double> secs;
   std::int64_t events = 0, bytes = 0;
   double checksum = 0;

@@ -11,8 +11,7 @@ namespace tf {
 // Plugins register more specific inspectors that run before this one.
 void registerHdf5Inspector(Registry& reg) {
   reg.addFileInspector({"HDF5", "", [](const std::string& path, std::ostream& out) {
-                          h5::silenceErrorStack();
-                          if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+                          if (!h5::isHdf5(path)) return false;
                           h5::File f = h5::File::open(path);
                           out << "Format: HDF5\n";
                           auto attrs = f.attributes("/");

@@ -31,6 +31,11 @@ std::string DatasetInfo::shapeString() const {
 
 void silenceErrorStack() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
+bool isHdf5(const std::string& path) {
+  silenceErrorStack();
+  return H5Fis_hdf5(path.c_str()) > 0;
+}
+
 std::string dtypeName(hid_t type) {
   switch (H5Tget_class(type)) {
     case H5T_FLOAT:

@@ -77,5 +77,7 @@ void printDatasets(const File& f, std::ostream& out);
 
 std::string dtypeName(hid_t type);
 void silenceErrorStack();  // HDF5 prints its error stack to stderr by default; we report ourselves
+// An existing HDF5 file (with the error stack silenced): what file inspectors ask first.
+bool isHdf5(const std::string& path);
 
 }  // namespace tf::h5

@@ -5,8 +5,6 @@
 
 #include <ATen/ATen.h>
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cmath>
@@ -21,17 +19,6 @@ namespace tf::calo {
 namespace {
 
 std::string shapeOf(const h5::DatasetInfo& d) { return d.shapeString(); }
-
-// Large reads spend most of their time faulting in 4 KiB pages (1.7 s of system time for
-// 500 MB on the 2-core VM); transparent huge pages, where the kernel offers them on request
-// ("madvise" mode, Debian's default), cut that.
-void adviseHugePages(const at::Tensor& t) {
-  const std::size_t huge = 2u << 20;
-  const auto begin = reinterpret_cast<std::uintptr_t>(t.data_ptr());
-  const std::uintptr_t end = begin + static_cast<std::size_t>(t.numel()) * t.element_size();
-  const std::uintptr_t a = (begin + huge - 1) & ~(huge - 1);
-  if (end > a + huge) madvise(reinterpret_cast<void*>(a), (end - a) & ~(huge - 1), MADV_HUGEPAGE);
-}
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw std::runtime_error("'" + path + "': " + what);
@@ -131,7 +118,6 @@ Showers readShowers(const std::string& path, const ReadOptions& opt) {
   if (!opt.withCells) return s;
   shape[0] = k;
   s.cells = at::empty(shape, at::kFloat);
-  adviseHugePages(s.cells);
   const std::int64_t chunk = std::max<std::int64_t>(1, opt.chunkBytes / std::max<std::int64_t>(1, rowBytes));
   const auto* idx = sel.data_ptr<std::int64_t>();
   at::Tensor buffer;

@@ -142,8 +142,7 @@ class ShowerReader : public tf::Component {
 
 // `twinforge-run info`: 3DGAN and CaloChallenge files.
 bool inspect(const std::string& path, std::ostream& out) {
-  tf::h5::silenceErrorStack();
-  if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+  if (!tf::h5::isHdf5(path)) return false;
   tf::h5::File f = tf::h5::File::open(path);
   auto range = [&](const std::string& name, double scale, const char* unit) {
     if (!f.hasDataset(name)) return std::string("(none)");

@@ -56,7 +56,7 @@ std::string svgPanels(const std::string& title, const std::vector<Panel>& panels
     const Panel& p = panels[i];
     const int ox = static_cast<int>(i % static_cast<std::size_t>(columns)) * pw;
     const int oy = top + static_cast<int>(i / static_cast<std::size_t>(columns)) * ph;
-    const double x0 = ox + 46, x1 = ox + pw - 12, y0 = oy + ph - 40, y1 = oy + 24;  // plot box
+    const double x0 = ox + 60, x1 = ox + pw - 12, y0 = oy + ph - 40, y1 = oy + 24;  // plot box
     const bool hist = !p.edges.empty();
     const std::size_t n = p.reference.size();
     if (n == 0) continue;
@@ -118,6 +118,10 @@ std::string svgPanels(const std::string& title, const std::vector<Panel>& panels
       s << "<text x='" << x0 - 4 << "' y='" << sy(yv) + 3 << "' font-size='10' text-anchor='end'>" << num(yv)
         << "</text>\n";
     }
+    // Histograms and profiles are both normalised to unit sum, so the two sets compare by shape.
+    const double ly = (y0 + y1) / 2;
+    s << "<text x='" << ox + 9 << "' y='" << ly << "' font-size='10' text-anchor='middle' fill='#555' transform='rotate(-90 "
+      << ox + 9 << " " << ly << ")'>" << (hist ? "fraction of entries" : "share (sum = 1)") << "</text>\n";
     s << "</g>\n";
   }
   s << "</svg>\n";

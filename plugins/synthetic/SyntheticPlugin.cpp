@@ -80,8 +80,7 @@ class RegressionSet : public tf::Component {
 };
 
 bool inspect(const std::string& path, std::ostream& out) {
-  tf::h5::silenceErrorStack();
-  if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+  if (!tf::h5::isHdf5(path)) return false;
   tf::h5::File f = tf::h5::File::open(path);
   auto attrs = f.attributes("/");
   auto it = attrs.find("twinforge_format");

@@ -57,8 +57,9 @@ class TestCaloGan : public QObject {
   const QStringList small_{"--set", "events=400", "--set", "test_events=200", "--set", "seed=3"};
 
   Result example(const QStringList& extra) {
-    return runTool(QStringList{tftest::source("resources/pipelines/calo-3dgan.yaml"), "-w", tmp_.path()} + small_ + extra,
-                   tmp_.path());
+    return runTool(
+        QStringList{tftest::source("resources/pipelines/calo-3dgan.yaml"), "-w", tmp_.path()} + small_ + extra,
+        tmp_.path());
   }
   QString inRun(const Result& r, const QString& rel) {
     QDir d(r.runDir());
@@ -109,14 +110,14 @@ class TestCaloGan : public QObject {
     QVERIFY(QFile::exists(inRun(trained, "metrics/train.val_loss")));
     QVERIFY(QFile::exists(inRun(trained, "metrics/train.d_loss")));
     const nlohmann::json m = readJson(inRun(trained, "artifacts/steps/train/metrics/meta.json"))["meta"];
-    QVERIFY2(m.contains("initial_val_loss") && m.contains("final_val_loss"), qPrintable(QString::fromStdString(m.dump())));
+    QVERIFY2(m.contains("initial_val_loss") && m.contains("final_val_loss"),
+             qPrintable(QString::fromStdString(m.dump())));
 
     // The generated file: as many showers as the held-out set, on the same grid, with its conditions.
     auto gen = tf::h5::File::open(QDir(tmp_.path()).filePath("data/calo-3dgan-generated.h5").toStdString());
     auto mc = tf::h5::File::open(QDir(tmp_.path()).filePath("data/calo-mc-test.h5").toStdString());
     QCOMPARE(QString::fromStdString(gen.dataset("ECAL").shapeString()), QString("(200, 51, 51, 25)"));
     QVERIFY(tf::h5::readTensor(gen, "energy").equal(tf::h5::readTensor(mc, "energy")));
-
   }
 
   void savedWeightsRegenerateTheSameShowers() {
@@ -135,7 +136,8 @@ class TestCaloGan : public QObject {
       }
     }
     QVERIFY(!weights.isEmpty());
-    const QString yaml = tftest::writeFile(tmp_, "regen.yaml", QString(R"(
+    const QString yaml = tftest::writeFile(tmp_, "regen.yaml",
+                                           QString(R"(
 regen:
   steps:
     mc:
@@ -163,7 +165,9 @@ regen:
       events: 200
       file: data/regenerated-torchscript.h5
       seed: 3
-)").arg(weights, QString(weights).replace(".pt", ".torchscript.pt")).toUtf8());
+)")
+                                               .arg(weights, QString(weights).replace(".pt", ".torchscript.pt"))
+                                               .toUtf8());
     const Result r = runTool({yaml, "-w", tmp_.path()}, tmp_.path());
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     QVERIFY2(r.out.contains("keeping existing"), qPrintable(r.out));
@@ -180,16 +184,17 @@ regen:
     const at::Tensor showers = tf::h5::readTensor(cc, "showers");
     QVERIFY(at::allclose(showers.sum(1), ecal.sum({1, 2, 3}) * 1000, 1e-4, 1e-3));
     QVERIFY(at::allclose(showers.select(1, 0), ecal.select(3, 0).select(1, 0).select(1, 0) * 1000));
-    QVERIFY(at::allclose(tf::h5::readTensor(cc, "incident_energies").reshape({-1}), tf::h5::readTensor(a, "energy") * 1000));
+    QVERIFY(at::allclose(tf::h5::readTensor(cc, "incident_energies").reshape({-1}),
+                         tf::h5::readTensor(a, "energy") * 1000));
   }
 
   void trainsDataParallelOverTwoRanks() {
     // The GAN's two optimizers and alternating updates on the distributed engine (Gloo).
     QTemporaryDir ws;
-    const Result r = runTool({tftest::source("resources/pipelines/calo-3dgan.yaml"), "-w", ws.path(), "--nproc", "2",
-                              "--master-port", "29731", "--set", "events=96", "--set", "test_events=40", "--set",
-                              "epochs=1", "--set", "batch_size=16"},
-                             ws.path());
+    const Result r =
+        runTool({tftest::source("resources/pipelines/calo-3dgan.yaml"), "-w", ws.path(), "--nproc", "2", "--set",
+                 "events=96", "--set", "test_events=40", "--set", "epochs=1", "--set", "batch_size=16"},
+                ws.path());
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     QVERIFY2(r.out.contains("data parallel over 2 ranks"), qPrintable(r.out));
     // Rank 0 wrote the model and the report; the run records two ranks.

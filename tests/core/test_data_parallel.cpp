@@ -55,15 +55,20 @@ at::Tensor globalY() {
   return at::randn({kN, 1}, g, at::kFloat);
 }
 
+// Rank `rank` of a 2-rank world whose store rank 0 serves on `port`.
+std::unique_ptr<World> joinWorld(int rank, int port) {
+  Environment env;
+  env.rank = rank;
+  env.worldSize = 2;
+  env.masterPort = port;
+  World::Options o;
+  o.timeout = std::chrono::seconds(60);
+  return World::connect(env, o);
+}
+
 void rankMain(int rank, int port, RankResult* out) {
   try {
-    Environment env;
-    env.rank = rank;
-    env.worldSize = 2;
-    env.masterPort = port;
-    World::Options o;
-    o.timeout = std::chrono::seconds(60);
-    auto world = World::connect(env, o);
+    auto world = joinWorld(rank, port);
     Net net;  // each rank draws its own initial weights: the broadcast must make them rank 0's
     for (auto& p : net->parameters()) out->initial.push_back(p.detach().clone());
     DataParallel dp(*net, *world, 100);  // 100 bytes: several buckets, so ordering matters
@@ -88,13 +93,7 @@ void rankMain(int rank, int port, RankResult* out) {
 // makes them rank 0's again.
 void bufferRank(int rank, int port, std::vector<at::Tensor>* before, std::vector<at::Tensor>* after, std::string* error) {
   try {
-    Environment env;
-    env.rank = rank;
-    env.worldSize = 2;
-    env.masterPort = port;
-    World::Options o;
-    o.timeout = std::chrono::seconds(60);
-    auto world = World::connect(env, o);
+    auto world = joinWorld(rank, port);
     torch::nn::BatchNorm1d bn(3);
     DataParallel dp(*bn, *world);
     bn->train();
