@@ -232,7 +232,16 @@ bool allScalars(const Node& n) {
   return true;
 }
 
-void emit(YAML::Emitter& out, const Node& n) {
+// Small mappings of scalars under these keys read best on one line: `inputs: {path: mc.path}`.
+bool flowMap(const Node& n, const std::string& key) {
+  if (n.entries().empty()) return true;
+  if (key != "inputs" || n.entries().size() > 4) return false;
+  for (const auto& e : n.entries())
+    if (!e.second.isScalar()) return false;
+  return true;
+}
+
+void emit(YAML::Emitter& out, const Node& n, const std::string& key = {}) {
   switch (n.kind()) {
     case Node::Kind::Null:
       out << YAML::Null;
@@ -250,10 +259,11 @@ void emit(YAML::Emitter& out, const Node& n) {
       out << YAML::EndSeq;
       break;
     case Node::Kind::Map:
+      if (flowMap(n, key)) out << YAML::Flow;
       out << YAML::BeginMap;
       for (const auto& e : n.entries()) {
         out << YAML::Key << e.first << YAML::Value;
-        emit(out, e.second);
+        emit(out, e.second, e.first);
       }
       out << YAML::EndMap;
       break;

@@ -37,7 +37,7 @@ Node argumentsOf(const Node& n) {
   return args;
 }
 
-static const Node* stepsOf(const Node& n) {
+const Node* stepsOf(const Node& n) {
   if (!n.isMap()) return nullptr;
   if (const Node* s = n.find("steps")) return s;
   if (const Node* a = n.find("init_args"); a && a->isMap())
@@ -203,8 +203,8 @@ std::string snakeCase(const std::string& s) {
   return out.empty() ? "step" : out;
 }
 
-// Names for list-form steps: `_name_` if given, else the class's short name in snake case,
-// numbered when it repeats ("trainer", "trainer_2").
+}  // namespace
+
 std::vector<std::string> listStepNames(const Node& steps) {
   std::vector<std::string> names;
   std::map<std::string, int> used;
@@ -222,8 +222,6 @@ std::vector<std::string> listStepNames(const Node& steps) {
   }
   return names;
 }
-
-}  // namespace
 
 Node interpolate(const Node& root, Diagnostics& diags) { return Interpolator{root, diags, {}}.resolve(root); }
 

@@ -47,5 +47,10 @@ cfg::Node argumentsOf(const cfg::Node& n);
 // The name a list-form step gets when it has no `_name_`: the class's short name in snake case
 // ("core.MLPTrainer" -> "mlp_trainer"); the canvas names new nodes the same way.
 std::string defaultStepName(const std::string& classPath);
+// Names of list-form steps: `_name_` if given, else defaultStepName, numbered when it repeats
+// ("trainer", "trainer_2").
+std::vector<std::string> listStepNames(const cfg::Node& steps);
+// The steps node of a pipeline node (`steps:` or `init_args.steps:`), or null.
+const cfg::Node* stepsOf(const cfg::Node& pipeline);
 
 }  // namespace tf
