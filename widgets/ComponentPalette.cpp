@@ -1,6 +1,9 @@
 #include "ComponentPalette.h"
 
+#include "PipelineCanvas.h"
 #include "registry/Registry.h"
+
+#include <QMimeData>
 
 #include <QHeaderView>
 #include <QLineEdit>
@@ -9,13 +12,30 @@
 
 namespace tf::ui {
 
+namespace {
+// Drags carry the component's class path to the canvas (kComponentMime).
+class PaletteTree : public QTreeWidget {
+ public:
+  using QTreeWidget::QTreeWidget;
+  QStringList mimeTypes() const override { return {QString::fromLatin1(kComponentMime)}; }
+  QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override {
+    if (items.isEmpty() || items.front()->data(0, Qt::UserRole).toString().isEmpty()) return nullptr;
+    auto* m = new QMimeData;
+    m->setData(QString::fromLatin1(kComponentMime), items.front()->data(0, Qt::UserRole).toString().toUtf8());
+    return m;
+  }
+};
+}  // namespace
+
 ComponentPalette::ComponentPalette(QWidget* parent) : QWidget(parent) {
   auto* lay = new QVBoxLayout(this);
   lay->setContentsMargins(2, 2, 2, 2);
   search_ = new QLineEdit(this);
   search_->setPlaceholderText(tr("Search components…"));
   search_->setClearButtonEnabled(true);
-  tree_ = new QTreeWidget(this);
+  tree_ = new PaletteTree(this);
+  tree_->setDragEnabled(true);
+  tree_->setDragDropMode(QAbstractItemView::DragOnly);
   tree_->setHeaderHidden(true);
   tree_->setColumnCount(1);
   lay->addWidget(search_);
@@ -48,6 +68,12 @@ void ComponentPalette::rebuild() {
       g->setFont(0, f);
     }
     auto* item = new QTreeWidgetItem(g, {QString::fromStdString(c->shortName())});
+    if (c->kind != tf::ComponentInfo::Kind::Step) {  // models etc. go inside a step's parameter
+      item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+      item->setForeground(0, QColor(0x80, 0x80, 0x80));
+    } else {
+      item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
+    }
     item->setData(0, Qt::UserRole, QString::fromStdString(c->classPath));
     item->setToolTip(0, QStringLiteral("<pre>%1</pre>").arg(QString::fromStdString(c->describe()).toHtmlEscaped()));
     item->setStatusTip(0, QString::fromStdString(c->classPath + " — " + c->doc));

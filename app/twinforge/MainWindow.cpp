@@ -2,9 +2,13 @@
 
 #include "ComponentPalette.h"
 #include "EventLogPanel.h"
+#include "Inspector.h"
+#include "MetricsChart.h"
+#include "PipelineCanvas.h"
+#include "PipelineEditor.h"
 #include "PreferencesDialog.h"
-#include "PropertiesPanel.h"
 #include "RunController.h"
+#include "RunsBrowser.h"
 #include "StepListView.h"
 #include "CaloFile.h"
 #include "ShowerCompareView.h"
@@ -13,8 +17,15 @@
 #include "config/Node.h"
 #include "pipeline/PipelineLoader.h"
 #include "registry/Registry.h"
+#include "registry/Schema.h"
 
 #include <QAction>
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDirIterator>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QUndoStack>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDragEnterEvent>
@@ -39,7 +50,7 @@
 namespace tf::ui {
 
 namespace {
-constexpr int kStateVersion = 1;  // bump when docks change, so old layouts are not restored
+constexpr int kStateVersion = 2;  // bump when docks change, so old layouts are not restored
 constexpr int kMaxRecent = 10;
 }  // namespace
 
@@ -53,13 +64,28 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
   banner_->setWordWrap(true);
   banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   banner_->setVisible(false);
-  steps_ = new StepListView(central);
+  editor_ = new PipelineEditor(reg_, central);
+  lay->addWidget(banner_);
+  lay->addWidget(editor_, 1);
+  setCentralWidget(central);
+  steps_ = new StepListView(this);
   steps_->setToolTip(tr("Double-click a step to look at the data it wrote in the last run"));
   connect(steps_, &QTreeWidget::itemDoubleClicked, this,
           [this](QTreeWidgetItem* item, int) { openStepOutput(item->text(0)); });
-  lay->addWidget(banner_);
-  lay->addWidget(steps_);
-  setCentralWidget(central);
+  connect(steps_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+    if (item) editor_->canvas()->selectSteps({item->text(0)});
+  });
+  connect(editor_, &PipelineEditor::stepDoubleClicked, this, [this](const QString& s) { openStepOutput(s); });
+  connect(editor_, &PipelineEditor::documentChanged, this, &MainWindow::onDocumentChanged);
+  connect(editor_, &PipelineEditor::message, this, [this](const QString& m, bool err) {
+    statusBar()->showMessage(m, 8000);
+    if (err) log_->appendLine(m, true);
+  });
+  connect(editor_->undoStack(), &QUndoStack::cleanChanged, this, [this] { updateTitle(); });
+  autosave_ = new QTimer(this);
+  autosave_->setSingleShot(true);
+  autosave_->setInterval(3000);
+  connect(autosave_, &QTimer::timeout, this, &MainWindow::writeAutosave);
 
   run_ = new RunController(this);
   connect(run_, &RunController::eventReceived, this, &MainWindow::onEvent);
@@ -71,10 +97,12 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
     log_->appendLine(summary, code != 0);
     statusBar()->showMessage(summary, 10000);
     if (code != 0 && code != 130) showBanner(summary + tr(" — see the log below."), true);
+    // The finished run, in the runs browser.
+    runs_->setWorkspace(Preferences::load().workspace);
+    runs_->selectRuns({run_->runId()});
     updateActions();
     Q_EMIT runFinished(code);
   });
-  connect(steps_, &QTreeWidget::currentItemChanged, this, &MainWindow::onSelectionChanged);
 
   buildDocks();
   buildMenus();
@@ -85,8 +113,10 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
     restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("window/state")).toByteArray(), kStateVersion);
   } else {
-    resize(1200, 760);
+    resize(1500, 950);
   }
+  runs_->setWorkspace(Preferences::load().workspace);
+  onDocumentChanged();
   updateTitle();
   updateActions();
   statusBar()->showMessage(tr("%1 components loaded").arg(reg_.all().size()));
@@ -103,34 +133,108 @@ void MainWindow::buildDocks() {
     return d;
   };
   palette_ = new ComponentPalette(this);
-  props_ = new PropertiesPanel(this);
   log_ = new EventLogPanel(this);
+  chart_ = new MetricsChart(this);
+  runs_ = new RunsBrowser(this);
+  connect(runs_, &RunsBrowser::openPipelineRequested, this, [this](const QString& f) { openFile(f); });
+  connect(palette_, &ComponentPalette::componentActivated, this, [this](const QString& cp) {
+    // Double-click in the palette: the step lands in the middle of the visible canvas.
+    PipelineCanvas* c = editor_->canvas();
+    editor_->addStep(cp, c->mapToScene(c->viewport()->rect().center()));
+  });
   dock(tr("Components"), QStringLiteral("paletteDock"), palette_, Qt::LeftDockWidgetArea);
-  dock(tr("Properties"), QStringLiteral("propertiesDock"), props_, Qt::RightDockWidgetArea);
-  dock(tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
+  dock(tr("Properties"), QStringLiteral("propertiesDock"), editor_->inspector(), Qt::RightDockWidgetArea);
+  QDockWidget* stepsDock = dock(tr("Steps"), QStringLiteral("stepsDock"), steps_, Qt::BottomDockWidgetArea);
+  QDockWidget* logDock = dock(tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
+  QDockWidget* chartDock = dock(tr("Metrics"), QStringLiteral("metricsDock"), chart_, Qt::BottomDockWidgetArea);
+  QDockWidget* runsDock = dock(tr("Runs"), QStringLiteral("runsDock"), runs_, Qt::BottomDockWidgetArea);
+  splitDockWidget(logDock, chartDock, Qt::Horizontal);
+  tabifyDockWidget(logDock, stepsDock);
+  tabifyDockWidget(logDock, runsDock);
+  logDock->raise();
   resizeDocks({findChild<QDockWidget*>(QStringLiteral("paletteDock")),
                findChild<QDockWidget*>(QStringLiteral("propertiesDock"))},
               {220, 340}, Qt::Horizontal);
+  resizeDocks({logDock}, {200}, Qt::Vertical);
+  resizeDocks({logDock, chartDock}, {600, 500}, Qt::Horizontal);
 }
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* newAct = file->addAction(tr("&New Pipeline"), QKeySequence::New, this, [this] { newPipeline(); });
+  QMenu* examples = file->addMenu(tr("New from E&xample"));
+  examples->setObjectName(QStringLiteral("examplesMenu"));
+  connect(examples, &QMenu::aboutToShow, this, [this, examples] {
+    examples->clear();
+    QString lastPlugin;
+    for (const auto& [plugin, path] : examplePipelines(reg_)) {
+      if (plugin != lastPlugin) examples->addSection(plugin);
+      lastPlugin = plugin;
+      QAction* a = examples->addAction(QFileInfo(path).completeBaseName(), this, [this, p = path] { newFromExample(p); });
+      QFile f(path);
+      if (f.open(QIODevice::ReadOnly)) {  // the example's first comment line says what it is
+        const QString first = QString::fromUtf8(f.readLine()).trimmed();
+        if (first.startsWith('#')) a->setStatusTip(first.mid(1).trimmed());
+      }
+    }
+    if (examples->isEmpty()) examples->addAction(tr("(no examples found)"))->setEnabled(false);
+  });
   QAction* openAct = file->addAction(tr("&Open Pipeline…"), QKeySequence::Open, this, &MainWindow::openDialog);
   recentMenu_ = file->addMenu(tr("Open &Recent"));
-  saveAct_ = file->addAction(tr("&Save"), QKeySequence::Save, this, [this] { save(); });
+  saveAct_ = file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
+    if (file_.isEmpty()) saveAsDialog();
+    else save();
+  });
   saveAsAct_ = file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAsDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = editor_->undoStack()->createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = editor_->undoStack()->createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addSeparator();
+  auto canvasAction = [this, edit](const QString& text, QKeySequence key, auto fn) {
+    QAction* a = edit->addAction(text, this, fn);
+    a->setShortcut(key);
+    a->setShortcutContext(Qt::WidgetWithChildrenShortcut);  // typing in the inspector keeps its keys
+    editor_->canvas()->addAction(a);
+    return a;
+  };
+  canvasAction(tr("Cu&t"), QKeySequence::Cut, [this] {
+    editor_->copySelection();
+    editor_->deleteSelection();
+  });
+  canvasAction(tr("&Copy"), QKeySequence::Copy, [this] { editor_->copySelection(); });
+  canvasAction(tr("&Paste"), QKeySequence::Paste, [this] { editor_->paste(); });
+  canvasAction(tr("&Duplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), [this] { editor_->duplicateSelection(); });
+  canvasAction(tr("Select &All"), QKeySequence::SelectAll, [this] { editor_->selectAll(); });
+  edit->addSeparator();
+  edit->addAction(tr("Align &Left Edges"), this, [this] { editor_->alignSelection(Qt::Vertical); });
+  edit->addAction(tr("Align &Top Edges"), this, [this] { editor_->alignSelection(Qt::Horizontal); });
+  edit->addAction(tr("Arrange &Automatically"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), this,
+                  [this] { editor_->autoLayout(); });
+  edit->addSeparator();
   edit->addAction(tr("&Preferences…"), QKeySequence::Preferences, this, &MainWindow::preferencesDialog);
 
   QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
   runAct_ = runMenu->addAction(tr("&Run Pipeline"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { startRun(); });
+  runToAct_ = runMenu->addAction(tr("Run &Up to Selected Step"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this,
+                                 [this] { runUpToSelected(); });
+  runAgainAct_ = runMenu->addAction(tr("Run Selected Step &Again"), this, [this] { runSelectedAgain(); });
+  runAgainAct_->setToolTip(tr("Run only the selected step(s), with their inputs from earlier runs"));
   cancelAct_ =
       runMenu->addAction(tr("&Cancel Run"), QKeySequence(Qt::CTRL | Qt::Key_Period), this, &MainWindow::cancelRun);
+  connect(editor_, &PipelineEditor::selectionChanged, this, [this] { updateActions(); });
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("Zoom to &Fit"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { editor_->canvas()->zoomToFit(); });
+  view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { editor_->canvas()->zoomBy(1.25); });
+  view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this, [this] { editor_->canvas()->zoomBy(0.8); });
+  view->addSeparator();
   for (auto* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -139,10 +243,15 @@ void MainWindow::buildMenus() {
   QToolBar* tb = addToolBar(tr("Main"));
   tb->setObjectName(QStringLiteral("mainToolBar"));
   tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  tb->addAction(newAct);
   tb->addAction(openAct);
   tb->addAction(saveAct_);
   tb->addSeparator();
+  tb->addAction(undo);
+  tb->addAction(redo);
+  tb->addSeparator();
   tb->addAction(runAct_);
+  tb->addAction(runToAct_);
   tb->addAction(cancelAct_);
   tb->addSeparator();
   auto* procLabel = new QLabel(tr(" Processes: "), tb);
@@ -270,57 +379,152 @@ bool MainWindow::openFile(const QString& path) {
   if (suffix == QLatin1String("h5") || suffix == QLatin1String("hdf5") || suffix == QLatin1String("hdf"))
     return openDataFile(path) != nullptr;
   const QString abs = QFileInfo(path).absoluteFilePath();
-  tf::PipelineLoader loader(reg_);
-  tf::LoadedPipeline lp;
-  try {
-    lp = loader.loadFile(abs.toStdString());
-  } catch (const tf::LoadError& e) {
-    lastError_ = QString::fromStdString(e.diagnostics().str()).trimmed();
+  auto fail = [&](const QString& why) {
+    lastError_ = why;
     showBanner(tr("Could not open %1:\n%2").arg(QFileInfo(path).fileName(), lastError_), true);
     log_->appendLine(tr("Could not open %1:").arg(abs), true);
     log_->appendLine(lastError_, true);
     return false;  // the current document stays as it was
+  };
+  QFile f(abs);
+  if (!f.open(QIODevice::ReadOnly)) return fail(tr("%1: %2").arg(abs, f.errorString()));
+  if (!maybeSave()) return false;
+  try {
+    editor_->setText(QString::fromUtf8(f.readAll()), abs);
+  } catch (const tf::LoadError& e) {
+    return fail(QString::fromStdString(e.diagnostics().str()).trimmed());
   }
-  doc_ = std::move(lp);
   file_ = abs;
+  restoredDirty_ = false;
   lastError_.clear();
-  steps_->setPipeline(doc_->pipeline, &doc_->diagnostics);
-  if (!doc_->diagnostics.all().empty()) {
-    const QString d = QString::fromStdString(doc_->diagnostics.str()).trimmed();
+  const tf::LoadedPipeline& doc = editor_->document().loaded();
+  if (!doc.diagnostics.all().empty()) {
+    const QString d = QString::fromStdString(doc.diagnostics.str()).trimmed();
     showBanner(
-        (doc_->runnable() ? tr("Warnings in %1:\n%2") : tr("%1 opened, but it cannot run until these are fixed:\n%2"))
+        (doc.runnable() ? tr("Warnings in %1:\n%2") : tr("%1 opened, but it cannot run until these are fixed:\n%2"))
             .arg(QFileInfo(abs).fileName(), d),
-        !doc_->runnable());
-    log_->appendLine(d, !doc_->runnable());
+        !doc.runnable());
+    log_->appendLine(d, !doc.runnable());
   } else {
     showBanner({}, false);
   }
-  if (steps_->topLevelItemCount() > 0) steps_->setCurrentItem(steps_->topLevelItem(0));
+  if (steps_->topLevelItemCount() > 0) editor_->canvas()->selectSteps({steps_->topLevelItem(0)->text(0)});
   addRecent(abs);
   updateTitle();
   updateActions();
   statusBar()->showMessage(tr("Opened %1: pipeline %2, %3 step(s)")
-                               .arg(QFileInfo(abs).fileName(), QString::fromStdString(doc_->pipeline.key))
-                               .arg(doc_->pipeline.steps.size()),
+                               .arg(QFileInfo(abs).fileName(), QString::fromStdString(doc.pipeline.key))
+                               .arg(doc.pipeline.steps.size()),
                            8000);
   return true;
 }
 
+bool MainWindow::newPipeline(bool force) {
+  if (!force && !maybeSave()) return false;
+  editor_->newDocument();
+  file_.clear();
+  restoredDirty_ = false;
+  showBanner({}, false);
+  updateTitle();
+  updateActions();
+  return true;
+}
+
+QList<QPair<QString, QString>> MainWindow::examplePipelines(const tf::Registry& reg) {
+  // Shipped beside the program (share/twinforge/pipelines), or in the source tree of a build.
+  QStringList dirs;
+  if (qEnvironmentVariableIsSet("TWINFORGE_EXAMPLES")) dirs << qEnvironmentVariable("TWINFORGE_EXAMPLES");
+  dirs << QApplication::applicationDirPath() + QStringLiteral("/../share/twinforge/pipelines");
+#ifdef TWINFORGE_SOURCE_DIR
+  dirs << QStringLiteral(TWINFORGE_SOURCE_DIR "/resources/pipelines");
+#endif
+  QList<QPair<QString, QString>> out;
+  for (const QString& d : dirs) {
+    QDir dir(d);
+    if (!dir.exists()) continue;
+    for (const QString& f : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name)) {
+      const QString path = dir.filePath(f);
+      // Grouped under the plugin whose components it uses (core when it uses only core's).
+      QString plugin = QStringLiteral("core");
+      try {
+        tf::PipelineLoader loader(reg);
+        const auto lp = loader.loadFile(path.toStdString());
+        for (const auto& st : lp.pipeline.steps)
+          if (st.info && st.info->plugin != "core") plugin = QString::fromStdString(st.info->plugin);
+      } catch (const tf::LoadError&) {
+        continue;
+      }
+      out.append({plugin, path});
+    }
+    if (!out.isEmpty()) break;
+  }
+  return out;
+}
+
+bool MainWindow::newFromExample(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) {
+    showBanner(tr("Could not read the example %1: %2").arg(path, f.errorString()), true);
+    return false;
+  }
+  if (!maybeSave()) return false;
+  try {
+    editor_->setText(QString::fromUtf8(f.readAll()), QFileInfo(path).fileName());
+  } catch (const tf::LoadError& e) {
+    showBanner(QString::fromStdString(e.diagnostics().str()), true);
+    return false;
+  }
+  file_.clear();  // a copy: Save asks where, the example stays as shipped
+  restoredDirty_ = true;
+  showBanner({}, false);
+  updateTitle();
+  updateActions();
+  statusBar()->showMessage(tr("New pipeline from the example %1; save it to run it").arg(QFileInfo(path).fileName()), 8000);
+  return true;
+}
+
+const tf::LoadedPipeline* MainWindow::document() const { return &editor_->document().loaded(); }
+PipelineCanvas* MainWindow::canvas() const { return editor_->canvas(); }
+Inspector* MainWindow::properties() const { return editor_->inspector(); }
+
+bool MainWindow::isModified() const { return restoredDirty_ || !editor_->undoStack()->isClean(); }
+
+bool MainWindow::maybeSave() {
+  if (!isModified()) return true;
+  if (!qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS")) return true;  // tests, batch use
+  const auto answer = QMessageBox::question(
+      this, tr("Unsaved changes"),
+      tr("%1 has unsaved changes. Save them first?").arg(file_.isEmpty() ? tr("The pipeline") : QFileInfo(file_).fileName()),
+      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+  if (answer == QMessageBox::Cancel) return false;
+  if (answer == QMessageBox::Save) {
+    if (file_.isEmpty()) saveAsDialog();
+    else save();
+    return !isModified();
+  }
+  return true;
+}
+
 bool MainWindow::saveAs(const QString& path) {
-  if (!doc_) return false;
   QSaveFile f(path);  // writes a temporary and renames: a crash never leaves half a file
   if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) {
     showBanner(tr("Could not save %1: %2").arg(path, f.errorString()), true);
     return false;
   }
-  f.write(QByteArray::fromStdString(tf::cfg::toYaml(doc_->raw)));
+  f.write(QByteArray::fromStdString(editor_->document().yaml()));
   if (!f.commit()) {
     showBanner(tr("Could not save %1: %2").arg(path, f.errorString()), true);
     return false;
   }
+  const QString oldAutosave = autosavePath();
   file_ = QFileInfo(path).absoluteFilePath();
-  doc_->file = file_.toStdString();
-  setWindowModified(false);
+  editor_->setFileName(file_);
+  editor_->undoStack()->setClean();
+  restoredDirty_ = false;
+  QFile::remove(oldAutosave);
+  QFile::remove(autosavePath());
+  QFile::remove(autosavePath() + QStringLiteral(".source"));
+  QFile::remove(oldAutosave + QStringLiteral(".source"));
   addRecent(file_);
   updateTitle();
   statusBar()->showMessage(tr("Saved %1").arg(file_), 5000);
@@ -329,28 +533,101 @@ bool MainWindow::saveAs(const QString& path) {
 
 bool MainWindow::save() { return file_.isEmpty() ? false : saveAs(file_); }
 
-bool MainWindow::isRunning() const { return run_->isRunning(); }
+// ---------------------------------------------------------------------------------------------
+// Autosave
 
-bool MainWindow::startRun() {
-  if (!doc_) {
-    showBanner(tr("Open a pipeline first (File → Open Pipeline…)."), true);
-    return false;
+QString MainWindow::autosavePath() const {
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave");
+  const QString key = file_.isEmpty() ? QStringLiteral("untitled-%1").arg(QCoreApplication::applicationPid())
+                                      : QString::fromLatin1(QCryptographicHash::hash(file_.toUtf8(), QCryptographicHash::Sha1).toHex().left(12));
+  return dir + QLatin1Char('/') + (file_.isEmpty() ? key : QFileInfo(file_).completeBaseName() + QLatin1Char('-') + key) +
+         QStringLiteral(".yaml");
+}
+
+QStringList MainWindow::pendingAutosaves() {
+  QDir dir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave"));
+  QStringList out;
+  for (const QString& f : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Time)) out << dir.filePath(f);
+  return out;
+}
+
+void MainWindow::writeAutosave() {
+  if (!isModified()) return;
+  const QString path = autosavePath();
+  QDir().mkpath(QFileInfo(path).absolutePath());
+  QSaveFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) return;
+  f.write(QByteArray::fromStdString(editor_->document().yaml()));
+  if (!f.commit()) return;
+  QSaveFile src(path + QStringLiteral(".source"));  // which file it belongs to
+  if (src.open(QIODevice::WriteOnly)) {
+    src.write(file_.toUtf8());
+    src.commit();
   }
-  if (!doc_->runnable()) {
-    showBanner(tr("This pipeline cannot run until its problems are fixed:\n%1")
-                   .arg(QString::fromStdString(doc_->diagnostics.str()).trimmed()),
+}
+
+bool MainWindow::restoreAutosave(const QString& autosaveFile) {
+  QFile f(autosaveFile);
+  if (!f.open(QIODevice::ReadOnly)) return false;
+  QFile src(autosaveFile + QStringLiteral(".source"));
+  const QString original = src.open(QIODevice::ReadOnly) ? QString::fromUtf8(src.readAll()).trimmed() : QString();
+  try {
+    editor_->setText(QString::fromUtf8(f.readAll()), original.isEmpty() ? tr("untitled.yaml") : original);
+  } catch (const tf::LoadError& e) {
+    showBanner(tr("The autosaved pipeline %1 cannot be opened:\n%2")
+                   .arg(autosaveFile, QString::fromStdString(e.diagnostics().str())),
                true);
     return false;
   }
-  if (isWindowModified() && !save()) return false;
+  file_ = original;
+  restoredDirty_ = true;  // not saved to the user's file until they say so
+  QFile::remove(autosaveFile);
+  src.remove();
+  writeAutosave();  // under this session's name, in case of another crash
+  showBanner(tr("Restored unsaved changes%1. Save to keep them.")
+                 .arg(original.isEmpty() ? QString() : tr(" to %1").arg(QFileInfo(original).fileName())),
+             false);
+  updateTitle();
+  updateActions();
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+bool MainWindow::isRunning() const { return run_->isRunning(); }
+
+bool MainWindow::startRun(const QStringList& stepsToRun) {
+  const tf::LoadedPipeline& doc = editor_->document().loaded();
+  if (doc.pipeline.steps.empty()) {
+    showBanner(tr("The pipeline has no steps yet: drag components from the palette, or open a pipeline."), true);
+    return false;
+  }
+  if (!doc.runnable()) {
+    showBanner(tr("This pipeline cannot run until its problems are fixed:\n%1")
+                   .arg(QString::fromStdString(doc.diagnostics.str()).trimmed()),
+               true);
+    return false;
+  }
+  if (file_.isEmpty()) {
+    // The runner reads a file: an untitled pipeline is saved first.
+    if (!qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS")) {
+      showBanner(tr("Save the pipeline before running it (File → Save As…)."), true);
+      return false;
+    }
+    saveAsDialog();
+    if (file_.isEmpty()) return false;
+  }
+  if (isModified() && !save()) return false;
   const Preferences prefs = Preferences::load();
   RunRequest req;
   req.runner = prefs.runner;
   req.pipelineFile = file_;
-  req.pipelineKey = QString::fromStdString(doc_->pipeline.key);
+  req.pipelineKey = QString::fromStdString(doc.pipeline.key);
   req.workspace = prefs.workspace;
   req.threads = prefs.threads;
   req.processes = procs_->value();
+  req.steps = stepsToRun;
   QString err;
   if (!run_->start(req, &err)) {
     showBanner(err, true);
@@ -358,9 +635,46 @@ bool MainWindow::startRun() {
   }
   showBanner({}, false);
   steps_->resetStatuses();
-  log_->appendLine(tr("Starting run %1 in %2").arg(run_->runId(), QDir::toNativeSeparators(prefs.workspace)));
+  editor_->canvas()->resetStatuses();
+  chart_->clear();
+  chart_->setTitle(tr("Run %1").arg(run_->runId().left(8)));
+  log_->appendLine(tr("Starting run %1 in %2%3")
+                       .arg(run_->runId(), QDir::toNativeSeparators(prefs.workspace),
+                            stepsToRun.isEmpty() ? QString() : tr(" (steps: %1)").arg(stepsToRun.join(", "))));
   updateActions();
   return true;
+}
+
+bool MainWindow::runUpToSelected() {
+  const QStringList sel = editor_->canvas()->selectedSteps();
+  if (sel.size() != 1) {
+    showBanner(tr("Select one step to run up to."), true);
+    return false;
+  }
+  // The selected step and everything it depends on, in execution order.
+  const tf::Graph& g = editor_->document().graph();
+  QSet<QString> need{sel.front()};
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& l : g.links())
+      if (need.contains(QString::fromStdString(l.toNode)) && !need.contains(QString::fromStdString(l.fromNode))) {
+        need.insert(QString::fromStdString(l.fromNode));
+        grew = true;
+      }
+  }
+  QStringList ordered;
+  for (const auto& s : editor_->document().loaded().pipeline.steps)
+    if (need.contains(QString::fromStdString(s.name))) ordered << QString::fromStdString(s.name);
+  return startRun(ordered);
+}
+
+bool MainWindow::runSelectedAgain() {
+  const QStringList sel = editor_->canvas()->selectedSteps();
+  if (sel.isEmpty()) {
+    showBanner(tr("Select the step(s) to run again."), true);
+    return false;
+  }
+  return startRun(sel);
 }
 
 void MainWindow::cancelRun() {
@@ -372,6 +686,16 @@ void MainWindow::cancelRun() {
 void MainWindow::onEvent(const tf::Event& e) {
   steps_->applyEvent(e);
   log_->appendEvent(e);
+  if (!e.step.empty()) {
+    const QString step = QString::fromStdString(e.step);
+    const StepStatus st = steps_->status(step);
+    editor_->canvas()->setStatus(step, st, steps_->info(step),
+                                 st == StepStatus::Failed ? QString::fromStdString(e.message) : QString());
+  }
+  if (e.type == tf::Event::Type::RunStarted)
+    for (const auto& s : e.steps) editor_->canvas()->setStatus(QString::fromStdString(s), StepStatus::Queued);
+  if (e.type == tf::Event::Type::Metric)
+    chart_->addPoint(QString::fromStdString(e.name), static_cast<double>(e.index), e.value);
   if (e.type == tf::Event::Type::Progress)
     statusBar()->showMessage(QStringLiteral("%1: %2%  %3")
                                  .arg(QString::fromStdString(e.step))
@@ -379,9 +703,12 @@ void MainWindow::onEvent(const tf::Event& e) {
                                  .arg(QString::fromStdString(e.message)));
 }
 
-void MainWindow::onSelectionChanged() {
-  if (!doc_) return props_->showStep(nullptr);
-  props_->showStep(doc_->pipeline.step(steps_->selectedStep().toStdString()), &doc_->diagnostics);
+void MainWindow::onDocumentChanged() {
+  const tf::LoadedPipeline& doc = editor_->document().loaded();
+  if (!run_->isRunning()) steps_->setPipeline(doc.pipeline, &doc.diagnostics);
+  updateTitle();
+  updateActions();
+  if (isModified()) autosave_->start();
 }
 
 void MainWindow::openDialog() {
@@ -440,15 +767,18 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::updateTitle() {
-  const QString name = file_.isEmpty() ? tr("No pipeline") : QFileInfo(file_).fileName();
+  const QString name = file_.isEmpty() ? tr("Untitled pipeline") : QFileInfo(file_).fileName();
   setWindowTitle(name + QStringLiteral("[*] — TwinForge"));
+  setWindowModified(isModified());
 }
 
 void MainWindow::updateActions() {
+  if (!runAct_) return;
   const bool running = run_->isRunning();
-  saveAct_->setEnabled(doc_.has_value());
-  saveAsAct_->setEnabled(doc_.has_value());
-  runAct_->setEnabled(doc_.has_value() && !running);
+  const bool single = editor_->canvas()->selectedSteps().size() == 1;
+  runAct_->setEnabled(!running);
+  runToAct_->setEnabled(!running && single);
+  runAgainAct_->setEnabled(!running && !editor_->canvas()->selectedSteps().isEmpty());
   cancelAct_->setEnabled(running);
   if (procs_) procs_->setEnabled(!running);
 }
@@ -468,6 +798,10 @@ void MainWindow::dropEvent(QDropEvent* e) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+  if (!maybeSave()) {
+    e->ignore();
+    return;
+  }
   if (run_->isRunning()) {
     if (qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS") &&
         QMessageBox::question(this, tr("Run in progress"), tr("A run is still going. Cancel it and quit?")) !=
@@ -481,6 +815,9 @@ void MainWindow::closeEvent(QCloseEvent* e) {
   s.setValue(QStringLiteral("window/version"), kStateVersion);
   s.setValue(QStringLiteral("window/geometry"), saveGeometry());
   s.setValue(QStringLiteral("window/state"), saveState(kStateVersion));
+  // Closed on purpose: what the user chose to keep is saved, so no autosave is left behind.
+  QFile::remove(autosavePath());
+  QFile::remove(autosavePath() + QStringLiteral(".source"));
   e->accept();
 }
 

@@ -5,12 +5,14 @@
 #include "pipeline/Pipeline.h"
 
 #include <QMainWindow>
+#include <QStringList>
 
 #include <optional>
 
 class QLabel;
 class QMenu;
 class QAction;
+class QTimer;
 
 namespace tf {
 class Registry;
@@ -23,9 +25,13 @@ namespace tf::ui {
 
 class ComponentPalette;
 class StepListView;
-class PropertiesPanel;
+class Inspector;
 class EventLogPanel;
 class RunController;
+class PipelineEditor;
+class PipelineCanvas;
+class MetricsChart;
+class RunsBrowser;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -36,6 +42,12 @@ class MainWindow : public QMainWindow {
   // Loads a pipeline. On failure the message is shown in the window (and kept in
   // lastError()), and the pipeline already open stays open and unchanged.
   bool openFile(const QString& path);
+  // A new, empty pipeline (asks to save unsaved changes first, unless `force`).
+  bool newPipeline(bool force = false);
+  // Opens a copy of an example pipeline as a new, untitled document.
+  bool newFromExample(const QString& path);
+  // Example pipelines shipped with TwinForge and its plugins: (plugin, file).
+  static QList<QPair<QString, QString>> examplePipelines(const tf::Registry& reg);
   // Opens a data file in its viewer (a calorimeter file in the shower view) in a window of its
   // own; nullptr and lastError() when the file cannot be read.
   // `viewer` picks a viewer by name (twinforge --view NAME) instead of by recognising the file.
@@ -47,18 +59,34 @@ class MainWindow : public QMainWindow {
   QWidget* openComparison(const QString& left, const QString& right, int event = 0);
   bool save();
   bool saveAs(const QString& path);
-  bool startRun();
+  // Runs the whole pipeline, or only `steps` (earlier outputs come from the last runs).
+  bool startRun(const QStringList& steps = {});
+  bool runUpToSelected();   // the selected step and every step it depends on
+  bool runSelectedAgain();  // only the selected step, with its inputs from earlier runs
   void cancelRun();
   bool isRunning() const;
+  bool isModified() const;
+
+  // Crash-safe autosave: unsaved changes are written every few seconds to a file of their own
+  // (never over the user's file) and offered back on the next start.
+  QString autosavePath() const;
+  static QStringList pendingAutosaves();
+  bool restoreAutosave(const QString& autosaveFile);
+  void writeAutosave();
 
   const QString& currentFile() const { return file_; }
   const QString& lastError() const { return lastError_; }
-  const std::optional<tf::LoadedPipeline>& document() const { return doc_; }
+  // The open pipeline as loaded (raw document, resolved values, diagnostics).
+  const tf::LoadedPipeline* document() const;
+  PipelineEditor* editor() const { return editor_; }
+  PipelineCanvas* canvas() const;
   StepListView* stepList() const { return steps_; }
   EventLogPanel* logPanel() const { return log_; }
   ComponentPalette* palette() const { return palette_; }
-  PropertiesPanel* properties() const { return props_; }
+  Inspector* properties() const;
   RunController* runController() const { return run_; }
+  MetricsChart* metricsChart() const { return chart_; }
+  RunsBrowser* runsBrowser() const { return runs_; }
   QSpinBox* processesBox() const { return procs_; }
   QStringList recentFiles() const;
   void showBanner(const QString& text, bool error);
@@ -79,7 +107,8 @@ class MainWindow : public QMainWindow {
   void updateTitle();
   void updateActions();
   void onEvent(const tf::Event& e);
-  void onSelectionChanged();
+  void onDocumentChanged();
+  bool maybeSave();  // unsaved changes: save, discard or cancel
   void openDialog();
   void saveAsDialog();
   void preferencesDialog();
@@ -87,16 +116,20 @@ class MainWindow : public QMainWindow {
 
   QSpinBox* procs_ = nullptr;  // data-parallel ranks for the next run
   const tf::Registry& reg_;
-  std::optional<tf::LoadedPipeline> doc_;
+  PipelineEditor* editor_;
   QString file_, lastError_;
+  bool restoredDirty_ = false;  // restored from an autosave: unsaved until saved
   StepListView* steps_;
   EventLogPanel* log_;
   ComponentPalette* palette_;
-  PropertiesPanel* props_;
   RunController* run_;
+  MetricsChart* chart_;
+  RunsBrowser* runs_;
   QLabel* banner_;
+  QTimer* autosave_;
   QMenu* recentMenu_ = nullptr;
   QAction *saveAct_ = nullptr, *saveAsAct_ = nullptr, *runAct_ = nullptr, *cancelAct_ = nullptr;
+  QAction *runToAct_ = nullptr, *runAgainAct_ = nullptr;
 };
 
 }  // namespace tf::ui

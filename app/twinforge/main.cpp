@@ -8,6 +8,10 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QDateTime>
+#include <QMessageBox>
 #include <QSettings>
 #include <QTimer>
 
@@ -97,6 +101,23 @@ int main(int argc, char** argv) {
 
   int rc = 0;
   const QStringList args = cli.positionalArguments();
+  // Unsaved work from a session that ended without closing (a crash, a killed X session).
+  const QStringList pending = tf::ui::MainWindow::pendingAutosaves();
+  if (!pending.isEmpty() && qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS") && !cli.isSet(shot)) {
+    const auto answer = QMessageBox::question(
+        &win, QStringLiteral("Restore unsaved work?"),
+        QStringLiteral("TwinForge found unsaved changes from a session that did not close normally "
+                       "(%1, %2). Restore them?")
+            .arg(QFileInfo(pending.first()).fileName(), QFileInfo(pending.first()).lastModified().toString()),
+        QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Ignore);
+    if (answer == QMessageBox::Yes)
+      win.restoreAutosave(pending.first());
+    else if (answer == QMessageBox::Discard)
+      for (const QString& p : pending) {
+        QFile::remove(p);
+        QFile::remove(p + QStringLiteral(".source"));
+      }
+  }
   if (!args.isEmpty() && !win.openFile(args.first())) rc = 3;
 
   const QString shotFile = cli.value(shot);

@@ -1,0 +1,41 @@
+// Metric curves on one QtCharts chart: live from a run's events (loss, val_loss, ...) or from
+// several finished runs for comparison. Exponential smoothing and a log y axis, as in
+// TensorBoard; the raw points are kept so both can be changed at any time.
+#pragma once
+
+#include <QHash>
+#include <QVector>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+
+namespace tf::ui {
+
+class MetricsChart : public QWidget {
+  Q_OBJECT
+ public:
+  explicit MetricsChart(QWidget* parent = nullptr);
+  ~MetricsChart() override;
+
+  void clear();
+  // Adds one point to the curve `series` ("loss", or "run 3f2a: loss" when comparing).
+  void addPoint(const QString& series, double step, double value);
+  void setSmoothing(double weight);  // 0 (raw) .. 0.99
+  void setLogScale(bool on);
+  void setTitle(const QString& title);
+
+  QStringList seriesNames() const;
+  int pointCount(const QString& series) const;
+  double lastValue(const QString& series) const;
+
+ private:
+  void rebuild();
+  struct Private;
+  Private* d_;
+  QDoubleSpinBox* smooth_;
+  QCheckBox* log_;
+};
+
+}  // namespace tf::ui
