@@ -6,6 +6,8 @@
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QValueAxis>
@@ -28,6 +30,14 @@ struct MetricsChart::Private {
   QValueAxis* x = nullptr;
   QAbstractAxis* y = nullptr;
   QStringList order;
+  QHash<QString, bool> shown;  // chosen by the user (legend clicks); else the default
+  bool lossesFirst = true;
+  bool defaultShown(const QString& name) const {
+    if (!lossesFirst) return true;
+    for (const auto& o : order)
+      if (o.contains(QLatin1String("loss"))) return name.contains(QLatin1String("loss"));
+    return true;
+  }
   QHash<QString, Curve> curves;
   double weight = 0.6;
   bool log = false;
@@ -64,7 +74,7 @@ struct MetricsChart::Private {
 MetricsChart::MetricsChart(QWidget* parent) : QWidget(parent), d_(new Private) {
   setObjectName(QStringLiteral("metricsChart"));
   d_->chart = new QChart;
-  d_->chart->legend()->setAlignment(Qt::AlignBottom);
+  d_->chart->legend()->setAlignment(Qt::AlignRight);  // a column of names stays readable with many metrics
   d_->chart->setMargins(QMargins(4, 4, 4, 4));
   d_->view = new QChartView(d_->chart, this);
   d_->view->setRenderHint(QPainter::Antialiasing);
@@ -94,6 +104,7 @@ void MetricsChart::setTitle(const QString& title) { d_->chart->setTitle(title); 
 
 void MetricsChart::clear() {
   d_->curves.clear();
+  d_->shown.clear();
   d_->order.clear();
   rebuild();
 }
@@ -112,6 +123,7 @@ void MetricsChart::addPoint(const QString& name, double step, double value) {
   const QPointF p = d_->smooth(*it, {step, value});
   if (d_->log && p.y() <= 0) return;
   it->series->append(p);
+  if (!isShown(name)) return;
   d_->grow(p);
   d_->applyRanges();
 }
@@ -158,19 +170,43 @@ void MetricsChart::rebuild() {
     curve.series->setName(name);
     curve.ema = 0;
     curve.n = 0;
+    const bool on = d_->shown.value(name, d_->defaultShown(name));
     QList<QPointF> pts;
     for (const QPointF& p : curve.raw) {
       const QPointF s = d_->smooth(curve, p);
       if (d_->log && s.y() <= 0) continue;
       pts << s;
-      d_->grow(s);
+      if (on) d_->grow(s);  // the axes fit the curves shown
     }
     curve.series->replace(pts);
     c->addSeries(curve.series);
     curve.series->attachAxis(d_->x);
     curve.series->attachAxis(d_->y);
+    curve.series->setVisible(on);
+    for (QLegendMarker* m : c->legend()->markers(curve.series)) {
+      m->setVisible(true);  // hiding a series hides its marker; keep it to click on
+      QFont f = m->font();
+      f.setStrikeOut(!on);
+      m->setFont(f);
+      m->setLabelBrush(on ? QColor(0x20, 0x20, 0x20) : QColor(0xa0, 0xa0, 0xa0));
+      connect(m, &QLegendMarker::clicked, this, [this, name] { setShown(name, !isShown(name)); });
+    }
   }
   d_->applyRanges();
+}
+
+void MetricsChart::setLossesFirst(bool on) {
+  d_->lossesFirst = on;
+  rebuild();
+}
+
+bool MetricsChart::isShown(const QString& series) const {
+  return d_->shown.value(series, d_->defaultShown(series));
+}
+
+void MetricsChart::setShown(const QString& series, bool on) {
+  d_->shown[series] = on;
+  rebuild();
 }
 
 QStringList MetricsChart::seriesNames() const { return d_->order; }

@@ -25,6 +25,11 @@ class MetricsChart : public QWidget {
   void setSmoothing(double weight);  // 0 (raw) .. 0.99
   void setLogScale(bool on);
   void setTitle(const QString& title);
+  // Live runs log many metrics on different scales (losses, lr, accuracies): with this on, only
+  // curves whose name contains "loss" are shown at first; clicking a legend entry toggles a curve.
+  void setLossesFirst(bool on);
+  bool isShown(const QString& series) const;
+  void setShown(const QString& series, bool on);
 
   QStringList seriesNames() const;
   int pointCount(const QString& series) const;

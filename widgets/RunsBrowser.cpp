@@ -119,6 +119,7 @@ RunsBrowser::RunsBrowser(QWidget* parent) : QWidget(parent) {
   table_->verticalHeader()->setVisible(false);
   table_->horizontalHeader()->setStretchLastSection(true);
   chart_ = new MetricsChart(this);
+  chart_->setLossesFirst(false);  // one metric, several runs: show them all
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(table_);
   split->addWidget(chart_);

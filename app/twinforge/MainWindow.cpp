@@ -156,7 +156,7 @@ void MainWindow::buildDocks() {
                findChild<QDockWidget*>(QStringLiteral("propertiesDock"))},
               {220, 340}, Qt::Horizontal);
   resizeDocks({logDock}, {200}, Qt::Vertical);
-  resizeDocks({logDock, chartDock}, {600, 500}, Qt::Horizontal);
+  resizeDocks({logDock, chartDock}, {520, 700}, Qt::Horizontal);
 }
 
 void MainWindow::buildMenus() {

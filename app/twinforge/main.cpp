@@ -50,7 +50,11 @@ int main(int argc, char** argv) {
   QCommandLineOption viewOpt(QStringLiteral("view"),
                              QStringLiteral("With --open: the viewer to use (default: the one that recognises the file)"),
                              QStringLiteral("name"));
-  cli.addOptions({reset, workspace, run, shot, open, event, compare, viewOpt});
+  QCommandLineOption shotAfter(QStringLiteral("screenshot-after"),
+                               QStringLiteral("With --run and --screenshot: take the picture MS milliseconds after the "
+                                              "run starts, while it goes (the run is then cancelled)"),
+                               QStringLiteral("ms"));
+  cli.addOptions({reset, workspace, run, shot, open, event, compare, viewOpt, shotAfter});
   cli.process(app);
 
   if (cli.isSet(reset)) QSettings().clear();
@@ -125,7 +129,16 @@ int main(int argc, char** argv) {
     QApplication::processEvents();
     if (!win.grab().save(shotFile)) qWarning("could not write screenshot %s", qPrintable(shotFile));
   };
-  if (cli.isSet(run) && rc == 0) {
+  if (cli.isSet(run) && rc == 0 && cli.isSet(shotAfter) && !shotFile.isEmpty()) {
+    // A picture of the workbench while the pipeline runs (docs, bug reports).
+    const int ms = cli.value(shotAfter).toInt();
+    QTimer::singleShot(0, &win, [&win] { win.startRun(); });
+    QTimer::singleShot(ms, &app, [&] {
+      snapshot();
+      win.cancelRun();
+      QApplication::quit();
+    });
+  } else if (cli.isSet(run) && rc == 0) {
     QObject::connect(&win, &tf::ui::MainWindow::runFinished, &app, [&](int code) {
       rc = code;
       if (!shotFile.isEmpty()) {
