@@ -327,6 +327,8 @@ void PipelineCanvas::refresh() {
     scene()->addItem(link);
     links_.append(link);
   }
+  // Room around the steps to drop new ones and to scroll, however large the pipeline is.
+  scene()->setSceneRect(scene()->itemsBoundingRect().adjusted(-1500, -1500, 1500, 1500).united(QRectF(-1000, -1000, 3000, 2000)));
   viewport()->update();
 }
 

@@ -1,6 +1,7 @@
 // The pipeline's steps in execution order with their live status: idle, queued, running
 // (with progress), done (with duration), failed (message as tooltip), or unknown component.
-// The node-graph canvas replaces this view's role in a later issue; the status model stays.
+// The canvas shows the same statuses as badges; this list (the Steps dock) keeps the status model
+// and a table to read them from.
 #pragma once
 
 #include "pipeline/Pipeline.h"
