@@ -154,10 +154,12 @@ void MetricsChart::rebuild() {
     auto* ly = new QLogValueAxis;
     ly->setLabelFormat(QStringLiteral("%.3g"));
     ly->setBase(10);
+    ly->setTitleText(tr("value (log)"));
     d_->y = ly;
   } else {
     auto* vy = new QValueAxis;
     vy->setLabelFormat(QStringLiteral("%.4g"));
+    vy->setTitleText(tr("value"));
     d_->y = vy;
   }
   c->addAxis(d_->x, Qt::AlignBottom);

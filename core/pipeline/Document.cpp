@@ -79,18 +79,10 @@ std::string PipelineDocument::newDocumentText() {
 }
 
 void PipelineDocument::setText(const std::string& yaml, const std::string& fileName, const std::string& pipelineKey) {
-  Node raw;
-  try {
-    raw = cfg::parseYaml(yaml, fileName);
-  } catch (const cfg::ParseError& e) {
-    Diagnostics d;
-    d.error(e.where, "", e.message);
-    throw LoadError(d);
-  }
   PipelineLoader loader(*reg_);
   LoadOptions opts;
   opts.pipelineKey = pipelineKey;
-  LoadedPipeline lp = loader.loadDocument(raw, fileName, opts);  // throws: nothing changes
+  LoadedPipeline lp = loader.loadText(yaml, fileName, opts);  // throws: nothing changes
   // Keep the leading comment block: it usually says what the pipeline is and how to run it.
   std::string header;
   std::istringstream in(yaml);
@@ -102,7 +94,7 @@ void PipelineDocument::setText(const std::string& yaml, const std::string& fileN
   while (!header.empty() && (header.back() == '\n' || header.back() == '\r' || header.back() == ' '))
     header.pop_back();  // yaml() puts one blank line between the comments and the document
   if (!header.empty()) header += "\n";
-  raw_ = std::move(raw);
+  raw_ = lp.raw;
   loaded_ = std::move(lp);
   file_ = fileName;
   header_ = header;
@@ -231,7 +223,7 @@ bool PipelineDocument::hasLayout() const {
   return mine && mine->isMap() && mine->size() > 0;
 }
 
-std::map<std::string, PipelineDocument::Pos> PipelineDocument::positions() const {
+std::map<std::string, PipelineDocument::Pos> PipelineDocument::layeredPositions() const {
   std::map<std::string, Pos> out;
   // Layered layout: a step's column is the longest chain of links leading to it; rows follow
   // the execution order within a column.
@@ -247,6 +239,11 @@ std::map<std::string, PipelineDocument::Pos> PipelineDocument::positions() const
     const int d = depth[name];
     out[name] = Pos{40 + d * kColumn, 40 + rows[d]++ * kRow};
   }
+  return out;
+}
+
+std::map<std::string, PipelineDocument::Pos> PipelineDocument::positions() const {
+  auto out = layeredPositions();
   const Node* l = raw_.find("layout");
   const Node* mine = l && l->isMap() ? l->find(key_) : nullptr;
   if (mine && mine->isMap())
@@ -514,14 +511,8 @@ void PipelineDocument::setPositions(const std::map<std::string, Pos>& moved) {
 void PipelineDocument::autoLayout() {
   Node next = raw_;
   if (Node* l = next.find("layout"); l && l->isMap()) l->erase(key_);
-  Node stripped = next;
-  // positions() of the stripped document: the layered layout alone.
-  Node saved = raw_;
-  raw_ = stripped;
-  auto pos = positions();
-  raw_ = std::move(saved);
   Node& lay = layoutIn(next);
-  for (const auto& [name, p] : pos) lay.set(name, position(p));
+  for (const auto& [name, p] : layeredPositions()) lay.set(name, position(p));
   commit(std::move(next));
 }
 

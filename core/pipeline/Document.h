@@ -31,8 +31,8 @@ class PipelineDocument {
 
   explicit PipelineDocument(const Registry& reg);
 
-  // Replaces the whole document. Throws cfg::ParseError for malformed YAML and LoadError when
-  // the text holds no pipeline; the document is unchanged then.
+  // Replaces the whole document. Throws LoadError for malformed YAML or text that holds no
+  // pipeline; the document is unchanged then.
   void setText(const std::string& yaml, const std::string& fileName, const std::string& pipelineKey = {});
   void loadFile(const std::string& path, const std::string& pipelineKey = {});
   void setRaw(cfg::Node raw);  // same pipeline key and header; throws LoadError
@@ -85,6 +85,7 @@ class PipelineDocument {
 
  private:
   void revalidate();
+  std::map<std::string, Pos> layeredPositions() const;  // from the links alone
   bool commit(cfg::Node next);  // adopt `next` if it still loads; false (unchanged) otherwise
   cfg::Node* stepsIn(cfg::Node& doc) const;
   cfg::Node* stepIn(cfg::Node& doc, const std::string& step) const;
