@@ -11,7 +11,7 @@
 #include "PipelineCanvas.h"
 #include "PipelineEditor.h"
 #include "config/Node.h"
-#include "registry/Plugin.h"
+#include "components/Builtins.h"
 #include "registry/Registry.h"
 
 #include <QApplication>

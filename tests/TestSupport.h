@@ -1,7 +1,7 @@
 // Shared helpers for the suites: a registry with core, the shipped plugins and the test plugin.
 #pragma once
 
-#include "registry/Plugin.h"
+#include "components/Builtins.h"
 #include "registry/Registry.h"
 
 #include <QFile>

@@ -38,11 +38,7 @@ QString flowText(const cfg::Node& n) {
   return {};
 }
 
-const cfg::Node* argsOfComponent(const cfg::Node* n) {
-  if (!n || !n->isMap()) return nullptr;
-  if (n->find("class_path")) return n->find("init_args");
-  return n;
-}
+const cfg::Node* argsOfComponent(const cfg::Node* n) { return n ? tf::syntax::argumentsNode(*n) : nullptr; }
 
 const cfg::Node* walk(const cfg::Node* args, const QString& path) {
   const QStringList parts = path.split('.');
@@ -251,9 +247,7 @@ void Inspector::addParams(QGridLayout* grid, int& row, const tf::ComponentInfo& 
           cb->addItem(QString::fromStdString(c->classPath));
       cb->setCurrentText(QString::fromStdString(current.empty() ? def : current));
       connect(cb, &QComboBox::activated, this, [this, path, cb](int) {
-        cfg::Node n = cfg::Node::map();
-        n.set("_target_", cfg::Node::scalar(cb->currentText().toStdString()));
-        Q_EMIT paramEdited(step_, path, n);
+        Q_EMIT paramEdited(step_, path, tf::syntax::makeComponent(cb->currentText().toStdString()));
       });
       w = cb;
       r.editor = cb;
@@ -339,13 +333,11 @@ void Inspector::build() {
     warn->setWordWrap(true);
     warn->setStyleSheet(QStringLiteral("color:#8a1c1c;"));
     v->addWidget(warn);
-    if (const cfg::Node* args = doc_->rawArguments(step_.toStdString()))
-      for (const auto& [k, val] : args->entries()) {
-        if (k == "_target_" || k == "class_path" || k == "inputs") continue;
-        auto* l = new QLabel(QString::fromStdString(k) + QStringLiteral(": ") + flowText(val));
-        l->setWordWrap(true);
-        v->addWidget(l);
-      }
+    for (const auto& [k, val] : doc_->settings(step_.toStdString())) {
+      auto* l = new QLabel(QString::fromStdString(k) + QStringLiteral(": ") + flowText(*val));
+      l->setWordWrap(true);
+      v->addWidget(l);
+    }
     v->addStretch();
     setWidget(body);
     body_ = body;

@@ -2,7 +2,7 @@
 #include "EventLogPanel.h"
 #include "MainWindow.h"
 #include "PreferencesDialog.h"
-#include "registry/Plugin.h"
+#include "components/Builtins.h"
 #include "registry/Registry.h"
 
 #include <QApplication>

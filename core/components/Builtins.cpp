@@ -1,7 +1,9 @@
 #include "components/Builtins.h"
 
+#include "config/Diagnostics.h"
 #include "io/Hdf5.h"
 #include "registry/Registry.h"
+#include "track/Loggers.h"
 
 #include <ostream>
 
@@ -34,6 +36,15 @@ void registerBuiltins(Registry& reg) {
   registerModelSaver(reg);
   registerTorchScriptPredictor(reg);
   registerHdf5Inspector(reg);
+  reg.addSetting({"loggers", "Where a run writes its metrics: a list of mlflow, tensorboard, csv, console (default: mlflow)",
+                  [](const cfg::Node* value, Diagnostics& diags) { track::parseLoggers(value, diags); }});
+}
+
+std::vector<PluginLoadResult> loadAllComponents(Registry& reg, const std::vector<std::string>& extraDirs) {
+  registerBuiltins(reg);
+  auto dirs = extraDirs;
+  for (auto& d : defaultPluginPath()) dirs.push_back(d);
+  return loadPlugins(reg, dirs);
 }
 
 }  // namespace tf

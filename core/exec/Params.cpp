@@ -1,6 +1,6 @@
 #include "exec/Params.h"
 
-#include "pipeline/PipelineLoader.h"
+#include "config/ComponentSyntax.h"
 #include "registry/Registry.h"
 
 #include <stdexcept>

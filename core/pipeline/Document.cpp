@@ -1,5 +1,6 @@
 #include "pipeline/Document.h"
 
+#include "config/ComponentSyntax.h"
 #include "pipeline/PipelineLoader.h"
 #include "registry/Registry.h"
 #include "registry/Schema.h"
@@ -19,22 +20,10 @@ namespace {
 
 constexpr double kColumn = 280, kRow = 150;  // automatic layout spacing, in scene units
 
-const std::set<std::string> kStructural = {"_target_", "class_path", "init_args", "inputs", "_name_"};
-
-// The arguments mapping of a component node: init_args for class_path style, else the node.
-Node* argsOf(Node& component, bool create) {
-  if (!component.isMap()) return nullptr;
-  if (component.find("class_path")) {
-    Node* a = component.find("init_args");
-    if (!a && create) {
-      component.set("init_args", Node::map());
-      a = component.find("init_args");
-    }
-    if (a && a->isNull() && create) *a = Node::map();
-    return a && a->isMap() ? a : nullptr;
-  }
-  return &component;
-}
+using syntax::argumentsNode;
+using syntax::kInputs;
+using syntax::kLayout;
+using syntax::kName;
 
 std::vector<std::string> split(const std::string& path) {
   std::vector<std::string> out;
@@ -75,7 +64,11 @@ PipelineDocument::PipelineDocument(const Registry& reg) : reg_(&reg), graph_(reg
 }
 
 std::string PipelineDocument::newDocumentText() {
-  return "pipeline:\n  _target_: itwinai.pipeline.Pipeline\n  steps: {}\n";
+  Node pipeline = syntax::makeComponent("itwinai.pipeline.Pipeline");
+  pipeline.set(syntax::kSteps, Node::map());
+  Node doc = Node::map();
+  doc.set("pipeline", std::move(pipeline));
+  return cfg::toYaml(doc);
 }
 
 void PipelineDocument::setText(const std::string& yaml, const std::string& fileName, const std::string& pipelineKey) {
@@ -162,21 +155,12 @@ bool PipelineDocument::commit(Node next) {
 Node* PipelineDocument::stepsIn(Node& doc) const {
   Node* p = doc.find(key_);
   if (!p || !p->isMap()) return nullptr;
-  if (Node* s = p->find("steps")) return s;
-  if (Node* a = p->find("init_args"); a && a->isMap()) return a->find("steps");
-  return nullptr;
+  return syntax::stepsOf(*p);
 }
 
 Node* PipelineDocument::stepIn(Node& doc, const std::string& step) const {
   Node* steps = stepsIn(doc);
-  if (!steps) return nullptr;
-  if (steps->isMap()) return steps->find(step);
-  if (steps->isSequence()) {
-    auto names = listStepNames(*steps);
-    for (std::size_t i = 0; i < names.size(); ++i)
-      if (names[i] == step) return &steps->items()[i];
-  }
-  return nullptr;
+  return steps ? syntax::stepNamed(*steps, step) : nullptr;
 }
 
 const Node* PipelineDocument::stepNode(const std::string& step) const {
@@ -185,7 +169,12 @@ const Node* PipelineDocument::stepNode(const std::string& step) const {
 
 const Node* PipelineDocument::rawArguments(const std::string& step) const {
   Node* s = stepIn(const_cast<Node&>(raw_), step);
-  return s ? argsOf(*s, false) : nullptr;
+  return s ? argumentsNode(*s, false) : nullptr;
+}
+
+std::vector<std::pair<std::string, const Node*>> PipelineDocument::settings(const std::string& step) const {
+  const Node* s = stepNode(step);
+  return s ? syntax::settingsOf(*s) : std::vector<std::pair<std::string, const Node*>>{};
 }
 
 void PipelineDocument::ensureNamedSteps(Node& doc) const {
@@ -197,17 +186,17 @@ void PipelineDocument::ensureNamedSteps(Node& doc) const {
   auto names = listStepNames(*steps);
   for (std::size_t i = 0; i < names.size(); ++i) {
     Node item = steps->items()[i];
-    if (item.isMap()) item.erase("_name_");
+    if (item.isMap()) item.erase(kName);
     named.set(names[i], std::move(item));
   }
   *steps = std::move(named);
 }
 
 Node& PipelineDocument::layoutIn(Node& doc) const {
-  Node* l = doc.find("layout");
+  Node* l = doc.find(kLayout);
   if (!l || !l->isMap()) {
-    doc.set("layout", Node::map());
-    l = doc.find("layout");
+    doc.set(kLayout, Node::map());
+    l = doc.find(kLayout);
   }
   Node* mine = l->find(key_);
   if (!mine || !mine->isMap()) {
@@ -218,7 +207,7 @@ Node& PipelineDocument::layoutIn(Node& doc) const {
 }
 
 bool PipelineDocument::hasLayout() const {
-  const Node* l = raw_.find("layout");
+  const Node* l = raw_.find(kLayout);
   const Node* mine = l && l->isMap() ? l->find(key_) : nullptr;
   return mine && mine->isMap() && mine->size() > 0;
 }
@@ -244,7 +233,7 @@ std::map<std::string, PipelineDocument::Pos> PipelineDocument::layeredPositions(
 
 std::map<std::string, PipelineDocument::Pos> PipelineDocument::positions() const {
   auto out = layeredPositions();
-  const Node* l = raw_.find("layout");
+  const Node* l = raw_.find(kLayout);
   const Node* mine = l && l->isMap() ? l->find(key_) : nullptr;
   if (mine && mine->isMap())
     for (const auto& [name, v] : mine->entries())
@@ -278,7 +267,7 @@ void PipelineDocument::writeInputs(Node& doc, const std::string& step, const std
   } else {
     for (const auto& l : feeding) add(l);
   }
-  s->set("inputs", std::move(inputs));
+  s->set(kInputs, std::move(inputs));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,17 +290,12 @@ PipelineDocument::Check PipelineDocument::addStep(const std::string& classPath, 
   bool jsonarg = false;
   for (const auto& [k, v] : steps->entries())
     if (v.isMap()) {
-      jsonarg = v.find("class_path") != nullptr;
+      jsonarg = syntax::styleOf(v) == syntax::Style::JsonArgParse;
       break;
     }
-  Node step = Node::map();
-  if (jsonarg) {
-    step.set("class_path", Node::scalar(classPath));
-  } else {
-    step.set("_target_", Node::scalar(classPath));
-  }
+  Node step = syntax::makeComponent(classPath, jsonarg ? syntax::Style::JsonArgParse : syntax::Style::Hydra);
   // A new step starts unconnected (not silently fed by whichever step happens to be last).
-  if (info && !info->inputs.empty()) step.set("inputs", Node::map());
+  if (info && !info->inputs.empty()) step.set(kInputs, Node::map());
   steps->set(chosen, std::move(step));
   layoutIn(next).set(chosen, position(at));
   if (!commit(std::move(next))) return {false, "the pipeline could not take the step"};
@@ -365,7 +349,7 @@ PipelineDocument::Check PipelineDocument::renameStep(const std::string& from, co
   for (auto& [k, v] : st->entries()) {
     if (k == from) k = to;
     // References in other steps' inputs follow the new name.
-    if (Node* in = v.isMap() ? v.find("inputs") : nullptr) {
+    if (Node* in = v.isMap() ? v.find(kInputs) : nullptr) {
       auto fix = [&](Node& ref) {
         if (!ref.isScalar()) return;
         const std::string& t = ref.text();
@@ -386,7 +370,7 @@ PipelineDocument::Check PipelineDocument::renameStep(const std::string& from, co
 namespace {
 // Walks to the mapping that holds the last part of `path`, creating nested mappings.
 Node* holderOf(Node& step, const std::vector<std::string>& parts, bool create) {
-  Node* cur = argsOf(step, create);
+  Node* cur = argumentsNode(step, create);
   for (std::size_t i = 0; cur && i + 1 < parts.size(); ++i) {
     Node* child = cur->find(parts[i]);
     if (!child) {
@@ -394,7 +378,7 @@ Node* holderOf(Node& step, const std::vector<std::string>& parts, bool create) {
       cur->set(parts[i], Node::map());
       child = cur->find(parts[i]);
     }
-    cur = argsOf(*child, create);
+    cur = argumentsNode(*child, create);
   }
   return cur;
 }
@@ -404,7 +388,7 @@ Node* holderOf(Node& step, const std::vector<std::string>& parts, bool create) {
 // default component ({_target_: core.MLP}), not from an empty mapping that names no component.
 void PipelineDocument::prefillComponent(Node& step, const std::string& name, const std::vector<std::string>& parts) const {
   if (parts.size() < 2) return;
-  Node* args = argsOf(step, true);
+  Node* args = argumentsNode(step, true);
   const Graph::Node* gn = graph_.node(name);
   if (!args || args->find(parts[0]) || !gn || !gn->info) return;
   const ParamSpec* spec = gn->info->param(parts[0]);
@@ -419,7 +403,7 @@ void PipelineDocument::prefillComponent(Node& step, const std::string& name, con
 PipelineDocument::Check PipelineDocument::setParam(const std::string& step, const std::string& path,
                                                    const Node& value) {
   const auto parts = split(path);
-  if (parts.empty() || kStructural.count(parts.back()))
+  if (parts.empty() || syntax::isStructuralKey(parts.back()))
     return {false, "'" + path + "' is not a parameter (use the canvas to connect steps)"};
   Node next = raw_;
   Node* s = stepIn(next, step);
@@ -510,7 +494,7 @@ void PipelineDocument::setPositions(const std::map<std::string, Pos>& moved) {
 
 void PipelineDocument::autoLayout() {
   Node next = raw_;
-  if (Node* l = next.find("layout"); l && l->isMap()) l->erase(key_);
+  if (Node* l = next.find(kLayout); l && l->isMap()) l->erase(key_);
   Node& lay = layoutIn(next);
   for (const auto& [name, p] : layeredPositions()) lay.set(name, position(p));
   commit(std::move(next));
@@ -529,18 +513,18 @@ std::string PipelineDocument::copySteps(const std::vector<std::string>& names) c
     if (!s) continue;
     Node copy = *s;
     if (copy.isMap()) {
-      copy.erase("_name_");
+      copy.erase(kName);
       // Links made explicit so they survive the trip; paste drops those it cannot keep.
       Node inputs = Node::map();
       for (const auto& l : linksInto(n)) inputs.set(l.toPort, Node::scalar(l.fromNode + "." + l.fromPort));
       const Graph::Node* gn = graph_.node(n);
-      if (inputs.size() > 0 || (gn && gn->info && !gn->info->inputs.empty())) copy.set("inputs", inputs);
+      if (inputs.size() > 0 || (gn && gn->info && !gn->info->inputs.empty())) copy.set(kInputs, inputs);
     }
     steps.set(n, std::move(copy));
     if (auto it = pos.find(n); it != pos.end()) lay.set(n, position(it->second));
   }
   out.set("twinforge_steps", std::move(steps));
-  out.set("layout", std::move(lay));
+  out.set(kLayout, std::move(lay));
   return cfg::toYaml(out);
 }
 
@@ -549,7 +533,7 @@ std::vector<std::string> PipelineDocument::paste(const std::string& text, Pos of
   const Node* steps = in.isMap() ? in.find("twinforge_steps") : nullptr;
   if (!steps || !steps->isMap() || steps->size() == 0)
     throw std::runtime_error("the clipboard holds no copied steps (expected a 'twinforge_steps:' mapping)");
-  const Node* lay = in.find("layout");
+  const Node* lay = in.find(kLayout);
   Node next = raw_;
   ensureNamedSteps(next);
   freezeLayout(next);
@@ -569,7 +553,7 @@ std::vector<std::string> PipelineDocument::paste(const std::string& text, Pos of
   int i = 0;
   for (const auto& [k, v] : steps->entries()) {
     Node s = v;
-    if (Node* inputs = s.isMap() ? s.find("inputs") : nullptr; inputs && inputs->isMap()) {
+    if (Node* inputs = s.isMap() ? s.find(kInputs) : nullptr; inputs && inputs->isMap()) {
       Node kept = Node::map();
       for (const auto& [port, ref] : inputs->entries()) {
         if (!ref.isScalar()) continue;

@@ -53,6 +53,8 @@ class PipelineDocument {
   const cfg::Node* stepNode(const std::string& step) const;
   // Its arguments as written (init_args for class_path style), or null.
   const cfg::Node* rawArguments(const std::string& step) const;
+  // The settings the file gives the step, as written, without structural keys (inputs, _name_).
+  std::vector<std::pair<std::string, const cfg::Node*>> settings(const std::string& step) const;
   // Where each step sits: from `layout:`, else a layered layout by the links.
   std::map<std::string, Pos> positions() const;
   bool hasLayout() const;

@@ -49,7 +49,6 @@ struct LoadedPipeline {
   cfg::Node resolved;                     // after overrides and interpolation: what a run saves for reproducibility
   std::vector<std::string> pipelineKeys;  // every pipeline found in the file
   Pipeline pipeline;
-  std::vector<std::string> loggers;  // from the top-level `loggers:` (default: mlflow)
   Diagnostics diagnostics;
   bool runnable() const { return !diagnostics.hasErrors(); }
 };

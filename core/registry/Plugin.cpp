@@ -102,11 +102,4 @@ std::vector<PluginLoadResult> loadPlugins(Registry& reg, const std::vector<std::
   return results;
 }
 
-std::vector<PluginLoadResult> loadAllComponents(Registry& reg, const std::vector<std::string>& extraDirs) {
-  registerBuiltins(reg);
-  auto dirs = extraDirs;
-  for (auto& d : defaultPluginPath()) dirs.push_back(d);
-  return loadPlugins(reg, dirs);
-}
-
 }  // namespace tf

@@ -39,7 +39,4 @@ std::vector<std::string> defaultPluginPath();
 std::vector<PluginLoadResult> loadPlugins(Registry& reg, const std::vector<std::string>& dirs);
 PluginLoadResult loadPlugin(Registry& reg, const std::string& file);
 
-// Builtins plus plugins from the default path; the usual start-up of both programs.
-std::vector<PluginLoadResult> loadAllComponents(Registry& reg, const std::vector<std::string>& extraDirs = {});
-
 }  // namespace tf

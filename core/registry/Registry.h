@@ -12,6 +12,19 @@
 
 namespace tf {
 
+namespace cfg {
+class Node;
+}
+class Diagnostics;
+
+// A top-level value of pipeline files that some part of TwinForge owns (`loggers:`): the
+// loader hands the value (null when absent) to `check`, knowing nothing of who reads it.
+struct TopLevelSetting {
+  std::string key;
+  std::string doc;
+  std::function<void(const cfg::Node* value, Diagnostics& diags)> check;
+};
+
 // Recognises a data file for `twinforge-run info`; writes what it found and returns true.
 struct FileInspector {
   std::string name;  // "HDF5", "synthetic regression set"
@@ -31,16 +44,17 @@ class Registry {
   void addFileInspector(FileInspector inspector);
   const std::vector<FileInspector>& fileInspectors() const { return inspectors_; }
 
+  void addSetting(TopLevelSetting setting) { settings_.push_back(std::move(setting)); }
+  const std::vector<TopLevelSetting>& settings() const { return settings_; }
+
   // The plugin being registered; stamped on what it adds.
   void setCurrentPlugin(std::string name) { currentPlugin_ = std::move(name); }
 
  private:
   std::map<std::string, ComponentInfo> components_;
   std::vector<FileInspector> inspectors_;
+  std::vector<TopLevelSetting> settings_;
   std::string currentPlugin_ = "core";
 };
-
-// Core's own components and inspectors.
-void registerBuiltins(Registry& reg);
 
 }  // namespace tf

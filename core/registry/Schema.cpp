@@ -1,5 +1,6 @@
 #include "registry/Schema.h"
 
+#include "config/ComponentSyntax.h"
 #include "config/Diagnostics.h"
 #include "config/Node.h"
 
@@ -109,7 +110,7 @@ std::string ParamSpec::expectation() const {
     case ParamType::StringList:
       return "a list of strings";
     case ParamType::Component:
-      return "a component (_target_ or class_path) of kind '" + objectKind + "'";
+      return "a component (" + syntax::componentKeysText() + ") of kind '" + objectKind + "'";
     case ParamType::Map:
       return "a mapping";
     case ParamType::Any:
@@ -175,7 +176,7 @@ void ParamSpec::validate(const cfg::Node& value, const std::string& key, Diagnos
       }
       break;
     case ParamType::Component:
-      if (!value.isMap() || !(value.find("_target_") || value.find("class_path"))) fail(value);
+      if (!syntax::isComponent(value)) fail(value);
       break;
     case ParamType::Map:
       if (!value.isMap()) fail(value);

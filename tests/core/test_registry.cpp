@@ -1,6 +1,6 @@
 // The registry and plugin loading: good plugins register, bad ones are reported and harmless.
 #include "TestSupport.h"
-#include "registry/Plugin.h"
+#include "components/Builtins.h"
 #include "registry/Registry.h"
 
 #include <QTemporaryDir>
