@@ -46,6 +46,8 @@ struct QuietContext : tf::StepContext {
   void log(const std::string&) override {}
   void metric(const std::string&, double, std::int64_t) override {}
   bool cancelled() const override { return false; }
+  tf::dist::World* world() const override { return w; }
+  tf::dist::World* w = nullptr;
 };
 
 }  // namespace
@@ -61,10 +63,7 @@ int main(int argc, char** argv) {
   at::set_num_threads(threads);
   const tf::dist::Environment env = tf::dist::detectEnvironment();
   std::unique_ptr<tf::dist::World> world;
-  if (env.distributed()) {
-    world = tf::dist::World::connect(env);
-    tf::dist::World::setCurrent(world.get());
-  }
+  if (env.distributed()) world = tf::dist::World::connect(env);
   torch::manual_seed(0);
 
   tf::TrainerConfig cfg;
@@ -101,13 +100,13 @@ int main(int argc, char** argv) {
       net.ptr(), [net](const at::Tensor& in) mutable { return net->forward(in); },
       [](const at::Tensor& out, const at::Tensor& t) { return torch::mse_loss(out, t); }, cfg, false);
   QuietContext ctx(threads, env.rank);
+  ctx.w = world.get();
   tf::TrainResult r = tf::Trainer(cfg).fit(task, {x, y}, nullptr, ctx);
   if (env.rank == 0)
     std::printf("%s threads=%d ranks=%d: %.1f steps/s %.0f samples/s (%lld steps in %.2f s, final loss %.4f)\n",
                 model.c_str(), threads, r.worldSize, static_cast<double>(r.steps) / r.seconds,
                 static_cast<double>(r.samplesSeen) / r.seconds, static_cast<long long>(r.steps), r.seconds, r.lastLoss);
   if (world) world->barrier();
-  tf::dist::World::setCurrent(nullptr);
   std::filesystem::remove_all(ctx.dir);
   return 0;
 }

@@ -1,28 +1,37 @@
 #include "RunController.h"
 
+#include "exec/ExitCodes.h"
 #include "exec/RunStore.h"
+#include "launch/LocalLauncher.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
-#include <QTimer>
 
 namespace tf::ui {
 
-RunController::RunController(QObject* parent) : QObject(parent) {
+RunController::RunController(QObject* parent)
+    : QObject(parent), launcher_(std::make_unique<launch::LocalLauncher>()) {
   connect(&follower_, &EventFollower::eventReceived, this, &RunController::eventReceived);
+  poll_.setInterval(50);
+  connect(&poll_, &QTimer::timeout, this, &RunController::pollJob);
 }
 
 RunController::~RunController() {
-  if (proc_ && proc_->state() != QProcess::NotRunning) {
-    proc_->terminate();
-    if (!proc_->waitForFinished(3000)) proc_->kill();
-    proc_->waitForFinished(1000);
+  if (isRunning()) {
+    job_->cancel();
+    QElapsedTimer t;
+    t.start();
+    while (!job_->finished() && t.elapsed() < 3000) job_->poll(50, {});
   }
+  job_.reset();  // kills whatever is left
 }
 
-bool RunController::isRunning() const { return proc_ && proc_->state() != QProcess::NotRunning; }
+bool RunController::isRunning() const { return job_ && !job_->finished(); }
 
-QString RunController::runDir() const { return QDir(workspace_).filePath(QStringLiteral("mlruns/0/") + runId_); }
+QString RunController::runDir() const {
+  return QString::fromStdString(RunStore(workspace_.toStdString()).runDir(runId_.toStdString()).string());
+}
 
 bool RunController::start(const RunRequest& req, QString* error) {
   auto fail = [&](const QString& m) {
@@ -44,65 +53,58 @@ bool RunController::start(const RunRequest& req, QString* error) {
   for (const auto& o : req.overrides) args_ << QStringLiteral("--set") << o;
   if (!req.steps.isEmpty()) args_ << QStringLiteral("--steps") << req.steps.join(',');
   if (req.threads > 0) args_ << QStringLiteral("--threads") << QString::number(req.threads);
+  // twinforge-run starts the ranks itself, so a broken pipeline is reported once.
   if (req.processes > 1) args_ << QStringLiteral("--nproc") << QString::number(req.processes);
 
-  delete proc_;
-  proc_ = new QProcess(this);
-  outBuf_.clear();
-  errBuf_.clear();
-  connect(proc_, &QProcess::readyReadStandardOutput, this, [this] { readOutput(QProcess::StandardOutput); });
-  connect(proc_, &QProcess::readyReadStandardError, this, [this] { readOutput(QProcess::StandardError); });
-  connect(proc_, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
+  launch::LaunchSpec spec;
+  spec.program = QFileInfo(req.runner).absoluteFilePath().toStdString();
+  for (const auto& a : args_) spec.args.push_back(a.toStdString());
+  spec.graceSeconds = 5;
+  follower_.follow(QString::fromStdString(RunStore::eventsFile(runDir().toStdString()).string()));
+  try {
+    job_ = launcher_->submit(spec);
+  } catch (const std::exception& e) {
     follower_.stop();
-    readOutput(QProcess::StandardOutput);
-    readOutput(QProcess::StandardError);
-    QString summary;
-    if (status == QProcess::CrashExit)
-      summary = tr("twinforge-run crashed (run %1)").arg(runId_);
-    else if (code == 0)
-      summary = tr("Run %1 finished").arg(runId_);
-    else if (code == 130)
-      summary = tr("Run %1 cancelled").arg(runId_);
-    else if (code == 3)
-      summary = tr("The pipeline is not valid (see the log)");
-    else
-      summary = tr("Run %1 failed (exit code %2)").arg(runId_).arg(code);
-    Q_EMIT finished(status == QProcess::CrashExit ? -1 : code, summary);
-  });
-  connect(proc_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
-    if (e == QProcess::FailedToStart) {
-      follower_.stop();
-      Q_EMIT finished(-1, tr("Could not start %1: %2").arg(proc_->program(), proc_->errorString()));
-    }
-  });
-  follower_.follow(QDir(runDir()).filePath(QStringLiteral("events.jsonl")));
-  proc_->start(req.runner, args_);
+    job_.reset();
+    const QString why = tr("Could not start %1: %2").arg(req.runner, QString::fromStdString(e.what()));
+    Q_EMIT finished(-1, why);
+    return fail(why);
+  }
+  poll_.start();
   Q_EMIT started(runId_);
   return true;
 }
 
 void RunController::cancel() {
-  if (!isRunning()) return;
-  proc_->terminate();  // twinforge-run stops at the next cancellation point and exits 130
-  QProcess* p = proc_;
-  QTimer::singleShot(5000, p, [p] {
-    if (p->state() != QProcess::NotRunning) p->kill();
-  });
+  // twinforge-run stops at the next cancellation point and exits 130; the job escalates to
+  // SIGKILL if it has not after its grace time.
+  if (isRunning()) job_->cancel();
 }
 
-void RunController::readOutput(QProcess::ProcessChannel ch) {
-  if (!proc_) return;
-  QByteArray& buf = ch == QProcess::StandardOutput ? outBuf_ : errBuf_;
-  buf += ch == QProcess::StandardOutput ? proc_->readAllStandardOutput() : proc_->readAllStandardError();
-  qsizetype nl;
-  while ((nl = buf.indexOf('\n')) >= 0) {
-    Q_EMIT outputLine(QString::fromUtf8(buf.left(nl)), ch == QProcess::StandardError);
-    buf.remove(0, nl + 1);
-  }
-  if (proc_->state() == QProcess::NotRunning && !buf.isEmpty()) {
-    Q_EMIT outputLine(QString::fromUtf8(buf), ch == QProcess::StandardError);
-    buf.clear();
-  }
+void RunController::onLine(const launch::OutputLine& line) {
+  Q_EMIT outputLine(QString::fromStdString(line.text), line.isError);
+}
+
+void RunController::pollJob() {
+  if (!job_) return;
+  const bool wasRunning = !job_->finished();
+  job_->poll(0, [this](const launch::OutputLine& l) { onLine(l); });
+  if (!wasRunning || !job_->finished()) return;
+  poll_.stop();
+  follower_.stop();
+  const int code = job_->exitCode();
+  QString summary;
+  if (code > 128 && job_->state() == launch::JobState::Failed)
+    summary = tr("twinforge-run crashed (run %1): %2").arg(runId_, QString::fromStdString(job_->failure()));
+  else if (code == kOk)
+    summary = tr("Run %1 finished").arg(runId_);
+  else if (code == kCancelled)
+    summary = tr("Run %1 cancelled").arg(runId_);
+  else if (code == kInvalidPipeline)
+    summary = tr("The pipeline is not valid (see the log)");
+  else
+    summary = tr("Run %1 failed (exit code %2)").arg(runId_).arg(code);
+  Q_EMIT finished(code > 128 && job_->state() == launch::JobState::Failed ? -1 : code, summary);
 }
 
 }  // namespace tf::ui

@@ -1,12 +1,21 @@
-// Runs a pipeline in a child twinforge-run process (never in the GUI process) and follows it
-// through the run's events.jsonl; stdout/stderr lines are passed on for the log panel.
+// Runs a pipeline in a child twinforge-run process (never in the GUI process), started by a
+// core launcher (local today; SLURM and SSH through the same interface), and follows it through
+// the run's events.jsonl; stdout/stderr lines are passed on for the log panel.
 #pragma once
 
 #include "EventFollower.h"
 
 #include <QObject>
-#include <QProcess>
 #include <QStringList>
+#include <QTimer>
+
+#include <memory>
+
+namespace tf::launch {
+class Job;
+class Launcher;
+struct OutputLine;
+}  // namespace tf::launch
 
 namespace tf::ui {
 
@@ -44,12 +53,14 @@ class RunController : public QObject {
   void finished(int exitCode, const QString& summary);
 
  private:
-  void readOutput(QProcess::ProcessChannel ch);
-  QProcess* proc_ = nullptr;
+  void pollJob();
+  void onLine(const tf::launch::OutputLine& line);
+  std::unique_ptr<tf::launch::Launcher> launcher_;
+  std::unique_ptr<tf::launch::Job> job_;
+  QTimer poll_;
   EventFollower follower_;
   QString runId_, workspace_;
   QStringList args_;
-  QByteArray outBuf_, errBuf_;
 };
 
 }  // namespace tf::ui

@@ -2,6 +2,8 @@
 
 #include "MetricsChart.h"
 
+#include "exec/RunStore.h"
+
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -23,21 +25,6 @@ namespace tf::ui {
 
 namespace {
 
-QString readAll(const QString& path) {
-  QFile f(path);
-  return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-QString statusName(int s) {
-  switch (s) {
-    case 1: return QStringLiteral("running");
-    case 3: return QStringLiteral("finished");
-    case 4: return QStringLiteral("failed");
-    case 5: return QStringLiteral("killed");
-  }
-  return QStringLiteral("unknown");
-}
-
 class NumberItem : public QTableWidgetItem {
  public:
   explicit NumberItem(double v, const QString& text) : QTableWidgetItem(text) { setData(Qt::UserRole, v); }
@@ -52,42 +39,22 @@ enum Col { ColName, ColStatus, ColStart, ColDuration, ColId, ColParams, ColFixed
 
 QVector<RunRecord> scanRuns(const QString& workspace) {
   QVector<RunRecord> out;
-  QDir root(QDir(workspace).filePath(QStringLiteral("mlruns")));
-  for (const QString& exp : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-    QDir ed(root.filePath(exp));
-    for (const QString& id : ed.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-      const QString dir = ed.filePath(id);
-      const QString meta = readAll(dir + QStringLiteral("/meta.yaml"));
-      if (meta.isEmpty()) continue;
-      RunRecord r;
-      r.id = id;
-      r.dir = dir;
-      int status = 0;
-      for (const QString& line : meta.split('\n')) {
-        const int colon = line.indexOf(':');
-        if (colon < 0) continue;
-        const QString k = line.left(colon).trimmed(), v = line.mid(colon + 1).trimmed();
-        if (k == QLatin1String("run_name")) r.name = v;
-        if (k == QLatin1String("status")) status = v.toInt();
-        if (k == QLatin1String("start_time")) r.start = QDateTime::fromMSecsSinceEpoch(v.toLongLong());
-        if (k == QLatin1String("end_time") && v.toLongLong() > 0) r.end = QDateTime::fromMSecsSinceEpoch(v.toLongLong());
-      }
-      r.status = statusName(status);
-      QDir pd(dir + QStringLiteral("/params"));
-      for (const QString& p : pd.entryList(QDir::Files)) r.params[p] = readAll(pd.filePath(p)).trimmed();
-      QDir md(dir + QStringLiteral("/metrics"));
-      for (const QString& m : md.entryList(QDir::Files)) {
-        auto& pts = r.metrics[m];
-        const QString text = readAll(md.filePath(m));
-        for (const QString& line : text.split('\n', Qt::SkipEmptyParts)) {
-          const QStringList f = line.split(' ', Qt::SkipEmptyParts);  // timestamp_ms value step
-          if (f.size() >= 3) pts.append(QPointF(f[2].toDouble(), f[1].toDouble()));
-        }
-      }
-      out.append(r);
+  for (const auto& rec : RunStore(workspace.toStdString()).listRuns()) {
+    RunRecord r;
+    r.id = QString::fromStdString(rec.id);
+    r.name = QString::fromStdString(rec.name);
+    r.dir = QString::fromStdString(rec.dir.string());
+    r.pipelineFile = QString::fromStdString(RunStore::pipelineFile(rec.dir).string());
+    r.status = QString::fromLatin1(RunStore::statusName(rec.status));
+    r.start = QDateTime::fromMSecsSinceEpoch(rec.startMs);
+    if (rec.endMs > 0) r.end = QDateTime::fromMSecsSinceEpoch(rec.endMs);
+    for (const auto& [k, v] : rec.params) r.params[QString::fromStdString(k)] = QString::fromStdString(v);
+    for (const auto& [k, pts] : rec.metrics) {
+      auto& line = r.metrics[QString::fromStdString(k)];
+      for (const auto& p : pts) line.append(QPointF(static_cast<double>(p.step), p.value));
     }
+    out.append(r);
   }
-  std::sort(out.begin(), out.end(), [](const RunRecord& a, const RunRecord& b) { return a.start > b.start; });
   return out;
 }
 
@@ -133,8 +100,7 @@ RunsBrowser::RunsBrowser(QWidget* parent) : QWidget(parent) {
   connect(open, &QPushButton::clicked, this, [this] {
     for (const auto& r : runs_)
       if (selectedRunIds().value(0) == r.id) {
-        const QString f = r.dir + QStringLiteral("/artifacts/pipeline.yaml");
-        if (QFile::exists(f)) Q_EMIT openPipelineRequested(f);
+        if (QFile::exists(r.pipelineFile)) Q_EMIT openPipelineRequested(r.pipelineFile);
       }
   });
   connect(del, &QPushButton::clicked, this, [this] { deleteSelected(true); });
@@ -253,8 +219,12 @@ bool RunsBrowser::deleteSelected(bool confirm) {
                                        tr("Delete %n run(s) with their metrics, checkpoints and artifacts? "
                                           "This cannot be undone.", nullptr, ids.size())) != QMessageBox::Yes)
     return false;
-  for (const auto& r : runs_)
-    if (ids.contains(r.id)) QDir(r.dir).removeRecursively();
+  const RunStore store(workspace_.toStdString());
+  for (const auto& r : runs_) {
+    std::string error;
+    if (ids.contains(r.id) && !store.deleteRun(r.dir.toStdString(), &error))
+      QMessageBox::warning(this, tr("Delete runs"), QString::fromStdString(error));
+  }
   reload();
   return true;
 }

@@ -20,6 +20,7 @@ class MetricsChart;
 
 struct RunRecord {
   QString id, name, dir, status;
+  QString pipelineFile;  // the pipeline as written, saved with the run
   QDateTime start, end;
   QMap<QString, QString> params;
   QMap<QString, QVector<QPointF>> metrics;  // step, value

@@ -1,5 +1,9 @@
-// The sub-commands of twinforge-run, each returning the process exit code.
+// The sub-commands of twinforge-run, each returning the process exit code (exec/ExitCodes.h).
+// Running is the RunSession's business and launching ranks the LocalLauncher's; these stay thin.
 #pragma once
+
+#include "exec/ExitCodes.h"
+#include "exec/RunSession.h"
 
 #include <string>
 #include <vector>
@@ -8,32 +12,6 @@ namespace tf {
 
 class Registry;
 
-// Exit codes: documented in --help and docs/cli.md.
-enum ExitCode : int {
-  kOk = 0,
-  kRunFailed = 1,        // a step failed
-  kUsage = 2,            // bad command line: unknown option, unknown step or run id
-  kInvalidPipeline = 3,  // the pipeline file cannot be read or does not validate
-  kDataError = 4,        // `info`: a file TwinForge cannot read
-  kCancelled = 130,      // interrupted (Ctrl-C, SIGTERM, GUI cancel)
-};
-
-struct RunRequest {
-  std::string pipelineFile;
-  std::string pipelineKey;
-  std::vector<std::string> overrides;
-  std::vector<std::string> steps;
-  std::string from, to;
-  std::string reuse;
-  std::string resume;  // run id to continue
-  std::string workspace;
-  std::string runId, runName;
-  int threads = 0;
-  bool dryRun = false;
-  bool quiet = false;
-  std::vector<std::string> commandLine;  // recorded with the run
-};
-
 int listComponents(const Registry& reg);
 int describeComponent(const Registry& reg, const std::string& classPath);
 int inspectFiles(const Registry& reg, const std::vector<std::string>& files);
@@ -41,5 +19,9 @@ int inspectFiles(const Registry& reg, const std::vector<std::string>& files);
 int validatePipeline(const Registry& reg, const RunRequest& req);
 int runPipeline(const Registry& reg, const RunRequest& req);
 int resumeRun(const Registry& reg, const RunRequest& req);
+// twinforge-run --nproc N: N ranks of this program with `args` on this machine, their output
+// prefixed with the rank; one failing stops the others.
+int launchRanks(const Registry& reg, const RunRequest& req, int nproc, int masterPort,
+                const std::vector<std::string>& args);
 
 }  // namespace tf

@@ -1,10 +1,9 @@
 // twinforge-run: the headless runner. Runs a pipeline YAML step by step, describes components,
 // and inspects data files. Links only core and plugins, so it runs where there is no Qt.
 #include "Commands.h"
-#include "Launcher.h"
 #include "config/Node.h"
 #include "exec/Allocator.h"
-#include "registry/Plugin.h"
+#include "components/Builtins.h"
 
 #include <CLI/CLI.hpp>
 
@@ -30,6 +29,21 @@ std::vector<std::string> splitCommas(const std::vector<std::string>& in) {
       if (c == std::string::npos) break;
       start = c + 1;
     }
+  }
+  return out;
+}
+
+// argv without the launcher's own options (both "--opt V" and "--opt=V" forms).
+std::vector<std::string> stripLauncherOptions(const std::vector<std::string>& argv) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "--nproc" || a == "--master-port") {
+      ++i;  // and its value
+      continue;
+    }
+    if (a.rfind("--nproc=", 0) == 0 || a.rfind("--master-port=", 0) == 0) continue;
+    out.push_back(a);
   }
   return out;
 }
@@ -121,25 +135,9 @@ int main(int argc, char** argv) {
                    "variables are set); drop --nproc and let the job's launcher start the ranks\n");
       return tf::kUsage;
     }
-    if (!list && describe.empty() && !*info && (!req.pipelineFile.empty() || !req.resume.empty()) && !req.dryRun) {
-      tf::LaunchRequest lr;
-      lr.nproc = nproc;
-      lr.masterPort = masterPort;
-      lr.quiet = req.quiet;
-      lr.program = "/proc/self/exe";
-      char self[4096];
-      if (ssize_t k = ::readlink("/proc/self/exe", self, sizeof self - 1); k > 0) lr.program.assign(self, static_cast<std::size_t>(k));
-      lr.args = tf::stripLauncherOptions(std::vector<std::string>(argv + 1, argv + argc));
-      // A broken pipeline is reported once, not once per rank.
-      if (!req.pipelineFile.empty())
-        if (int rc = tf::validatePipeline(reg, req)) return rc;
-      try {
-        return tf::launchLocal(lr);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "error: --nproc %d: %s\n", nproc, e.what());
-        return tf::kRunFailed;
-      }
-    }
+    if (!list && describe.empty() && !*info && (!req.pipelineFile.empty() || !req.resume.empty()) && !req.dryRun)
+      return tf::launchRanks(reg, req, nproc, masterPort,
+                             stripLauncherOptions(std::vector<std::string>(argv + 1, argv + argc)));
   }
 
   if (list) return tf::listComponents(reg);

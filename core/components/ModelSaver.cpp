@@ -49,7 +49,7 @@ class ModelSaver : public Component {
     fs::path dir = p_.getString("dir");
     dir = dir.empty() ? ctx.workDir() : ctx.resolve(dir);
     const std::string name = p_.getString("name");
-    if (!dist::isLeader()) {  // the ranks hold the same weights; rank 0 writes them
+    if (!ctx.leader()) {  // the ranks hold the same weights; rank 0 writes them
       Artifact path;
       path.type = "Path";
       path.meta = {{"path", (dir / (name + ".pt")).string()}};

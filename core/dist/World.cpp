@@ -28,8 +28,6 @@ using Group = ::c10d::Backend;
 using Group = ::c10d::ProcessGroup;
 #endif
 
-World* gCurrent = nullptr;
-
 std::string shortError(const std::exception& e) {
   std::string s = e.what();
   // c10::Error appends a C++ stack trace after the first line; keep the message.
@@ -100,8 +98,7 @@ class C10dWorld : public World {
 
 }  // namespace
 
-World* World::current() { return gCurrent; }
-void World::setCurrent(World* w) { gCurrent = w; }
+
 
 std::chrono::milliseconds timeoutFromEnvironment(std::chrono::milliseconds fallback) {
   const char* v = std::getenv("TWINFORGE_DIST_TIMEOUT");

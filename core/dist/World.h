@@ -49,14 +49,7 @@ class World {
   // The store, for small strings every rank must agree on (the run id): get() waits for set().
   virtual void set(const std::string& key, const std::string& value) = 0;
   virtual std::string get(const std::string& key) = 0;
-
-  // The world of this process, installed by the runner; nullptr in a single process.
-  static World* current();
-  static void setCurrent(World* w);
 };
-
-// True in a single process and on rank 0: the process that writes files shared by all ranks.
-inline bool isLeader() { return !World::current() || World::current()->rank() == 0; }
 
 // Timeout from TWINFORGE_DIST_TIMEOUT (seconds) or the default; throws on a malformed value.
 std::chrono::milliseconds timeoutFromEnvironment(std::chrono::milliseconds fallback);

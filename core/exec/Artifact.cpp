@@ -1,5 +1,6 @@
 #include "exec/Artifact.h"
 
+#include "exec/ArtifactFiles.h"
 #include "io/AtomicFile.h"
 #include "io/Hdf5Tensor.h"
 
@@ -27,15 +28,16 @@ void Artifact::save(const fs::path& dir) const {
       }
     });
   }
-  io::writeTextAtomic(dir / "meta.json", m.dump(2) + "\n");
+  io::writeTextAtomic(artifactMetaFile(dir), m.dump(2) + "\n");
 }
 
 Artifact Artifact::load(const fs::path& dir) {
-  std::ifstream in(dir / "meta.json");
-  if (!in) throw std::runtime_error("no saved artifact in " + dir.string() + " (meta.json missing)");
-  auto m = nlohmann::json::parse(in, nullptr, false);
-  if (m.is_discarded() || !m.contains("type"))
-    throw std::runtime_error((dir / "meta.json").string() + ": not an artifact description");
+  if (!std::filesystem::exists(artifactMetaFile(dir)))
+    throw std::runtime_error("no saved artifact in " + dir.string() + " (meta.json missing)");
+  const auto found = readArtifactMeta(dir);
+  if (!found || !found->contains("type"))
+    throw std::runtime_error(artifactMetaFile(dir).string() + ": not an artifact description");
+  const nlohmann::json& m = *found;
   Artifact a;
   a.type = m["type"].get<std::string>();
   a.meta = m.value("meta", nlohmann::json::object());

@@ -10,6 +10,9 @@
 #include <string>
 
 namespace tf {
+namespace dist {
+class World;
+}
 
 struct Cancelled : std::runtime_error {
   Cancelled() : std::runtime_error("cancelled") {}
@@ -26,6 +29,10 @@ class StepContext {
   virtual void log(const std::string& line) = 0;
   virtual void metric(const std::string& name, double value, std::int64_t step) = 0;
   virtual bool cancelled() const = 0;
+  // The data-parallel job this step runs in, or nullptr in a single process.
+  virtual dist::World* world() const { return nullptr; }
+  // True in a single process and on rank 0: the process that writes files shared by all ranks.
+  bool leader() const;
   void checkCancelled() const {
     if (cancelled()) throw Cancelled();
   }

@@ -1,6 +1,7 @@
 #include "exec/Executor.h"
 
 #include "dist/World.h"
+#include "exec/ArtifactFiles.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
 #include "exec/RunStore.h"
@@ -38,8 +39,9 @@ namespace {
 
 class Context : public StepContext {
  public:
-  Context(Executor::Impl& d, const Step& step, fs::path work, fs::path ws, int threads, const std::atomic<bool>* cancel)
-      : d_(d), step_(step), work_(std::move(work)), ws_(std::move(ws)), threads_(threads), cancel_(cancel) {}
+  Context(Executor::Impl& d, const Step& step, fs::path work, const RunOptions& opts, int threads)
+      : d_(d), step_(step), work_(std::move(work)), ws_(opts.workspace), threads_(threads), cancel_(opts.cancel),
+        world_(opts.world) {}
   const std::string& stepName() const override { return step_.name; }
   // Created on first use: most steps never write files of their own.
   fs::path workDir() const override {
@@ -76,6 +78,7 @@ class Context : public StepContext {
     d_.emit(e);
   }
   bool cancelled() const override { return cancel_ && cancel_->load(); }
+  dist::World* world() const override { return world_; }
 
  private:
   Executor::Impl& d_;
@@ -84,9 +87,21 @@ class Context : public StepContext {
   mutable bool workMade_ = false;
   int threads_;
   const std::atomic<bool>* cancel_;
+  dist::World* world_;
 };
 
+Event stepEvent(Event::Type type, const std::string& step, int index = -1, std::string message = {}) {
+  Event e;
+  e.type = type;
+  e.step = step;
+  e.index = index;
+  e.message = std::move(message);
+  return e;
+}
+
 }  // namespace
+
+bool StepContext::leader() const { return !world() || world()->rank() == 0; }
 
 Executor::Executor(const Registry& reg, const Pipeline& pipeline, fs::path runDir, std::string runId)
     : d_(new Impl{reg, pipeline, std::move(runDir), std::move(runId), {}, {}}) {}
@@ -95,40 +110,110 @@ Executor::~Executor() = default;
 
 void Executor::addObserver(EventObserver* o) { d_->observers.push_back(o); }
 
-std::vector<std::string> Executor::selectSteps(const RunOptions& opts) const {
-  const auto& steps = d_->pipeline.steps;
-  auto require = [&](const std::string& name) {
-    int i = d_->pipeline.indexOf(name);
-    if (i < 0) {
-      std::string known;
-      for (const auto& s : steps) known += (known.empty() ? "" : ", ") + s.name;
-      throw std::invalid_argument("no step '" + name + "' in pipeline " + d_->pipeline.key + "; steps are: " + known);
-    }
-    return i;
-  };
-  int first = opts.from.empty() ? 0 : require(opts.from);
-  int last = opts.to.empty() ? static_cast<int>(steps.size()) - 1 : require(opts.to);
-  if (first > last)
-    throw std::invalid_argument("step '" + opts.from + "' comes after '" + opts.to + "' in the run order");
-  std::set<int> chosen;
-  for (const auto& name : opts.only) chosen.insert(require(name));
-  std::vector<std::string> out;
-  for (int i = first; i <= last; ++i)
-    if (opts.only.empty() || chosen.count(i)) out.push_back(steps[static_cast<std::size_t>(i)].name);
-  return out;
-}
-
 const Artifacts* Executor::outputs(const std::string& step) const {
   auto it = d_->outputs.find(step);
   return it == d_->outputs.end() ? nullptr : &it->second;
 }
+
+// One run of the selected steps, with what the steps share: options, timing, where saved
+// outputs are looked up.
+struct Executor::Pass {
+  Executor& ex;
+  const RunOptions& opts;
+  int threads;
+  std::vector<fs::path> searchRuns;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+  Impl& d() { return *ex.d_; }
+
+  void finishRun(Event::Type t, const std::string& msg) {
+    Event e;
+    e.type = t;
+    e.message = msg;
+    e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    d().emit(e);
+  }
+
+  // Outputs of a step that is not run come from a saved run.
+  Artifact loadSaved(const std::string& step, const std::string& port) const {
+    for (const auto& r : searchRuns) {
+      fs::path dir = RunStore::stepArtifactsDir(r, step) / port;
+      if (fs::exists(artifactMetaFile(dir))) return Artifact::load(dir);
+    }
+    throw std::runtime_error("step '" + step + "' is not part of this run and no saved output '" + port +
+                             "' was found (looked in " + std::to_string(searchRuns.size()) +
+                             " run folder(s)); run it too, or name an earlier run to reuse with --reuse RUN_ID");
+  }
+
+  Artifacts inputsOf(const Step& step) {
+    Artifacts inputs;
+    for (const auto& b : step.inputs) {
+      auto produced = d().outputs.find(b.fromStep);
+      if (produced != d().outputs.end() && produced->second.count(b.fromPort))
+        inputs[b.port] = produced->second.at(b.fromPort);
+      else
+        inputs[b.port] = loadSaved(b.fromStep, b.fromPort);
+    }
+    return inputs;
+  }
+
+  // Runs one step; throws what the component threw.
+  void execute(const Step& step, const fs::path& doneMarker) {
+    if (!step.info) throw std::runtime_error("unknown component '" + step.classPath + "': its plugin is not loaded");
+    Artifacts inputs = inputsOf(step);
+    Params params(&d().reg, step.info, step.params);
+    std::unique_ptr<Component> comp(step.info->factory(params));
+    const fs::path work = RunStore::stepArtifactsDir(d().runDir, step.name);
+    Context ctx(d(), step, work, opts, threads);
+    Artifacts out = comp->run(ctx, inputs);
+    for (const auto& port : step.info->outputs)
+      if (!out.count(port.name) && !port.optional)
+        throw std::logic_error(step.classPath + " did not produce its output '" + port.name + "'");
+    if (opts.saveArtifacts && !step.info->recomputable) {
+      for (const auto& [port, a] : out) a.save(work / port);
+      std::ofstream(doneMarker) << "done\n";  // written last: marks complete outputs for --resume
+    }
+    // Data-parallel runs: what rank 0 wrote in this step is there before any rank goes on.
+    if (opts.world) opts.world->barrier();
+    d().outputs[step.name] = std::move(out);
+  }
+
+  // Runs (or, resuming, skips) one step and reports it; Finished to go on.
+  Status step(const Step& step, int position) {
+    const fs::path doneMarker = RunStore::stepArtifactsDir(d().runDir, step.name) / ".done";
+    if (opts.resume && fs::exists(doneMarker)) {
+      d().emit(stepEvent(Event::Type::StepSkipped, step.name, position,
+                         "finished before the interruption; its saved outputs are used"));
+      return Status::Finished;
+    }
+    d().emit(stepEvent(Event::Type::StepStarted, step.name, position, step.classPath));
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      execute(step, doneMarker);
+    } catch (const Cancelled&) {
+      d().emit(stepEvent(Event::Type::StepFailed, step.name, -1, "cancelled"));
+      finishRun(Event::Type::RunCancelled, "cancelled during step '" + step.name + "'");
+      return Status::Cancelled;
+    } catch (const std::exception& e) {
+      ex.error_ = e.what();
+      ex.failedStep_ = step.name;
+      d().emit(stepEvent(Event::Type::StepFailed, step.name, -1, ex.error_));
+      finishRun(Event::Type::RunFailed, "step '" + step.name + "' failed: " + ex.error_);
+      return Status::Failed;
+    }
+    Event done = stepEvent(Event::Type::StepFinished, step.name, position);
+    done.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    d().emit(done);
+    return Status::Finished;
+  }
+};
 
 Executor::Status Executor::run(const RunOptions& opts) {
   error_.clear();
   failedStep_.clear();
   std::vector<std::string> selected;
   try {
-    selected = selectSteps(opts);
+    selected = withRecomputableProducers(d_->pipeline, selectSteps(d_->pipeline, opts));
   } catch (const std::exception& e) {
     error_ = e.what();
     Event ev;
@@ -136,23 +221,6 @@ Executor::Status Executor::run(const RunOptions& opts) {
     ev.message = error_;
     d_->emit(ev);
     return Status::Failed;
-  }
-  // Recomputable steps feeding a chosen step run again (their outputs are not stored). Inputs
-  // come from earlier steps, so one backward pass reaches their producers' producers too.
-  {
-    std::set<std::string> chosen(selected.begin(), selected.end());
-    const auto& all = d_->pipeline.steps;
-    for (auto it = all.rbegin(); it != all.rend(); ++it) {
-      if (!chosen.count(it->name)) continue;
-      for (const auto& b : it->inputs) {
-        const int i = d_->pipeline.indexOf(b.fromStep);
-        if (i >= 0 && all[static_cast<std::size_t>(i)].info && all[static_cast<std::size_t>(i)].info->recomputable)
-          chosen.insert(b.fromStep);
-      }
-    }
-    selected.clear();
-    for (const auto& st : all)
-      if (chosen.count(st.name)) selected.push_back(st.name);
   }
   const int threads =
       opts.threads > 0 ? opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -165,108 +233,21 @@ Executor::Status Executor::run(const RunOptions& opts) {
   start.steps = selected;
   start.runId = d_->runId;
   d_->emit(start);
-  const auto runStart = std::chrono::steady_clock::now();
-
-  auto finishRun = [&](Event::Type t, const std::string& msg) {
-    Event e;
-    e.type = t;
-    e.message = msg;
-    e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart).count();
-    d_->emit(e);
-  };
+  Pass pass{*this, opts, threads, {d_->runDir}};
+  for (const auto& r : opts.reuseRuns) pass.searchRuns.push_back(r);
 
   const std::set<std::string> selectedSet(selected.begin(), selected.end());
-  std::vector<fs::path> searchRuns{d_->runDir};
-  for (const auto& r : opts.reuseRuns) searchRuns.push_back(r);
-
-  // Outputs of a step that is not run come from a saved run.
-  auto loadSaved = [&](const std::string& step, const std::string& port) -> Artifact {
-    for (const auto& r : searchRuns) {
-      fs::path dir = RunStore::stepArtifactsDir(r, step) / port;
-      if (fs::exists(dir / "meta.json")) return Artifact::load(dir);
-    }
-    throw std::runtime_error("step '" + step + "' is not part of this run and no saved output '" + port +
-                             "' was found (looked in " + std::to_string(searchRuns.size()) +
-                             " run folder(s)); run it too, or name an earlier run to reuse with --reuse RUN_ID");
-  };
-
   int position = 0;
   for (const auto& step : d_->pipeline.steps) {
     if (!selectedSet.count(step.name)) continue;
     ++position;
     if (opts.cancel && opts.cancel->load()) {
-      finishRun(Event::Type::RunCancelled, "cancelled before step '" + step.name + "'");
+      pass.finishRun(Event::Type::RunCancelled, "cancelled before step '" + step.name + "'");
       return Status::Cancelled;
     }
-    const fs::path doneMarker = RunStore::stepArtifactsDir(d_->runDir, step.name) / ".done";
-    if (opts.resume && fs::exists(doneMarker)) {
-      Event skipped;
-      skipped.type = Event::Type::StepSkipped;
-      skipped.step = step.name;
-      skipped.index = position;
-      skipped.message = "finished before the interruption; its saved outputs are used";
-      d_->emit(skipped);
-      continue;
-    }
-    Event started;
-    started.type = Event::Type::StepStarted;
-    started.step = step.name;
-    started.index = position;
-    started.message = step.classPath;
-    d_->emit(started);
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-      if (!step.info) throw std::runtime_error("unknown component '" + step.classPath + "': its plugin is not loaded");
-      Artifacts inputs;
-      for (const auto& b : step.inputs) {
-        auto produced = d_->outputs.find(b.fromStep);
-        if (produced != d_->outputs.end() && produced->second.count(b.fromPort))
-          inputs[b.port] = produced->second.at(b.fromPort);
-        else
-          inputs[b.port] = loadSaved(b.fromStep, b.fromPort);
-      }
-      Params params(&d_->reg, step.info, step.params);
-      std::unique_ptr<Component> comp(step.info->factory(params));
-      const fs::path work = RunStore::stepArtifactsDir(d_->runDir, step.name);
-      Context ctx(*d_, step, work, opts.workspace, threads, opts.cancel);
-      Artifacts out = comp->run(ctx, inputs);
-      for (const auto& port : step.info->outputs)
-        if (!out.count(port.name) && !port.optional)
-          throw std::logic_error(step.classPath + " did not produce its output '" + port.name + "'");
-      if (opts.saveArtifacts && !step.info->recomputable) {
-        for (const auto& [port, a] : out) a.save(work / port);
-        std::ofstream(doneMarker) << "done\n";  // written last: marks complete outputs for --resume
-      }
-      // Data-parallel runs: what rank 0 wrote in this step is there before any rank goes on.
-      if (auto* world = dist::World::current()) world->barrier();
-      d_->outputs[step.name] = std::move(out);
-    } catch (const Cancelled&) {
-      Event f;
-      f.type = Event::Type::StepFailed;
-      f.step = step.name;
-      f.message = "cancelled";
-      d_->emit(f);
-      finishRun(Event::Type::RunCancelled, "cancelled during step '" + step.name + "'");
-      return Status::Cancelled;
-    } catch (const std::exception& e) {
-      error_ = e.what();
-      failedStep_ = step.name;
-      Event f;
-      f.type = Event::Type::StepFailed;
-      f.step = step.name;
-      f.message = error_;
-      d_->emit(f);
-      finishRun(Event::Type::RunFailed, "step '" + step.name + "' failed: " + error_);
-      return Status::Failed;
-    }
-    Event done;
-    done.type = Event::Type::StepFinished;
-    done.step = step.name;
-    done.index = position;
-    done.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    d_->emit(done);
+    if (Status st = pass.step(step, position); st != Status::Finished) return st;
   }
-  finishRun(Event::Type::RunFinished, "");
+  pass.finishRun(Event::Type::RunFinished, "");
   return Status::Finished;
 }
 

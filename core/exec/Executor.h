@@ -5,6 +5,7 @@
 #include "exec/Artifact.h"
 
 #include "exec/Event.h"
+#include "exec/StepSelection.h"
 #include "pipeline/Pipeline.h"
 
 #include <atomic>
@@ -16,11 +17,12 @@
 namespace tf {
 
 class Registry;
+namespace dist {
+class World;
+}
 
-struct RunOptions {
-  std::vector<std::string> only;  // run exactly these steps (empty: all)
-  std::string from;               // first step to run (inclusive)
-  std::string to;                 // last step to run (inclusive)
+// Which steps (the StepSelection), and how.
+struct RunOptions : StepSelection {
   // Folders of earlier runs whose saved step outputs feed the steps that are not run,
   // searched in order (the current run's own folder is always searched first).
   std::vector<std::filesystem::path> reuseRuns;
@@ -31,6 +33,9 @@ struct RunOptions {
   // (their saved outputs feed the rest), and a trainer picks up its checkpoint.
   bool resume = false;
   std::filesystem::path workspace;
+  // The data-parallel job this process is a rank of (its steps see it through their
+  // context); nullptr in a single process.
+  dist::World* world = nullptr;
 };
 
 class Executor {
@@ -41,9 +46,6 @@ class Executor {
   ~Executor();
   void addObserver(EventObserver* o);
 
-  // Which steps the options select, in execution order; throws std::invalid_argument naming
-  // an unknown step.
-  std::vector<std::string> selectSteps(const RunOptions& opts) const;
   Status run(const RunOptions& opts);
   const std::string& error() const { return error_; }  // why it failed
   // What the steps of the last run produced, in memory (recomputable steps' outputs are not
@@ -54,6 +56,7 @@ class Executor {
   struct Impl;  // public so the step context in the .cpp can reach it
 
  private:
+  struct Pass;
   std::unique_ptr<Impl> d_;
   std::string error_, failedStep_;
 };

@@ -1,9 +1,11 @@
 #include "exec/RunStore.h"
 
+#include "exec/ArtifactFiles.h"
 #include "io/AtomicFile.h"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <sstream>
@@ -133,6 +135,138 @@ std::optional<fs::path> RunStore::findRun(const std::string& id) const {
   for (const auto& e : fs::directory_iterator(mlruns, ec))
     if (e.is_directory() && fs::exists(e.path() / id / "meta.yaml")) return e.path() / id;
   return std::nullopt;
+}
+
+const char* RunStore::statusName(Status s) {
+  switch (s) {
+    case Status::Running: return "running";
+    case Status::Finished: return "finished";
+    case Status::Failed: return "failed";
+    case Status::Killed: return "killed";
+    case Status::Unknown: break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+std::string readText(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string trimmed(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t\r\n"));
+  s.erase(s.find_last_not_of(" \t\r\n") + 1);
+  return s;
+}
+
+std::map<std::string, std::string> readValues(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file(ec)) out[e.path().filename().string()] = readText(e.path());
+  return out;
+}
+
+}  // namespace
+
+std::optional<RunStore::Record> RunStore::readRun(const fs::path& runDir) {
+  std::ifstream meta(runDir / "meta.yaml");
+  if (!meta) return std::nullopt;
+  Record r;
+  r.dir = runDir;
+  r.id = runDir.filename().string();
+  for (std::string line; std::getline(meta, line);) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string k = trimmed(line.substr(0, colon)), v = trimmed(line.substr(colon + 1));
+    if (k == "run_name") r.name = v;
+    if (k == "status") r.status = static_cast<Status>(std::atoi(v.c_str()));
+    if (k == "start_time") r.startMs = std::atoll(v.c_str());
+    if (k == "end_time") r.endMs = std::atoll(v.c_str());  // "null" reads as 0
+  }
+  if (r.status != Status::Running && r.status != Status::Finished && r.status != Status::Failed &&
+      r.status != Status::Killed)
+    r.status = Status::Unknown;
+  for (auto& [k, v] : readValues(runDir / "params")) r.params[k] = trimmed(v);
+  r.tags = readValues(runDir / "tags");
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(runDir / "metrics", ec))
+    if (e.is_regular_file(ec)) r.metrics[e.path().filename().string()] = metricHistory(runDir, e.path().filename().string());
+  return r;
+}
+
+std::vector<MetricPoint> RunStore::metricHistory(const fs::path& runDir, const std::string& key) {
+  std::vector<MetricPoint> out;
+  std::ifstream in(runDir / "metrics" / safeKey(key));
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream ls(line);  // timestamp_ms value step
+    MetricPoint p;
+    if (ls >> p.timeMs >> p.value >> p.step) out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<RunStore::Record> RunStore::listRuns() const {
+  std::vector<Record> out;
+  std::error_code ec;
+  for (const auto& exp : fs::directory_iterator(ws_ / "mlruns", ec)) {
+    if (!exp.is_directory(ec)) continue;
+    for (const auto& run : fs::directory_iterator(exp.path(), ec))
+      if (run.is_directory(ec))
+        if (auto r = readRun(run.path())) out.push_back(std::move(*r));
+  }
+  std::sort(out.begin(), out.end(), [](const Record& a, const Record& b) { return a.startMs > b.startMs; });
+  return out;
+}
+
+std::vector<fs::path> RunStore::runsOfPipeline(const std::string& file, const std::string& key) const {
+  std::vector<std::pair<fs::file_time_type, fs::path>> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(experimentDir(), ec)) {
+    if (!e.is_directory(ec)) continue;
+    RunInfo run;
+    run.dir = e.path();
+    if (tag(run, "twinforge.pipeline_file") != file || tag(run, "twinforge.pipeline_key") != key) continue;
+    found.push_back({fs::last_write_time(e.path() / "meta.yaml", ec), e.path()});
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<fs::path> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+std::vector<fs::path> RunStore::stepOutputFiles(const fs::path& runDir, const std::string& step) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  std::vector<fs::path> ports;
+  for (const auto& e : fs::directory_iterator(stepArtifactsDir(runDir, step), ec))
+    if (e.is_directory(ec)) ports.push_back(e.path());
+  std::sort(ports.begin(), ports.end());
+  for (const auto& port : ports) {
+    const auto m = readArtifactMeta(port);
+    if (!m) continue;
+    const auto meta = m->value("meta", nlohmann::json::object());
+    for (const char* key : {"path", "report"})
+      if (meta.is_object() && meta.contains(key) && meta[key].is_string()) out.emplace_back(meta[key].get<std::string>());
+  }
+  return out;
+}
+
+bool RunStore::deleteRun(const fs::path& runDir, std::string* error) const {
+  std::error_code ec;
+  const fs::path mlruns = fs::weakly_canonical(ws_ / "mlruns", ec);
+  const fs::path dir = fs::weakly_canonical(runDir, ec);
+  if (dir.parent_path().parent_path() != mlruns || !fs::exists(dir / "meta.yaml")) {
+    if (error) *error = runDir.string() + " is not a run of the workspace " + ws_.string();
+    return false;
+  }
+  fs::remove_all(dir, ec);
+  if (ec && error) *error = runDir.string() + ": " + ec.message();
+  return !ec;
 }
 
 RunRecorder::RunRecorder(const RunStore& store, RunInfo run, bool mlflowMetrics)

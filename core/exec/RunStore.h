@@ -1,5 +1,6 @@
 // A workspace's runs in MLflow's file-store layout (mlruns/<experiment>/<run>/{meta.yaml,
 // params,metrics,tags,artifacts}) so `mlflow ui` can browse them, plus events.jsonl per run.
+// The only code that knows this layout: the runner writes through it, the GUI reads through it.
 #pragma once
 
 #include "exec/Event.h"
@@ -7,8 +8,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tf {
 
@@ -19,9 +22,26 @@ struct RunInfo {
   std::int64_t startMs = 0;
 };
 
+struct MetricPoint {
+  std::int64_t timeMs = 0;
+  double value = 0;
+  std::int64_t step = 0;
+};
+
 class RunStore {
  public:
-  enum class Status { Running = 1, Finished = 3, Failed = 4, Killed = 5 };  // MLflow's RunStatus numbers
+  enum class Status { Unknown = 0, Running = 1, Finished = 3, Failed = 4, Killed = 5 };  // MLflow's RunStatus numbers
+  static const char* statusName(Status s);  // "running", "finished", "failed", "killed", "unknown"
+
+  // A run as read back from the store.
+  struct Record {
+    std::string id, name;
+    std::filesystem::path dir;
+    Status status = Status::Unknown;
+    std::int64_t startMs = 0, endMs = 0;  // endMs 0: not ended
+    std::map<std::string, std::string> params, tags;
+    std::map<std::string, std::vector<MetricPoint>> metrics;
+  };
 
   explicit RunStore(std::filesystem::path workspace);
   const std::filesystem::path& workspace() const { return ws_; }
@@ -41,11 +61,38 @@ class RunStore {
 
   // A run folder by id (any experiment), or nullopt.
   std::optional<std::filesystem::path> findRun(const std::string& id) const;
+  // Where a new run with this id is created (whether or not it exists yet).
+  std::filesystem::path runDir(const std::string& id) const { return experimentDir() / id; }
+
+  // Readers. Every run of every experiment, newest first; unreadable runs are skipped, never fatal.
+  std::vector<Record> listRuns() const;
+  // One run folder read back (meta, params, tags, metrics), or nullopt when it is not a run.
+  static std::optional<Record> readRun(const std::filesystem::path& runDir);
+  static std::vector<MetricPoint> metricHistory(const std::filesystem::path& runDir, const std::string& key);
+  // Earlier runs of the same pipeline file and key, newest first: what --from/--steps reuse.
+  std::vector<std::filesystem::path> runsOfPipeline(const std::string& file, const std::string& key) const;
+  // The files a step's saved outputs point at (a Path output's file, a validation report).
+  static std::vector<std::filesystem::path> stepOutputFiles(const std::filesystem::path& runDir,
+                                                            const std::string& step);
+  // Deletes a run folder; false (and `error`) when it is not a run of this store.
+  bool deleteRun(const std::filesystem::path& runDir, std::string* error = nullptr) const;
 
   static std::string newRunId();  // 32 hex digits like MLflow's uuid4().hex
   static std::filesystem::path eventsFile(const std::filesystem::path& runDir) { return runDir / "events.jsonl"; }
+  static std::filesystem::path artifactsDir(const std::filesystem::path& runDir) { return runDir / "artifacts"; }
   static std::filesystem::path stepArtifactsDir(const std::filesystem::path& runDir, const std::string& step) {
-    return runDir / "artifacts" / "steps" / step;
+    return artifactsDir(runDir) / "steps" / step;
+  }
+  // Reproducibility records: the resolved configuration a run ran (and resumes) with, the
+  // pipeline file as written, and the machine, environment and code revision.
+  static std::filesystem::path configFile(const std::filesystem::path& runDir) {
+    return artifactsDir(runDir) / "config.yaml";
+  }
+  static std::filesystem::path pipelineFile(const std::filesystem::path& runDir) {
+    return artifactsDir(runDir) / "pipeline.yaml";
+  }
+  static std::filesystem::path environmentFile(const std::filesystem::path& runDir) {
+    return artifactsDir(runDir) / "environment.json";
   }
 
  private:

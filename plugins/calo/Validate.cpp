@@ -57,7 +57,7 @@ class Validate : public Component {
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     Artifact metrics;
     metrics.type = "Metrics";
-    if (!dist::isLeader()) return {{"metrics", metrics}};
+    if (!ctx.leader()) return {{"metrics", metrics}};
     auto pathOf = [&](const char* port, const char* param) {
       std::string f = p_.getString(param);
       if (in.count(port)) f = in.at(port).meta.value("path", f);

@@ -30,7 +30,7 @@ class RegressionSet : public tf::Component {
     const auto seed = static_cast<std::uint64_t>(p_.getInt("seed"));
     const double noise = p_.getDouble("noise");
 
-    if (!tf::dist::isLeader()) {
+    if (!ctx.leader()) {
       // Data-parallel runs: rank 0 writes the file; the executor holds the others until it has.
     } else if (fs::exists(path) && !p_.getBool("overwrite")) {
       ctx.log("keeping existing " + path.string() + " (overwrite: false)");

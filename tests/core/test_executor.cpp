@@ -109,14 +109,13 @@ class TestExecutor : public QObject {
 
   void rangesAndUnknownSteps() {
     auto lp = load(kGraph);
-    Executor ex(tftest::registry(), lp.pipeline, tmp_.filePath("sel").toStdString());
-    RunOptions o;
+    StepSelection o;
     o.from = "plus";
     o.to = "right";
-    QCOMPARE(ex.selectSteps(o), (std::vector<std::string>{"plus", "right"}));
+    QCOMPARE(selectSteps(lp.pipeline, o), (std::vector<std::string>{"plus", "right"}));
     o.from = "nope";
     try {
-      ex.selectSteps(o);
+      selectSteps(lp.pipeline, o);
       QFAIL("expected invalid_argument");
     } catch (const std::invalid_argument& e) {
       QVERIFY2(QString(e.what()).contains("no step 'nope' in pipeline g; steps are: left, plus, right, total"),
