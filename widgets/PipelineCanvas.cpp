@@ -75,6 +75,7 @@ class NodeItem : public QGraphicsItem {
   QString problem;  // first diagnostic for this step
   StepStatus status = StepStatus::Idle;
   QString statusInfo;
+  QString baseTip;  // the tooltip without the run's failure
   double progress = -1;
   QString highlightType;  // while a link is dragged: ports that would accept it are emphasised
   bool highlightOutputs = false;
@@ -242,6 +243,7 @@ PipelineCanvas::PipelineCanvas(const tf::Registry& reg, QWidget* parent) : QGrap
 }
 
 PipelineCanvas::~PipelineCanvas() {
+  if (progress_) const_cast<tf::RunProgress*>(progress_)->removeObserver(this);
   // The scene outlives this object's members while Qt deletes children: stop listening first.
   scene()->disconnect(this);
   for (NodeItem* n : nodes_) n->moved = nullptr;
@@ -251,7 +253,6 @@ PipelineCanvas::~PipelineCanvas() {
 
 void PipelineCanvas::setDocument(const tf::PipelineDocument* doc) {
   doc_ = doc;
-  statuses_.clear();
   refresh();
 }
 
@@ -278,11 +279,8 @@ void PipelineCanvas::refresh() {
         item->outputs.append({QString::fromStdString(p.name), QString::fromStdString(p.type), false});
     }
     // Summary: the parameters the file sets, as written (so ${epochs} shows as such).
-    if (const cfg::Node* args = doc_->rawArguments(n.name))
-      for (const auto& [k, v] : args->entries()) {
-        if (k == "_target_" || k == "class_path" || k == "init_args" || k == "inputs" || k == "_name_") continue;
-        item->summary << QString::fromStdString(k) + QStringLiteral(": ") + summaryValue(v);
-      }
+    for (const auto& [k, v] : doc_->settings(n.name))
+      item->summary << QString::fromStdString(k) + QStringLiteral(": ") + summaryValue(*v);
     for (const auto& d : diags.all())
       if (d.severity == tf::Diagnostic::Severity::Error &&
           (d.key == n.name || d.key.rfind(n.name + ".", 0) == 0)) {
@@ -293,12 +291,8 @@ void PipelineCanvas::refresh() {
     if (!item->doc.isEmpty()) tip += QStringLiteral("<br>") + item->doc.toHtmlEscaped();
     if (item->placeholder) tip += QStringLiteral("<br><i>No loaded plugin provides this component; it is kept as written.</i>");
     if (!item->problem.isEmpty()) tip += QStringLiteral("<br><font color='#c5221f'>%1</font>").arg(item->problem.toHtmlEscaped());
-    if (auto st = statuses_.find(item->name); st != statuses_.end()) {
-      item->status = st->status;
-      item->statusInfo = st->info;
-      if (!st->tooltip.isEmpty()) tip += QStringLiteral("<br><font color='#c5221f'>%1</font>").arg(st->tooltip.toHtmlEscaped());
-    }
-    item->setToolTip(tip);
+    item->baseTip = tip;
+    showStatus(item, progress_ ? progress_->step(n.name) : nullptr);
     const auto pos = positions.at(n.name);
     item->setPos(pos.x, pos.y);
     item->moved = [this](NodeItem* n) {
@@ -332,25 +326,28 @@ void PipelineCanvas::refresh() {
   viewport()->update();
 }
 
-void PipelineCanvas::setStatus(const QString& step, StepStatus s, const QString& info, const QString& tooltip) {
-  statuses_[step] = {s, info, tooltip};
-  if (NodeItem* n = nodes_.value(step)) {
-    n->status = s;
-    n->statusInfo = info;
-    n->progress = -1;
-    if (s == StepStatus::Running && info.endsWith('%')) n->progress = info.chopped(1).toDouble() / 100.0;
-    if (!tooltip.isEmpty()) n->setToolTip(n->toolTip() + QStringLiteral("<br><font color='#c5221f'>%1</font>").arg(tooltip.toHtmlEscaped()));
-    n->update();
-  }
+void PipelineCanvas::setProgress(const tf::RunProgress* progress) {
+  if (progress_) const_cast<tf::RunProgress*>(progress_)->removeObserver(this);
+  progress_ = progress;
+  if (progress_) const_cast<tf::RunProgress*>(progress_)->addObserver(this);
+  for (NodeItem* n : nodes_) showStatus(n, progress_ ? progress_->step(n->name.toStdString()) : nullptr);
 }
 
-void PipelineCanvas::resetStatuses() {
-  statuses_.clear();
-  for (NodeItem* n : nodes_) {
-    n->status = StepStatus::Idle;
-    n->statusInfo.clear();
-    n->update();
-  }
+void PipelineCanvas::stepChanged(const tf::StepProgress& step) {
+  if (NodeItem* n = nodes_.value(QString::fromStdString(step.step))) showStatus(n, &step);
+}
+
+// Run statuses only: unknown and invalid steps have their own drawing from the document.
+void PipelineCanvas::showStatus(NodeItem* n, const tf::StepProgress* p) const {
+  const bool run = p && p->status != StepStatus::Unknown && p->status != StepStatus::Invalid;
+  n->status = run ? p->status : StepStatus::Idle;
+  n->statusInfo = run ? QString::fromStdString(p->info) : QString();
+  n->progress = run && p->status == StepStatus::Running ? p->fraction : -1;
+  QString tip = n->baseTip;
+  if (run && p->status == StepStatus::Failed && !p->detail.empty())
+    tip += QStringLiteral("<br><font color='#c5221f'>%1</font>").arg(QString::fromStdString(p->detail).toHtmlEscaped());
+  n->setToolTip(tip);
+  n->update();
 }
 
 StepStatus PipelineCanvas::status(const QString& step) const {

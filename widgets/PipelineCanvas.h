@@ -4,7 +4,7 @@
 // each request as an undoable edit and calls refresh(), so what is drawn is always the document.
 #pragma once
 
-#include "StepListView.h"  // StepStatus
+#include "exec/RunProgress.h"
 #include "pipeline/Graph.h"
 
 #include <QGraphicsView>
@@ -29,7 +29,7 @@ QColor portTypeColor(const QString& type);
 // What drag-and-drop from the palette carries: the component's class path.
 inline constexpr const char* kComponentMime = "application/x-twinforge-component";
 
-class PipelineCanvas : public QGraphicsView {
+class PipelineCanvas : public QGraphicsView, private tf::RunProgress::Observer {
   Q_OBJECT
  public:
   explicit PipelineCanvas(const tf::Registry& reg, QWidget* parent = nullptr);
@@ -39,9 +39,9 @@ class PipelineCanvas : public QGraphicsView {
   // Redraws from the document; selection and statuses survive by step name.
   void refresh();
 
-  void setStatus(const QString& step, StepStatus s, const QString& info = {}, const QString& tooltip = {});
-  void resetStatuses();
-  StepStatus status(const QString& step) const;
+  // The run's progress model whose statuses the nodes show as badges (null: none).
+  void setProgress(const tf::RunProgress* progress);
+  tf::StepStatus status(const QString& step) const;
 
   QStringList selectedSteps() const;
   void selectSteps(const QStringList& steps);
@@ -81,6 +81,9 @@ class PipelineCanvas : public QGraphicsView {
   void resizeEvent(QResizeEvent* e) override;
 
  private:
+  void pipelineChanged() override {}
+  void stepChanged(const tf::StepProgress& step) override;
+  void showStatus(NodeItem* n, const tf::StepProgress* p) const;
   struct PortHit {
     NodeItem* node = nullptr;
     QString port, type;
@@ -96,11 +99,7 @@ class PipelineCanvas : public QGraphicsView {
   const tf::PipelineDocument* doc_ = nullptr;
   QHash<QString, NodeItem*> nodes_;
   QList<QGraphicsPathItem*> links_;
-  struct Status {
-    StepStatus status = StepStatus::Idle;
-    QString info, tooltip;
-  };
-  QHash<QString, Status> statuses_;
+  const tf::RunProgress* progress_ = nullptr;
   // Link being dragged out of a port.
   PortHit dragFrom_;
   tf::Graph::Link detached_;  // an existing link picked up at its input end

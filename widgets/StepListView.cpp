@@ -6,7 +6,7 @@
 
 namespace tf::ui {
 
-QString stepStatusName(StepStatus s) {
+QString stepStatusText(StepStatus s) {
   switch (s) {
     case StepStatus::Idle:
       return QObject::tr("idle");
@@ -45,7 +45,6 @@ QColor statusColor(StepStatus s) {
       return QColor(0x60, 0x60, 0x60);
   }
 }
-constexpr int kStatusRole = Qt::UserRole + 1;
 }  // namespace
 
 StepListView::StepListView(QWidget* parent) : QTreeWidget(parent) {
@@ -61,43 +60,33 @@ StepListView::StepListView(QWidget* parent) : QTreeWidget(parent) {
   header()->setMinimumSectionSize(60);
 }
 
-void StepListView::setPipeline(const tf::Pipeline& p, const tf::Diagnostics* diags) {
+StepListView::~StepListView() {
+  if (progress_) progress_->removeObserver(this);
+}
+
+void StepListView::setProgress(tf::RunProgress* progress) {
+  if (progress_) progress_->removeObserver(this);
+  progress_ = progress;
+  if (progress_) progress_->addObserver(this);
+  pipelineChanged();
+}
+
+void StepListView::pipelineChanged() {
   clear();
-  for (const auto& s : p.steps) {
-    QStringList problems;
-    if (diags)
-      for (const auto& d : diags->all())
-        if (d.severity == Diagnostic::Severity::Error && (d.key == s.name || d.key.rfind(s.name + ".", 0) == 0))
-          problems << QString::fromStdString(
-              (d.key == s.name ? std::string() : d.key.substr(s.name.size() + 1) + ": ") + d.message);
+  if (!progress_) return;
+  for (const auto& s : progress_->steps()) {
     auto* item = new QTreeWidgetItem(this);
-    item->setText(ColStep, QString::fromStdString(s.name));
+    item->setText(ColStep, QString::fromStdString(s.step));
     item->setText(ColComponent, QString::fromStdString(s.classPath));
     QStringList inputs;
-    for (const auto& b : s.inputs) inputs << QString::fromStdString(b.port + " ← " + b.fromStep + "." + b.fromPort);
+    for (const auto& b : s.inputs) inputs << QString::fromStdString(b);
     item->setToolTip(ColStep, inputs.isEmpty() ? tr("no inputs") : tr("inputs:\n") + inputs.join('\n'));
-    if (!s.info) {
-      QString near;
-      for (const auto& n : s.suggestions) near += (near.isEmpty() ? "" : ", ") + QString::fromStdString(n);
-      setStatus(item, StepStatus::Unknown,
-                tr("placeholder: no plugin provides %1").arg(QString::fromStdString(s.classPath)),
-                near.isEmpty() ? QString() : tr("Closest known components: %1").arg(near));
-    } else if (!problems.isEmpty()) {
-      setStatus(item, StepStatus::Invalid, problems.first(), problems.join('\n'));
-    } else {
-      setStatus(item, StepStatus::Idle);
-    }
+    show(item, s);
   }
 }
 
-void StepListView::clearPipeline() { clear(); }
-
-void StepListView::resetStatuses() {
-  for (int i = 0; i < topLevelItemCount(); ++i) {
-    auto* it = topLevelItem(i);
-    const auto st = static_cast<StepStatus>(it->data(ColStatus, kStatusRole).toInt());
-    if (st != StepStatus::Unknown && st != StepStatus::Invalid) setStatus(it, StepStatus::Idle);
-  }
+void StepListView::stepChanged(const tf::StepProgress& s) {
+  if (auto* item = itemFor(QString::fromStdString(s.step))) show(item, s);
 }
 
 QTreeWidgetItem* StepListView::itemFor(const QString& step) const {
@@ -106,9 +95,10 @@ QTreeWidgetItem* StepListView::itemFor(const QString& step) const {
   return nullptr;
 }
 
-void StepListView::setStatus(QTreeWidgetItem* item, StepStatus s, const QString& info, const QString& tooltip) {
-  item->setData(ColStatus, kStatusRole, static_cast<int>(s));
-  item->setText(ColStatus, stepStatusName(s));
+void StepListView::show(QTreeWidgetItem* item, const tf::StepProgress& p) {
+  const StepStatus s = p.status;
+  const QString info = QString::fromStdString(p.info), tooltip = QString::fromStdString(p.detail);
+  item->setText(ColStatus, stepStatusText(s));
   item->setForeground(ColStatus, statusColor(s));
   QFont f = item->font(ColStatus);
   f.setBold(s == StepStatus::Running || s == StepStatus::Failed || s == StepStatus::Unknown ||
@@ -120,55 +110,17 @@ void StepListView::setStatus(QTreeWidgetItem* item, StepStatus s, const QString&
 }
 
 StepStatus StepListView::status(const QString& step) const {
-  auto* it = itemFor(step);
-  return it ? static_cast<StepStatus>(it->data(ColStatus, kStatusRole).toInt()) : StepStatus::Idle;
+  return progress_ ? progress_->status(step.toStdString()) : StepStatus::Idle;
 }
 
 QString StepListView::info(const QString& step) const {
-  auto* it = itemFor(step);
-  return it ? it->text(ColInfo) : QString();
+  const tf::StepProgress* s = progress_ ? progress_->step(step.toStdString()) : nullptr;
+  return s ? QString::fromStdString(s->info) : QString();
 }
 
 QString StepListView::selectedStep() const {
   auto* it = currentItem();
   return it ? it->text(ColStep) : QString();
-}
-
-void StepListView::applyEvent(const tf::Event& e) {
-  const QString step = QString::fromStdString(e.step);
-  QTreeWidgetItem* it = itemFor(step);
-  switch (e.type) {
-    case Event::Type::RunStarted:
-      resetStatuses();
-      for (const auto& s : e.steps)
-        if (auto* i = itemFor(QString::fromStdString(s))) setStatus(i, StepStatus::Queued);
-      break;
-    case Event::Type::StepStarted:
-      if (it) setStatus(it, StepStatus::Running, tr("started"));
-      break;
-    case Event::Type::Progress:
-      if (it)
-        setStatus(it, StepStatus::Running,
-                  QStringLiteral("%1%  %2").arg(qRound(e.progress * 100)).arg(QString::fromStdString(e.message)));
-      break;
-    case Event::Type::StepFinished:
-      if (it) setStatus(it, StepStatus::Done, tr("finished in %1 s").arg(e.seconds, 0, 'f', 2));
-      break;
-    case Event::Type::StepFailed:
-      if (it)
-        setStatus(it, e.message == "cancelled" ? StepStatus::Cancelled : StepStatus::Failed,
-                  QString::fromStdString(e.message));
-      break;
-    case Event::Type::RunFailed:
-    case Event::Type::RunCancelled:
-      // Steps still queued will not run now.
-      for (int i = 0; i < topLevelItemCount(); ++i)
-        if (status(topLevelItem(i)->text(ColStep)) == StepStatus::Queued)
-          setStatus(topLevelItem(i), StepStatus::Idle, tr("not run"));
-      break;
-    default:
-      break;
-  }
 }
 
 }  // namespace tf::ui

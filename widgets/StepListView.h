@@ -1,41 +1,35 @@
 // The pipeline's steps in execution order with their live status: idle, queued, running
 // (with progress), done (with duration), failed (message as tooltip), or unknown component.
-// The canvas shows the same statuses as badges; this list (the Steps dock) keeps the status model
-// and a table to read them from.
+// A view of the run's progress model (core's RunProgress), which the canvas observes too.
 #pragma once
 
-#include "pipeline/Pipeline.h"
+#include "exec/RunProgress.h"
 
 #include <QTreeWidget>
 
-namespace tf {
-struct Event;
-}
-
 namespace tf::ui {
 
-enum class StepStatus { Idle, Queued, Running, Done, Failed, Cancelled, Unknown, Invalid };
-QString stepStatusName(StepStatus s);
+using tf::StepStatus;
+QString stepStatusText(StepStatus s);  // translated
 
-class StepListView : public QTreeWidget {
+class StepListView : public QTreeWidget, private tf::RunProgress::Observer {
   Q_OBJECT
  public:
   enum Column { ColStep, ColComponent, ColStatus, ColInfo, ColCount };
   explicit StepListView(QWidget* parent = nullptr);
+  ~StepListView() override;
 
-  // Steps named in error diagnostics (key "step" or "step.param") are shown as invalid.
-  void setPipeline(const tf::Pipeline& p, const tf::Diagnostics* diags = nullptr);
-  void clearPipeline();
-  void applyEvent(const tf::Event& e);  // updates statuses from a run's event
-  void resetStatuses();
-
+  void setProgress(tf::RunProgress* progress);
   StepStatus status(const QString& step) const;
   QString info(const QString& step) const;
   QString selectedStep() const;
 
  private:
+  void pipelineChanged() override;
+  void stepChanged(const tf::StepProgress& step) override;
   QTreeWidgetItem* itemFor(const QString& step) const;
-  void setStatus(QTreeWidgetItem* item, StepStatus s, const QString& info = {}, const QString& tooltip = {});
+  void show(QTreeWidgetItem* item, const tf::StepProgress& s);
+  tf::RunProgress* progress_ = nullptr;
 };
 
 }  // namespace tf::ui

@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "exec/RunStore.h"
+
 #include "ComponentPalette.h"
 #include "EventLogPanel.h"
 #include "Inspector.h"
@@ -65,11 +67,13 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
   banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   banner_->setVisible(false);
   editor_ = new PipelineEditor(reg_, central);
+  editor_->canvas()->setProgress(&progress_);
   lay->addWidget(banner_);
   lay->addWidget(editor_, 1);
   setCentralWidget(central);
   steps_ = new StepListView(this);
   steps_->setToolTip(tr("Double-click a step to look at the data it wrote in the last run"));
+  steps_->setProgress(&progress_);
   connect(steps_, &QTreeWidget::itemDoubleClicked, this,
           [this](QTreeWidgetItem* item, int) { openStepOutput(item->text(0)); });
   connect(steps_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
@@ -122,7 +126,11 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
   statusBar()->showMessage(tr("%1 components loaded").arg(reg_.all().size()));
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  // The views are deleted with the window's children, after progress_: they stop observing now.
+  steps_->setProgress(nullptr);
+  editor_->canvas()->setProgress(nullptr);
+}
 
 void MainWindow::buildDocks() {
   auto dock = [this](const QString& title, const QString& name, QWidget* w, Qt::DockWidgetArea area) {
@@ -322,17 +330,10 @@ QWidget* MainWindow::openStepOutput(const QString& step) {
     showBanner(tr("Run the pipeline first: step '%1' has no outputs yet.").arg(step), true);
     return nullptr;
   }
-  const QDir stepDir(QDir(run_->runDir()).filePath(QStringLiteral("artifacts/steps/") + step));
-  for (const QString& port : stepDir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-    QFile meta(stepDir.filePath(port + QStringLiteral("/meta.json")));
-    if (!meta.open(QIODevice::ReadOnly)) continue;
-    const QJsonObject o = QJsonDocument::fromJson(meta.readAll()).object();
-    const QJsonObject m = o.value(QStringLiteral("meta")).toObject();
-    // A Path output (a data file), or a validation step's report.
-    for (const char* key : {"path", "report"}) {
-      const QString path = m.value(QLatin1String(key)).toString();
-      if (!path.isEmpty() && tf::viewers::ViewerRegistry::instance().find(path)) return openDataFile(path);
-    }
+  // A Path output (a data file), or a validation step's report.
+  for (const auto& file : tf::RunStore::stepOutputFiles(run_->runDir().toStdString(), step.toStdString())) {
+    const QString path = QString::fromStdString(file.string());
+    if (tf::viewers::ViewerRegistry::instance().find(path)) return openDataFile(path);
   }
   showBanner(tr("Step '%1' wrote nothing a viewer can show in run %2.").arg(step, run_->runId()), false);
   return nullptr;
@@ -634,8 +635,7 @@ bool MainWindow::startRun(const QStringList& stepsToRun) {
     return false;
   }
   showBanner({}, false);
-  steps_->resetStatuses();
-  editor_->canvas()->resetStatuses();
+  progress_.resetStatuses();
   chart_->clear();
   chart_->setTitle(tr("Run %1").arg(run_->runId().left(8)));
   log_->appendLine(tr("Starting run %1 in %2%3")
@@ -684,16 +684,8 @@ void MainWindow::cancelRun() {
 }
 
 void MainWindow::onEvent(const tf::Event& e) {
-  steps_->applyEvent(e);
+  progress_.apply(e);  // the step list and the canvas observe it
   log_->appendEvent(e);
-  if (!e.step.empty()) {
-    const QString step = QString::fromStdString(e.step);
-    const StepStatus st = steps_->status(step);
-    editor_->canvas()->setStatus(step, st, steps_->info(step),
-                                 st == StepStatus::Failed ? QString::fromStdString(e.message) : QString());
-  }
-  if (e.type == tf::Event::Type::RunStarted)
-    for (const auto& s : e.steps) editor_->canvas()->setStatus(QString::fromStdString(s), StepStatus::Queued);
   if (e.type == tf::Event::Type::Metric)
     chart_->addPoint(QString::fromStdString(e.name), static_cast<double>(e.index), e.value);
   if (e.type == tf::Event::Type::Progress)
@@ -705,7 +697,7 @@ void MainWindow::onEvent(const tf::Event& e) {
 
 void MainWindow::onDocumentChanged() {
   const tf::LoadedPipeline& doc = editor_->document().loaded();
-  if (!run_->isRunning()) steps_->setPipeline(doc.pipeline, &doc.diagnostics);
+  if (!run_->isRunning()) progress_.setPipeline(doc.pipeline, &doc.diagnostics);
   updateTitle();
   updateActions();
   if (isModified()) autosave_->start();

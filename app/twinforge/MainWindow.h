@@ -2,6 +2,7 @@
 // menus; runs a pipeline in a child twinforge-run and shows its events live.
 #pragma once
 
+#include "exec/RunProgress.h"
 #include "pipeline/Pipeline.h"
 
 #include <QMainWindow>
@@ -119,6 +120,7 @@ class MainWindow : public QMainWindow {
   PipelineEditor* editor_;
   QString file_, lastError_;
   bool restoredDirty_ = false;  // restored from an autosave: unsaved until saved
+  tf::RunProgress progress_;  // declared before the views that observe it
   StepListView* steps_;
   EventLogPanel* log_;
   ComponentPalette* palette_;

@@ -29,7 +29,7 @@
 #include <QUndoStack>
 #include <QtTest>
 
-using tf::ui::StepStatus;
+using tf::StepStatus;
 
 namespace {
 
