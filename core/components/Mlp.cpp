@@ -3,6 +3,7 @@
 #include "components/Mlp.h"
 
 #include "components/Builtins.h"
+#include "config/ComponentSyntax.h"
 #include "exec/Component.h"
 #include "train/Trainer.h"
 
@@ -184,11 +185,11 @@ void registerMlpTrainer(Registry& reg) {
   c.doc = "Train a multilayer perceptron on a dataset (mean-squared error or cross-entropy)";
   c.category = "Training";
   c.params = {
-      ParamSpec::Object("model", "model", "{_target_: core.MLP}").withDoc("The network to train"),
+      ParamSpec::Object("model", "model", syntax::componentFlow("core.MLP")).withDoc("The network to train"),
       ParamSpec::Enum("task", {"auto", "regression", "classification"}, "auto")
           .withDoc("auto: classification when targets are integers, else regression"),
   };
-  for (auto& spec : TrainerConfig::schema()) c.params.push_back(spec);
+  for (auto& spec : TrainerConfig::params().schema()) c.params.push_back(spec);
   c.inputs = {{"train", "Dataset", "training samples (x, y)", false}, {"val", "Dataset", "validation samples", true}};
   c.outputs = {{"model", "Model", "trained weights", false},
                {"metrics", "Metrics", "final losses and throughput", false}};

@@ -3,8 +3,8 @@
 #include "dist/DataParallel.h"
 #include "dist/World.h"
 #include "exec/Component.h"
-#include "exec/Params.h"
 #include "io/AtomicFile.h"
+#include "train/RankSampler.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/functional/loss.h>
@@ -26,62 +26,37 @@ namespace tf {
 // ---------------------------------------------------------------------------
 // Configuration
 
-std::vector<ParamSpec> TrainerConfig::schema() {
-  return {
-      ParamSpec::Int("epochs", "20").atLeast(0).withDoc("Passes over the training set (0: keep the seeded initial weights)"),
-      ParamSpec::Int("batch_size", "64")
-          .atLeast(1)
-          .withDoc("Samples per optimizer step on each rank; the global batch is this times the ranks"),
-      ParamSpec::Float("lr", "1e-3").above(0).withDoc("Learning rate"),
-      ParamSpec::Enum("optimizer", {"adam", "adamw", "sgd"}, "adam").withDoc("Optimizer"),
-      ParamSpec::Float("weight_decay", "0").atLeast(0).withDoc("L2 penalty (decoupled for adamw)"),
-      ParamSpec::Float("momentum", "0.9").atLeast(0).below(1).withDoc("Momentum (sgd only)"),
-      ParamSpec::Enum("schedule", {"constant", "step", "exponential", "cosine"}, "constant")
-          .withDoc("Learning-rate schedule over epochs"),
-      ParamSpec::Float("gamma", "0.1").above(0).atMost(1).withDoc("Factor of the step and exponential schedules"),
-      ParamSpec::Int("step_size", "10").atLeast(1).withDoc("Epochs between learning-rate steps (step schedule)"),
-      ParamSpec::Float("min_lr", "0").atLeast(0).withDoc("Final learning rate of the cosine schedule"),
-      ParamSpec::Float("grad_clip", "0").atLeast(0).withDoc("Clip the gradients' global norm to this; 0: off"),
-      ParamSpec::Int("seed", "0").atLeast(0).withDoc("Seed for initial weights, batch order and dropout"),
-      ParamSpec::Int("validate_every", "0").atLeast(0).withDoc("Optimizer steps between validations; 0: each epoch"),
-      ParamSpec::Int("patience", "0")
-          .atLeast(0)
-          .withDoc("Stop after this many validations without improvement; 0: never"),
-      ParamSpec::Float("min_delta", "0").atLeast(0).withDoc("Decrease of val_loss that counts as an improvement"),
-      ParamSpec::Int("checkpoint_every", "0").atLeast(0).withDoc("Optimizer steps between checkpoints; 0: each epoch"),
-      ParamSpec::Float("bucket_mb", "25")
-          .above(0)
-          .withDoc("Data-parallel runs: MB of gradients sent per all-reduce, started as soon as each is full"),
-  };
-}
-
-TrainerConfig TrainerConfig::fromParams(const Params& p) {
-  TrainerConfig c;
-  c.epochs = p.getInt("epochs");
-  c.batchSize = p.getInt("batch_size");
-  c.lr = p.getDouble("lr");
-  // A trainer with its own optimizers (the GAN's RMSprop pair) leaves these out of its schema.
-  auto inSchema = [&](const char* name) {
-    if (!p.info()) return true;
-    for (const auto& s : p.info()->params)
-      if (s.name == name) return true;
-    return false;
-  };
-  if (inSchema("optimizer")) c.optimizer = p.getString("optimizer");
-  if (inSchema("weight_decay")) c.weightDecay = p.getDouble("weight_decay");
-  if (inSchema("momentum")) c.momentum = p.getDouble("momentum");
-  c.schedule = p.getString("schedule");
-  c.gamma = p.getDouble("gamma");
-  c.stepSize = p.getInt("step_size");
-  c.minLr = p.getDouble("min_lr");
-  c.gradClip = p.getDouble("grad_clip");
-  c.seed = static_cast<std::uint64_t>(p.getInt("seed"));
-  c.validateEvery = p.getInt("validate_every");
-  c.patience = p.getInt("patience");
-  c.minDelta = p.getDouble("min_delta");
-  c.checkpointEvery = p.getInt("checkpoint_every");
-  c.bucketMb = p.has("bucket_mb") ? p.getDouble("bucket_mb") : 25;
-  return c;
+const ParamDecls<TrainerConfig>& TrainerConfig::params() {
+  static const ParamDecls<TrainerConfig> d = [] {
+    using C = TrainerConfig;
+    ParamDecls<C> d;
+    d.add("epochs", &C::epochs).atLeast(0).withDoc("Passes over the training set (0: keep the seeded initial weights)");
+    d.add("batch_size", &C::batchSize)
+        .atLeast(1)
+        .withDoc("Samples per optimizer step on each rank; the global batch is this times the ranks");
+    d.add("lr", &C::lr).above(0).withDoc("Learning rate");
+    d.choice("optimizer", &C::optimizer, {"adam", "adamw", "sgd"}).withDoc("Optimizer");
+    d.add("weight_decay", &C::weightDecay).atLeast(0).withDoc("L2 penalty (decoupled for adamw)");
+    d.add("momentum", &C::momentum).atLeast(0).below(1).withDoc("Momentum (sgd only)");
+    d.choice("schedule", &C::schedule, {"constant", "step", "exponential", "cosine"})
+        .withDoc("Learning-rate schedule over epochs");
+    d.add("gamma", &C::gamma).above(0).atMost(1).withDoc("Factor of the step and exponential schedules");
+    d.add("step_size", &C::stepSize).atLeast(1).withDoc("Epochs between learning-rate steps (step schedule)");
+    d.add("min_lr", &C::minLr).atLeast(0).withDoc("Final learning rate of the cosine schedule");
+    d.add("grad_clip", &C::gradClip).atLeast(0).withDoc("Clip the gradients' global norm to this; 0: off");
+    d.add("seed", &C::seed).withDoc("Seed for initial weights, batch order and dropout");
+    d.add("validate_every", &C::validateEvery).atLeast(0).withDoc("Optimizer steps between validations; 0: each epoch");
+    d.add("patience", &C::patience).atLeast(0).withDoc("Stop after this many validations without improvement; 0: never");
+    d.add("min_delta", &C::minDelta).atLeast(0).withDoc("Decrease of val_loss that counts as an improvement");
+    d.add("checkpoint_every", &C::checkpointEvery)
+        .atLeast(0)
+        .withDoc("Optimizer steps between checkpoints; 0: each epoch");
+    d.add("bucket_mb", &C::bucketMb)
+        .above(0)
+        .withDoc("Data-parallel runs: MB of gradients sent per all-reduce, started as soon as each is full");
+    return d;
+  }();
+  return d;
 }
 
 double TrainerConfig::lrAt(std::int64_t epoch) const {
@@ -222,168 +197,206 @@ LoopState loadCheckpoint(const fs::path& file, TrainingTask& task) {
 // ---------------------------------------------------------------------------
 // The loop
 
-TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* val, StepContext& ctx) {
-  TrainResult r;
-  const std::int64_t n = train.first.size(0);
-  if (n == 0) throw std::runtime_error("the training set is empty");
-  // Data parallel: every rank draws the same permutation and takes its share of each global
-  // batch (batch_size per rank), so ranks see disjoint samples and stay in step.
-  dist::World* world = dist::World::current();
-  const int W = world ? world->size() : 1;
-  const int rank = world ? world->rank() : 0;
-  const bool leader = rank == 0;
-  r.worldSize = W;
-  const std::int64_t global = std::min(cfg_.batchSize * W, n);
-  const std::int64_t batches = (n + global - 1) / global;
-  const fs::path ckpt = checkpointFile(ctx.workDir());
-  LoopState s;
-  if (fs::exists(ckpt)) {
-    s = loadCheckpoint(ckpt, task);
-    r.resumed = true;
-    if (!leader) s.epochSum = s.epochCount = 0;  // the checkpoint holds the sums of all ranks
-    ctx.log("resuming from " + ckpt.string() + ": epoch " + std::to_string(s.epoch + 1) + ", batch " +
-            std::to_string(s.batch) + " (optimizer step " + std::to_string(s.step) + ")");
+namespace {
+
+// One call of Trainer::fit: the task, the data, this rank's place in the job, and the position
+// in the loop that checkpoints save and a resumed run starts from.
+class FitLoop {
+ public:
+  FitLoop(const TrainerConfig& cfg, TrainingTask& task, const Batch& train, const Batch* val, StepContext& ctx)
+      : cfg_(cfg),
+        task_(task),
+        train_(train),
+        val_(val),
+        ctx_(ctx),
+        world_(ctx.world()),
+        W_(world_ ? world_->size() : 1),
+        rank_(world_ ? world_->rank() : 0),
+        sampler_(train.first.size(0), cfg.batchSize, rank_, W_, cfg.seed),
+        ckpt_(Trainer::checkpointFile(ctx.workDir())) {
+    r_.worldSize = W_;
   }
-  std::unique_ptr<dist::DataParallel> dp;
-  if (W > 1) {
-    dp = std::make_unique<dist::DataParallel>(task.model(), *world,
-                                              static_cast<std::int64_t>(cfg_.bucketMb * 1024 * 1024));
-    ctx.log("data parallel over " + std::to_string(W) + " ranks (" + world->backend() + "), " +
-            std::to_string(dp->bucketCount()) + " gradient bucket(s), global batch " + std::to_string(global));
+
+  TrainResult run() {
+    resumeIfCheckpointed();
+    std::unique_ptr<dist::DataParallel> dp;
+    if (W_ > 1) {
+      dp = std::make_unique<dist::DataParallel>(task_.model(), *world_,
+                                                static_cast<std::int64_t>(cfg_.bucketMb * 1024 * 1024));
+      ctx_.log("data parallel over " + std::to_string(W_) + " ranks (" + world_->backend() + "), " +
+               std::to_string(dp->bucketCount()) + " gradient bucket(s), global batch " +
+               std::to_string(sampler_.globalBatch()));
+    }
+    dp_ = dp.get();
+    task_.attach(dp_);
+    struct Detach {
+      TrainingTask& t;
+      ~Detach() { t.attach(nullptr); }
+    } detach{task_};
+    shardValidation();
+    task_.model().train();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (; s_.epoch < cfg_.epochs && !stop_; ++s_.epoch) epoch();
+    r_.firstLoss = s_.firstLoss;
+    r_.steps = s_.step;
+    r_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r_;
   }
-  task.attach(dp.get());
-  struct Detach {
-    TrainingTask& t;
-    ~Detach() { t.attach(nullptr); }
-  } detach{task};
+
+ private:
+  bool leader() const { return rank_ == 0; }
+
+  void resumeIfCheckpointed() {
+    if (!fs::exists(ckpt_)) return;
+    s_ = loadCheckpoint(ckpt_, task_);
+    r_.resumed = true;
+    if (!leader()) s_.epochSum = s_.epochCount = 0;  // the checkpoint holds the sums of all ranks
+    ctx_.log("resuming from " + ckpt_.string() + ": epoch " + std::to_string(s_.epoch + 1) + ", batch " +
+             std::to_string(s_.batch) + " (optimizer step " + std::to_string(s_.step) + ")");
+  }
 
   // Sums over ranks of (value * weight) for a few doubles.
-  auto reduce = [&](std::vector<double> v) {
-    if (W == 1) return v;
+  std::vector<double> reduce(std::vector<double> v) const {
+    if (W_ == 1) return v;
     at::Tensor t = at::tensor(v, at::kDouble);
-    world->allreduceSumNow(t);
+    world_->allreduceSumNow(t);
     auto a = t.accessor<double, 1>();
     for (std::size_t i = 0; i < v.size(); ++i) v[i] = a[static_cast<std::int64_t>(i)];
     return v;
-  };
+  }
+
   // Validation is sharded too when there are enough samples; metrics are weighted means.
-  Batch valShard;
-  double valWeight = 1;
-  if (val) {
-    const std::int64_t vn = val->first.size(0);
-    if (W > 1 && vn >= W) {
-      const std::int64_t lo = rank * vn / W, hi = (rank + 1) * vn / W;
-      valShard = {val->first.slice(0, lo, hi), val->second.slice(0, lo, hi)};
-      valWeight = static_cast<double>(hi - lo) / static_cast<double>(vn);
+  void shardValidation() {
+    if (!val_) return;
+    const std::int64_t vn = val_->first.size(0);
+    if (W_ > 1 && vn >= W_) {
+      const auto [lo, hi] = sampler_.shard(vn);
+      valShard_ = {val_->first.slice(0, lo, hi), val_->second.slice(0, lo, hi)};
+      valWeight_ = static_cast<double>(hi - lo) / static_cast<double>(vn);
     } else {
-      valShard = *val;
-      valWeight = 1.0 / W;  // each rank has all of it: the mean of equal values
+      valShard_ = *val_;
+      valWeight_ = 1.0 / W_;  // each rank has all of it: the mean of equal values
     }
   }
 
-  task.model().train();
-  bool stop = false;
-  auto validate = [&](std::int64_t index) {
-    if (!val) return;
-    auto local = task.validate(valShard);
+  void validate(std::int64_t index) {
+    if (!val_) return;
+    auto local = task_.validate(valShard_);
     std::vector<double> v;
-    for (const auto& kv : local) v.push_back(kv.second * valWeight);
+    for (const auto& kv : local) v.push_back(kv.second * valWeight_);
     v = reduce(v);
-    r.lastValidation.clear();
+    r_.lastValidation.clear();
     std::size_t i = 0;
-    for (const auto& kv : local) r.lastValidation[kv.first] = v[i++];
-    for (const auto& [k, x] : r.lastValidation) ctx.metric(k, x, index);
-    auto it = r.lastValidation.find("val_loss");
-    if (it == r.lastValidation.end() || cfg_.patience <= 0) return;
-    if (it->second < s.best - cfg_.minDelta) {
-      s.best = it->second;
-      s.badValidations = 0;
-    } else if (++s.badValidations >= cfg_.patience) {
-      stop = true;
-      r.stoppedEarly = true;
-      ctx.log("early stopping: val_loss has not improved for " + std::to_string(s.badValidations) +
-              " validations (best " + std::to_string(s.best) + ")");
+    for (const auto& kv : local) r_.lastValidation[kv.first] = v[i++];
+    for (const auto& [k, x] : r_.lastValidation) ctx_.metric(k, x, index);
+    auto it = r_.lastValidation.find("val_loss");
+    if (it == r_.lastValidation.end() || cfg_.patience <= 0) return;
+    if (it->second < s_.best - cfg_.minDelta) {
+      s_.best = it->second;
+      s_.badValidations = 0;
+    } else if (++s_.badValidations >= cfg_.patience) {
+      stop_ = true;
+      r_.stoppedEarly = true;
+      ctx_.log("early stopping: val_loss has not improved for " + std::to_string(s_.badValidations) +
+               " validations (best " + std::to_string(s_.best) + ")");
     }
-  };
+  }
+
   // Only rank 0 writes; every rank takes part in summing the epoch's loss first.
-  auto checkpoint = [&](LoopState next) {
-    if (W > 1) {
+  void checkpoint(LoopState next) {
+    if (W_ > 1) {
       auto sums = reduce({next.epochSum, next.epochCount});
       next.epochSum = sums[0];
       next.epochCount = sums[1];
     }
-    if (leader) saveCheckpoint(ckpt, task, next);
-  };
-
-  bool warnedTail = false;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (; s.epoch < cfg_.epochs && !stop; ++s.epoch) {
-    const double lr = cfg_.lrAt(s.epoch);
-    for (auto* opt : task.optimizers())
-      for (auto& g : opt->param_groups()) g.options().set_lr(lr);
-    // The order of an epoch depends only on (seed, epoch): a resumed run and every rank see
-    // the same permutation.
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(cfg_.seed * 1000003ull + static_cast<std::uint64_t>(s.epoch));
-    const at::Tensor perm = at::randperm(n, gen, at::TensorOptions().dtype(at::kLong));
-    for (; s.batch < batches && !stop; ++s.batch) {
-      ctx.checkCancelled();
-      const std::int64_t start = s.batch * global, m = std::min(global, n - start);
-      if (m < W) {  // a tail too small to give every rank a sample
-        if (!warnedTail && leader)
-          ctx.log("the last " + std::to_string(m) + " sample(s) of each epoch are skipped: fewer than the " +
-                  std::to_string(W) + " ranks");
-        warnedTail = true;
-        continue;
-      }
-      const std::int64_t lo = start + rank * m / W, hi = start + (rank + 1) * m / W;
-      const at::Tensor idx = perm.slice(0, lo, hi);
-      if (dp) dp->setWeight(static_cast<double>(hi - lo) / static_cast<double>(m));
-      const auto losses =
-          task.trainStep({train.first.index_select(0, idx), train.second.index_select(0, idx)}, cfg_.gradClip);
-      if (dp && dp->pending())
-        throw std::logic_error("the training task called loss.backward() itself; call TrainingTask::backward(loss) so "
-                               "gradients are averaged over ranks");
-      const double loss = losses.front().second;
-      for (std::size_t i = 1; i < losses.size(); ++i) ctx.metric(losses[i].first, losses[i].second, s.step + 1);
-      if (!std::isfinite(loss))
-        throw std::runtime_error(
-            "the loss became " + std::to_string(loss) + " at epoch " + std::to_string(s.epoch + 1) +
-            ", optimizer step " + std::to_string(s.step + 1) + (W > 1 ? " on rank " + std::to_string(rank) : "") +
-            "; lower the learning rate or clip gradients" +
-            (fs::exists(ckpt) ? " (the last good checkpoint is kept: " + ckpt.string() + ")" : ""));
-      if (std::isnan(s.firstLoss)) s.firstLoss = loss;
-      s.epochSum += loss * static_cast<double>(idx.size(0));
-      s.epochCount += static_cast<double>(idx.size(0));
-      ++s.step;
-      if (cfg_.validateEvery > 0 && s.step % cfg_.validateEvery == 0) validate(s.step);
-      if (cfg_.checkpointEvery > 0 && s.step % cfg_.checkpointEvery == 0) {
-        LoopState next = s;
-        ++next.batch;  // the position to continue from
-        checkpoint(next);
-      }
-    }
-    const auto sums = reduce({s.epochSum, s.epochCount});
-    r.samplesSeen += static_cast<std::int64_t>(sums[1]);
-    r.lastLoss = sums[0] / std::max(1.0, sums[1]);
-    ctx.metric("train_loss", r.lastLoss, s.epoch + 1);
-    ctx.metric("lr", lr, s.epoch + 1);
-    if (cfg_.validateEvery == 0) validate(s.epoch + 1);
-    std::ostringstream msg;
-    msg << "epoch " << s.epoch + 1 << "/" << cfg_.epochs << " loss " << r.lastLoss;
-    if (auto it = r.lastValidation.find("val_loss"); it != r.lastValidation.end()) msg << " val " << it->second;
-    ctx.progress(static_cast<double>(s.epoch + 1) / static_cast<double>(cfg_.epochs), msg.str());
-    s.batch = 0;
-    s.epochSum = s.epochCount = 0;
-    LoopState next = s;
-    ++next.epoch;
-    if (stop) next.epoch = cfg_.epochs;  // a resumed early-stopped run has nothing left to do
-    if (leader) saveCheckpoint(ckpt, task, next);
-    ++r.epochsRun;
+    if (leader()) saveCheckpoint(ckpt_, task_, next);
   }
-  r.firstLoss = s.firstLoss;
-  r.steps = s.step;
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return r;
+
+  // One optimizer step on this rank's share of global batch b.
+  void step(std::int64_t b) {
+    ctx_.checkCancelled();
+    const RankSampler::Share share = sampler_.batch(b);
+    if (!share.indices.defined()) {  // a tail too small to give every rank a sample
+      if (!warnedTail_ && leader())
+        ctx_.log("the last " + std::to_string(share.size) + " sample(s) of each epoch are skipped: fewer than the " +
+                 std::to_string(W_) + " ranks");
+      warnedTail_ = true;
+      return;
+    }
+    if (dp_) dp_->setWeight(share.weight);
+    const at::Tensor& idx = share.indices;
+    const auto losses =
+        task_.trainStep({train_.first.index_select(0, idx), train_.second.index_select(0, idx)}, cfg_.gradClip);
+    if (dp_ && dp_->pending())
+      throw std::logic_error("the training task called loss.backward() itself; call TrainingTask::backward(loss) so "
+                             "gradients are averaged over ranks");
+    const double loss = losses.front().second;
+    for (std::size_t i = 1; i < losses.size(); ++i) ctx_.metric(losses[i].first, losses[i].second, s_.step + 1);
+    if (!std::isfinite(loss))
+      throw std::runtime_error(
+          "the loss became " + std::to_string(loss) + " at epoch " + std::to_string(s_.epoch + 1) +
+          ", optimizer step " + std::to_string(s_.step + 1) + (W_ > 1 ? " on rank " + std::to_string(rank_) : "") +
+          "; lower the learning rate or clip gradients" +
+          (fs::exists(ckpt_) ? " (the last good checkpoint is kept: " + ckpt_.string() + ")" : ""));
+    if (std::isnan(s_.firstLoss)) s_.firstLoss = loss;
+    s_.epochSum += loss * static_cast<double>(idx.size(0));
+    s_.epochCount += static_cast<double>(idx.size(0));
+    ++s_.step;
+    if (cfg_.validateEvery > 0 && s_.step % cfg_.validateEvery == 0) validate(s_.step);
+    if (cfg_.checkpointEvery > 0 && s_.step % cfg_.checkpointEvery == 0) {
+      LoopState next = s_;
+      ++next.batch;  // the position to continue from
+      checkpoint(next);
+    }
+  }
+
+  void epoch() {
+    const double lr = cfg_.lrAt(s_.epoch);
+    for (auto* opt : task_.optimizers())
+      for (auto& g : opt->param_groups()) g.options().set_lr(lr);
+    sampler_.startEpoch(s_.epoch);
+    for (; s_.batch < sampler_.batches() && !stop_; ++s_.batch) step(s_.batch);
+    const auto sums = reduce({s_.epochSum, s_.epochCount});
+    r_.samplesSeen += static_cast<std::int64_t>(sums[1]);
+    r_.lastLoss = sums[0] / std::max(1.0, sums[1]);
+    ctx_.metric("train_loss", r_.lastLoss, s_.epoch + 1);
+    ctx_.metric("lr", lr, s_.epoch + 1);
+    if (cfg_.validateEvery == 0) validate(s_.epoch + 1);
+    std::ostringstream msg;
+    msg << "epoch " << s_.epoch + 1 << "/" << cfg_.epochs << " loss " << r_.lastLoss;
+    if (auto it = r_.lastValidation.find("val_loss"); it != r_.lastValidation.end()) msg << " val " << it->second;
+    ctx_.progress(static_cast<double>(s_.epoch + 1) / static_cast<double>(cfg_.epochs), msg.str());
+    s_.batch = 0;
+    s_.epochSum = s_.epochCount = 0;
+    LoopState next = s_;
+    ++next.epoch;
+    if (stop_) next.epoch = cfg_.epochs;  // a resumed early-stopped run has nothing left to do
+    if (leader()) saveCheckpoint(ckpt_, task_, next);
+    ++r_.epochsRun;
+  }
+
+  const TrainerConfig& cfg_;
+  TrainingTask& task_;
+  const Batch& train_;
+  const Batch* val_;
+  StepContext& ctx_;
+  dist::World* world_;
+  const int W_, rank_;
+  RankSampler sampler_;
+  const fs::path ckpt_;
+  dist::DataParallel* dp_ = nullptr;
+  LoopState s_;
+  TrainResult r_;
+  Batch valShard_;
+  double valWeight_ = 1;
+  bool stop_ = false, warnedTail_ = false;
+};
+
+}  // namespace
+
+TrainResult Trainer::fit(TrainingTask& task, const Batch& train, const Batch* val, StepContext& ctx) {
+  if (train.first.size(0) == 0) throw std::runtime_error("the training set is empty");
+  return FitLoop(cfg_, task, train, val, ctx).run();
 }
 
 }  // namespace tf

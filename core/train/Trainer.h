@@ -4,7 +4,7 @@
 // (supervised by default; a GAN brings two optimizers and alternating updates).
 #pragma once
 
-#include "registry/Schema.h"
+#include "exec/ParamDecls.h"
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/module.h>
@@ -26,8 +26,9 @@ class DataParallel;
 class Params;
 class StepContext;
 
+// The trainer's settings; their names, bounds and docs are declared once in params().
 struct TrainerConfig {
-  std::int64_t epochs = 10;
+  std::int64_t epochs = 20;
   std::int64_t batchSize = 64;
   std::string optimizer = "adam";  // adam, adamw, sgd
   double lr = 1e-3, weightDecay = 0, momentum = 0.9;
@@ -43,8 +44,11 @@ struct TrainerConfig {
   std::int64_t checkpointEvery = 0;   // optimizer steps between checkpoints; 0: each epoch
   double bucketMb = 25;               // data parallel: gradient bucket size
 
-  static TrainerConfig fromParams(const Params& p);
-  static std::vector<ParamSpec> schema();  // the parameters above, for trainer components
+  // The declarations every trainer component's schema and parsing come from; a trainer with
+  // its own optimizers (the GAN's RMSprop pair) leaves optimizer, momentum and weight_decay out
+  // of its schema, and parse() then keeps their defaults.
+  static const ParamDecls<TrainerConfig>& params();
+  static TrainerConfig fromParams(const Params& p) { return params().parse(p); }
   double lrAt(std::int64_t epoch) const;   // the schedule
 };
 

@@ -524,7 +524,7 @@ class Generate : public Component {
     Artifact out;
     out.type = "Path";
     out.meta = {{"path", file.string()}, {"format", format == "calochallenge" ? "calochallenge" : "3dgan"}};
-    if (!dist::isLeader()) return {{"path", out}};
+    if (!ctx.leader()) return {{"path", out}};
 
     // The generator: a connected model, saved weights (NAME.pt + NAME.summary.json), or a
     // TorchScript file (NAME.torchscript.pt, also loadable in Python).
@@ -635,8 +635,8 @@ void registerGan(Registry& reg) {
       ParamSpec::Int("collapse_steps", "50").atLeast(1).withDoc("Stop when the showers stay empty this many steps"),
       ParamSpec::Float("hit_threshold", "1e-4").atLeast(0).withUnit("GeV").withDoc("Validation: a cell above this is hit"),
   };
-  for (auto& spec : TrainerConfig::schema())
-    if (spec.name != "optimizer" && spec.name != "momentum" && spec.name != "weight_decay") c.params.push_back(spec);
+  for (auto& spec : TrainerConfig::params().schemaWithout({"optimizer", "momentum", "weight_decay"}))
+    c.params.push_back(spec);
   c.inputs = {{"train", "Dataset", "showers x (events, x, y, layers) in GeV, y (events, 2): energy GeV, angle rad", false},
               {"val", "Dataset", "showers to score the generator on each epoch", true}};
   c.outputs = {{"model", "Model", "the trained generator", false},
