@@ -1,10 +1,7 @@
 // Calorimeter event files as the shower view reads them, one event at a time (a file of
-// 10 000 events is never read whole). Recognised today: 3DGAN-style HDF5 files, with
-//   ECAL   (N, nx, ny, nz) float  cell energies in GeV, nz layers along the shower
-//   energy (N) or (N, 1)          primary energy in GeV (optional)
-//   theta or eta (N) or (N, 1)    incidence angle in radians, or pseudorapidity (optional)
-//   target (N, >= 2)               the older fixed-angle files (ECAL (N, 25, 25, 25)): energy in column 1
-// CaloChallenge files (cylindrical geometry) come with the calorimeter plugin.
+// 10 000 events is never read whole), through core's shower-file reader (data/ShowerFile.h):
+// 3DGAN files (including the older fixed-angle ones) as Cartesian grids, and CaloChallenge
+// datasets 2 and 3 as cylinders of (radius, angle, layer) voxels.
 #pragma once
 
 #include "ShowerGeometry.h"

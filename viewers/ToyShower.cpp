@@ -1,6 +1,6 @@
 #include "ToyShower.h"
 
-#include "data/ToyShower.h"
+#include "ToyShowerModel.h"
 
 namespace tf::viewers {
 
@@ -9,7 +9,7 @@ CellGrid toyShower(double primaryGeV, double thetaDeg, std::uint64_t seed, int n
   g.nx = nx;
   g.ny = ny;
   g.nz = nz;
-  g.e = data::toyShower(primaryGeV, thetaDeg, seed, nx, ny, nz);
+  g.e = calo::toyShower(primaryGeV, thetaDeg, seed, nx, ny, nz);
   return g;
 }
 

@@ -1,5 +1,5 @@
-// core's toy shower (data/ToyShower.h) as a CellGrid, for the viewer's tests, benchmarks and
-// screenshots; the calorimeter plugin's calo.ToyMC writes files of the same showers.
+// The calorimeter plugin's toy shower (plugins/calo/ToyShowerModel.h) as a CellGrid, for the
+// viewer's tests, benchmarks and screenshots; calo.ToyMC writes files of the same showers.
 #pragma once
 
 #include "ShowerGeometry.h"

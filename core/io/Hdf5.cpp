@@ -1,5 +1,6 @@
 #include "io/Hdf5.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -252,6 +253,47 @@ void printDatasets(const File& f, std::ostream& out) {
       out << "  [" << u2->second << "]";
     out << "\n";
   }
+}
+
+void readRows(const File& f, const std::string& dataset, std::int64_t rowBegin, std::int64_t rowEnd, hid_t memType,
+              void* out, std::size_t outElements) {
+  const DatasetInfo info = f.dataset(dataset);
+  if (info.dtype == "string" || info.dtype == "compound" || info.dtype == "other")
+    throw std::runtime_error("'" + f.path() + "': dataset '" + dataset + "' holds " + info.dtype +
+                             ", expected a numeric type (float or integer)");
+  if (info.shape.empty() || rowBegin < 0 || rowBegin > rowEnd || static_cast<std::uint64_t>(rowEnd) > info.shape[0])
+    throw std::out_of_range("'" + f.path() + "': rows [" + std::to_string(rowBegin) + ", " + std::to_string(rowEnd) +
+                            ") outside dataset '" + dataset + "'");
+  std::vector<hsize_t> start(info.shape.size(), 0), count(info.shape.begin(), info.shape.end());
+  start[0] = static_cast<hsize_t>(rowBegin);
+  count[0] = static_cast<hsize_t>(rowEnd - rowBegin);
+  std::size_t want = 1;
+  for (auto c : count) want *= static_cast<std::size_t>(c);
+  if (want != outElements)
+    throw std::invalid_argument("readRows: the output does not match the rows read from '" + dataset + "'");
+  if (want == 0) return;
+  // No chunk cache: whole chunks are read straight into `out` instead of through the cache
+  // (one copy less; rows are read once, so the cache never hits).
+  Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
+  H5Pset_chunk_cache(dapl.id(), 0, 0, 1.0);
+  Handle ds(H5Dopen2(f.id(), dataset.c_str(), dapl.id()), H5Dclose);
+  Handle fileSpace(H5Dget_space(ds.id()), H5Sclose);
+  H5Sselect_hyperslab(fileSpace.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+  Handle memSpace(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose);
+  if (H5Dread(ds.id(), memType, memSpace.id(), fileSpace.id(), H5P_DEFAULT, out) < 0)
+    throw std::runtime_error("'" + f.path() + "': reading dataset '" + dataset +
+                             "' failed (corrupt file or unsupported filter?)");
+}
+
+std::vector<float> readFloats(const File& f, const std::string& dataset, std::int64_t rowBegin, std::int64_t rowEnd) {
+  const DatasetInfo info = f.dataset(dataset);
+  if (info.shape.empty()) throw std::runtime_error("'" + f.path() + "': dataset '" + dataset + "' is a scalar");
+  if (rowEnd < 0) rowEnd = static_cast<std::int64_t>(info.shape[0]);
+  std::size_t per = 1;
+  for (std::size_t i = 1; i < info.shape.size(); ++i) per *= static_cast<std::size_t>(info.shape[i]);
+  std::vector<float> out(per * static_cast<std::size_t>(std::max<std::int64_t>(0, rowEnd - rowBegin)));
+  readRows(f, dataset, rowBegin, rowEnd, H5T_NATIVE_FLOAT, out.data(), out.size());
+  return out;
 }
 
 }  // namespace tf::h5

@@ -72,6 +72,14 @@ class RowWriter {
   std::string name_;
 };
 
+// Reads rows [rowBegin, rowEnd) of a numeric dataset straight into `out`, converted by HDF5
+// to `memType` (H5T_NATIVE_FLOAT, ...); `outElements` must be the rows' element count. Throws
+// naming the file and dataset for a non-numeric dataset, rows out of range or a failed read.
+void readRows(const File& f, const std::string& dataset, std::int64_t rowBegin, std::int64_t rowEnd, hid_t memType,
+              void* out, std::size_t outElements);
+std::vector<float> readFloats(const File& f, const std::string& dataset, std::int64_t rowBegin = 0,
+                              std::int64_t rowEnd = -1);
+
 // "  /path  (shape)  dtype  [units]" for every dataset: what `twinforge-run info` lists.
 void printDatasets(const File& f, std::ostream& out);
 

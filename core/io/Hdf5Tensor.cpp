@@ -68,32 +68,10 @@ at::Tensor readTensor(const File& f, const std::string& dataset, std::int64_t ro
 }
 
 void readRowsInto(const File& f, const std::string& dataset, std::int64_t rowBegin, std::int64_t rowEnd, at::Tensor& out) {
-  DatasetInfo info = f.dataset(dataset);
-  mapType(f, dataset, info);  // a numeric dataset, or a clear error
   const hid_t mem = memType(out.scalar_type());
   if (mem < 0) throw std::invalid_argument("readRowsInto: unsupported output dtype");
-  if (info.shape.empty() || rowBegin < 0 || rowBegin > rowEnd || static_cast<std::uint64_t>(rowEnd) > info.shape[0])
-    throw std::out_of_range("'" + f.path() + "': rows [" + std::to_string(rowBegin) + ", " + std::to_string(rowEnd) +
-                            ") outside dataset '" + dataset + "'");
-  std::vector<hsize_t> start(info.shape.size(), 0), count(info.shape.begin(), info.shape.end());
-  start[0] = static_cast<hsize_t>(rowBegin);
-  count[0] = static_cast<hsize_t>(rowEnd - rowBegin);
-  std::int64_t want = 1;
-  for (auto c : count) want *= static_cast<std::int64_t>(c);
-  if (!out.is_contiguous() || out.numel() != want)
-    throw std::invalid_argument("readRowsInto: output tensor does not match the rows read from '" + dataset + "'");
-  if (want == 0) return;
-  // No chunk cache: whole chunks are read straight into `out` instead of through the cache
-  // (one copy less; rows are read once, so the cache never hits).
-  Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
-  H5Pset_chunk_cache(dapl.id(), 0, 0, 1.0);
-  Handle ds(H5Dopen2(f.id(), dataset.c_str(), dapl.id()), H5Dclose);
-  Handle fileSpace(H5Dget_space(ds.id()), H5Sclose);
-  H5Sselect_hyperslab(fileSpace.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
-  Handle memSpace(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose);
-  if (H5Dread(ds.id(), mem, memSpace.id(), fileSpace.id(), H5P_DEFAULT, out.data_ptr()) < 0)
-    throw std::runtime_error("'" + f.path() + "': reading dataset '" + dataset +
-                             "' failed (corrupt file or unsupported filter?)");
+  if (!out.is_contiguous()) throw std::invalid_argument("readRowsInto: the output tensor is not contiguous");
+  readRows(f, dataset, rowBegin, rowEnd, mem, out.data_ptr(), static_cast<std::size_t>(out.numel()));
 }
 
 void writeTensor(const File& f, const std::string& dataset, const at::Tensor& tensor) {

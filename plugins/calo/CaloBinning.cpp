@@ -1,5 +1,7 @@
 #include "CaloBinning.h"
 
+#include "data/ShowerFile.h"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -81,22 +83,14 @@ Binning readBinning(const std::string& path, const std::string& particle) {
 }
 
 Binning builtInBinning(int voxels) {
-  // Both are uniform in radius out to 41.85 mm, as the challenge's binning_dataset_2/3.xml say.
   Binning b;
-  int radial = 0, alpha = 0;
-  if (voxels == 6480) {
-    radial = 9, alpha = 16;
-    b.source = "built-in dataset 2";
-  } else if (voxels == 40500) {
-    radial = 18, alpha = 50;
-    b.source = "built-in dataset 3";
-  } else {
-    return b;
-  }
+  const data::CylinderGeometry* g = data::caloChallengeGeometry(voxels);
+  if (!g) return b;
+  b.source = "built-in dataset " + std::to_string(g->dataset);
   std::vector<double> edges;
-  for (int r = 0; r <= radial; ++r) edges.push_back(41.85 * r / radial);
+  for (int r = 0; r <= g->radialBins; ++r) edges.push_back(g->rMax * r / g->radialBins);
   b.particle = "electron";
-  for (int i = 0; i < 45; ++i) b.layers.push_back({i, edges, alpha});
+  for (int i = 0; i < g->layers; ++i) b.layers.push_back({i, edges, g->alphaBins});
   return b;
 }
 

@@ -5,7 +5,8 @@
 #include "CaloComponents.h"
 #include "CaloData.h"
 
-#include "data/ToyShower.h"
+#include "ToyShowerModel.h"
+#include "data/ShowerFile.h"
 #include "dist/World.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
@@ -46,7 +47,7 @@ class ToyMC : public tf::Component {
     tf::Artifact out;
     out.type = "Path";
     out.meta = {{"path", path.string()}, {"format", "3dgan"}, {"events", n}};
-    if (!tf::dist::isLeader()) return {{"path", out}};  // rank 0 writes; the executor waits for it
+    if (!ctx.leader()) return {{"path", out}};  // rank 0 writes; the executor waits for it
     // What the file is made of: with overwrite false an existing file is kept only when it was
     // made from exactly these settings, so changing `events` or `seed` never reuses stale data.
     std::ostringstream recipe;
@@ -77,7 +78,7 @@ class ToyMC : public tf::Component {
       for (hsize_t i = 0; i < n; ++i) {
         ctx.checkCancelled();
         const double e = energy(rng), t = theta(rng);
-        const std::vector<float> cells = tf::data::toyShower(e, t, seed * 1000003ull + i);
+        const std::vector<float> cells = tf::calo::toyShower(e, t, seed * 1000003ull + i);
         ecal.write(i, cells.data());
         energies.push_back(static_cast<float>(e));
         thetas.push_back(static_cast<float>(t * M_PI / 180.0));
@@ -140,50 +141,45 @@ class ShowerReader : public tf::Component {
   tf::Params p_;
 };
 
-// `twinforge-run info`: 3DGAN and CaloChallenge files.
+// `twinforge-run info`: 3DGAN and CaloChallenge files, through the shower-file reader.
 bool inspect(const std::string& path, std::ostream& out) {
-  if (!tf::h5::isHdf5(path)) return false;
-  tf::h5::File f = tf::h5::File::open(path);
-  auto range = [&](const std::string& name, double scale, const char* unit) {
-    if (!f.hasDataset(name)) return std::string("(none)");
-    const at::Tensor v = tf::h5::readTensor(f, name).to(at::kDouble) * scale;
+  if (!tf::h5::isHdf5(path) || tf::data::ShowerFile::detect(path) == tf::data::ShowerFormat::None) return false;
+  const tf::data::ShowerFile file(path);
+  auto range = [](const std::vector<float>& v, double scale, const char* unit) {
+    if (v.empty()) return std::string("(no events)");
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
     std::ostringstream s;
-    s << v.min().item<double>() << " to " << v.max().item<double>() << " " << unit;
+    s << *lo * scale << " to " << *hi * scale << " " << unit;
     return s.str();
   };
-  if (f.hasDataset("ECAL")) {
-    const auto ecal = f.dataset("ECAL");
-    if (ecal.shape.size() != 4) return false;
-    out << "Format: 3DGAN calorimeter showers (plugin calo)\n"
-        << "  events: " << ecal.shape[0] << ", cells: " << ecal.shape[1] << " x " << ecal.shape[2] << " x "
-        << ecal.shape[3] << " (x, y, layers), " << ecal.dtype << "\n"
-        << "  primary energy: " << range("energy", 1, "GeV") << "\n";
-    if (f.hasDataset("theta")) out << "  theta: " << range("theta", 180 / M_PI, "degrees") << "\n";
-    auto attrs = f.attributes("/");
-    if (attrs.count("generator")) out << "  generator: " << attrs["generator"] << ", seed " << attrs["seed"] << "\n";
-    out << "Datasets:\n";
-    tf::h5::printDatasets(f, out);
-    return true;
-  }
-  if (f.hasDataset("showers") && f.hasDataset("incident_energies")) {
-    const auto sh = f.dataset("showers");
-    const std::uint64_t v = sh.shape.size() == 2 ? sh.shape[1] : 0;
-    const char* geometry = v == 6480    ? "dataset 2: 45 layers x 16 angular x 9 radial bins"
-                           : v == 40500 ? "dataset 3: 45 layers x 50 angular x 18 radial bins"
-                           : v == 368   ? "dataset 1 (photons): binning from its XML file"
-                           : v == 533   ? "dataset 1 (pions): binning from its XML file"
-                                        : "unknown binning";
+  const auto& shape = file.eventShape();
+  const auto info = file.file().dataset(file.cellsDataset());
+  auto attrs = file.file().attributes("/");
+  if (file.format() == tf::data::ShowerFormat::CaloChallenge) {
     out << "Format: CaloChallenge showers (plugin calo)\n"
-        << "  events: " << (sh.shape.empty() ? 0 : sh.shape[0]) << ", voxels: " << v << " (" << geometry << ")\n"
-        << "  incident energy: " << range("incident_energies", 1e-3, "GeV") << "\n";
-    auto attrs = f.attributes("/");
+        << "  events: " << file.events() << ", voxels: " << shape[0] << " ("
+        << tf::data::describeCaloChallengeVoxels(shape[0]) << ")\n"
+        << "  incident energy: " << range(file.energies(), 1, "GeV") << "\n"
+        << "  units: the file stores MeV (showers and incident_energies); TwinForge reads them as GeV\n";
     if (attrs.count("geometry")) out << "  geometry: " << attrs["geometry"] << "\n";
     if (attrs.count("generator")) out << "  generator: " << attrs["generator"] << "\n";
-    out << "Datasets:\n";
-    tf::h5::printDatasets(f, out);
-    return true;
+  } else {
+    const bool fixed = file.format() == tf::data::ShowerFormat::ThreeDGanFixedAngle;
+    out << "Format: 3DGAN calorimeter showers" << (fixed ? " (older fixed-angle layout)" : "") << " (plugin calo)\n"
+        << "  events: " << file.events() << ", cells: " << shape[0] << " x " << shape[1] << " x " << shape[2]
+        << " (x, y, layers), " << info.dtype << "\n"
+        << "  primary energy: " << range(file.energies(), 1, "GeV") << (fixed ? " (from target column 1)" : "") << "\n";
+    if (file.angleDataset() == "theta")
+      out << "  theta: " << range(file.angles(), 180 / M_PI, "degrees") << "\n";
+    else if (file.angleDataset() == "eta")
+      out << "  eta: " << range(file.angles(), 1, "") << "\n";
+    else if (fixed)
+      out << "  theta: 90 degrees for every shower (fixed-angle file)\n";
+    if (attrs.count("generator")) out << "  generator: " << attrs["generator"] << ", seed " << attrs["seed"] << "\n";
   }
-  return false;
+  out << "Datasets:\n";
+  tf::h5::printDatasets(file.file(), out);
+  return true;
 }
 
 }  // namespace

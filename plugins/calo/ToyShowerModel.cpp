@@ -1,9 +1,9 @@
-#include "data/ToyShower.h"
+#include "ToyShowerModel.h"
 
 #include <cmath>
 #include <random>
 
-namespace tf::data {
+namespace tf::calo {
 
 std::vector<float> toyShower(double primaryGeV, double thetaDeg, std::uint64_t seed, int nx, int ny, int nz) {
   std::vector<float> cells(static_cast<std::size_t>(nx) * ny * nz, 0.0f);
@@ -48,4 +48,4 @@ std::vector<float> toyShower(double primaryGeV, double thetaDeg, std::uint64_t s
   return cells;
 }
 
-}  // namespace tf::data
+}  // namespace tf::calo

@@ -3,16 +3,17 @@
 // log(E), an exponential core plus a wider halo laterally (Molière-radius scale, widening
 // with depth), the axis shifted with the incidence angle, log-normal cell fluctuations, a 2 %
 // sampling fraction, and cells below 10 keV set to zero. Energies in GeV. Torch- and Qt-free:
-// the calorimeter plugin writes files with it and the viewers use it in their tests.
+// calo.ToyMC writes files of these showers, and the viewers draw them in their tests,
+// benchmarks and screenshots (a static library both link).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-namespace tf::data {
+namespace tf::calo {
 
 // Cell (i, j, k) at [(i * ny + j) * nz + k], k along the shower (layers).
 std::vector<float> toyShower(double primaryGeV, double thetaDeg, std::uint64_t seed, int nx = 51, int ny = 51,
                              int nz = 25);
 
-}  // namespace tf::data
+}  // namespace tf::calo
