@@ -4,6 +4,7 @@
 
 #include "ComponentPalette.h"
 #include "EventLogPanel.h"
+#include "FileSession.h"
 #include "Inspector.h"
 #include "MetricsChart.h"
 #include "PipelineCanvas.h"
@@ -53,7 +54,6 @@ namespace tf::ui {
 
 namespace {
 constexpr int kStateVersion = 2;  // bump when docks change, so old layouts are not restored
-constexpr int kMaxRecent = 10;
 }  // namespace
 
 MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(parent), reg_(reg) {
@@ -86,10 +86,8 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
     if (err) log_->appendLine(m, true);
   });
   connect(editor_->undoStack(), &QUndoStack::cleanChanged, this, [this] { updateTitle(); });
-  autosave_ = new QTimer(this);
-  autosave_->setSingleShot(true);
-  autosave_->setInterval(3000);
-  connect(autosave_, &QTimer::timeout, this, &MainWindow::writeAutosave);
+  files_ = new FileSession(editor_, this);
+  connect(files_, &FileSession::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
 
   run_ = new RunController(this);
   connect(run_, &RunController::eventReceived, this, &MainWindow::onEvent);
@@ -190,8 +188,10 @@ void MainWindow::buildMenus() {
   QAction* openAct = file->addAction(tr("&Open Pipeline…"), QKeySequence::Open, this, &MainWindow::openDialog);
   recentMenu_ = file->addMenu(tr("Open &Recent"));
   saveAct_ = file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
-    if (file_.isEmpty()) saveAsDialog();
-    else save();
+    if (currentFile().isEmpty())
+      saveAsDialog();
+    else
+      save();
   });
   saveAsAct_ = file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAsDialog);
   file->addSeparator();
@@ -320,7 +320,7 @@ QWidget* MainWindow::openDataFile(const QString& path, int event, const QString&
   view->setWindowTitle(tr("%1 — TwinForge %2 view").arg(QFileInfo(abs).fileName(), info->name));
   view->resize(view->sizeHint().expandedTo(QSize(1000, 720)));  // a report wants its plots' width
   view->show();
-  addRecent(abs);
+  files_->addRecent(abs);
   log_->appendLine(tr("Opened %1 in the %2 view").arg(abs, info->name));
   return view;
 }
@@ -387,16 +387,10 @@ bool MainWindow::openFile(const QString& path) {
     log_->appendLine(lastError_, true);
     return false;  // the current document stays as it was
   };
-  QFile f(abs);
-  if (!f.open(QIODevice::ReadOnly)) return fail(tr("%1: %2").arg(abs, f.errorString()));
+  if (!QFileInfo(abs).isReadable()) return fail(tr("%1: %2").arg(abs, tr("cannot be read (no such file, or no permission)")));
   if (!maybeSave()) return false;
-  try {
-    editor_->setText(QString::fromUtf8(f.readAll()), abs);
-  } catch (const tf::LoadError& e) {
-    return fail(QString::fromStdString(e.diagnostics().str()).trimmed());
-  }
-  file_ = abs;
-  restoredDirty_ = false;
+  QString error;
+  if (!files_->open(abs, &error)) return fail(error);
   lastError_.clear();
   const tf::LoadedPipeline& doc = editor_->document().loaded();
   if (!doc.diagnostics.all().empty()) {
@@ -410,7 +404,6 @@ bool MainWindow::openFile(const QString& path) {
     showBanner({}, false);
   }
   if (steps_->topLevelItemCount() > 0) editor_->canvas()->selectSteps({steps_->topLevelItem(0)->text(0)});
-  addRecent(abs);
   updateTitle();
   updateActions();
   statusBar()->showMessage(tr("Opened %1: pipeline %2, %3 step(s)")
@@ -422,9 +415,7 @@ bool MainWindow::openFile(const QString& path) {
 
 bool MainWindow::newPipeline(bool force) {
   if (!force && !maybeSave()) return false;
-  editor_->newDocument();
-  file_.clear();
-  restoredDirty_ = false;
+  files_->newDocument();
   showBanner({}, false);
   updateTitle();
   updateActions();
@@ -463,20 +454,12 @@ QList<QPair<QString, QString>> MainWindow::examplePipelines(const tf::Registry& 
 }
 
 bool MainWindow::newFromExample(const QString& path) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) {
-    showBanner(tr("Could not read the example %1: %2").arg(path, f.errorString()), true);
-    return false;
-  }
   if (!maybeSave()) return false;
-  try {
-    editor_->setText(QString::fromUtf8(f.readAll()), QFileInfo(path).fileName());
-  } catch (const tf::LoadError& e) {
-    showBanner(QString::fromStdString(e.diagnostics().str()), true);
+  QString error;
+  if (!files_->openExampleCopy(path, &error)) {
+    showBanner(error, true);
     return false;
   }
-  file_.clear();  // a copy: Save asks where, the example stays as shipped
-  restoredDirty_ = true;
   showBanner({}, false);
   updateTitle();
   updateActions();
@@ -488,103 +471,54 @@ const tf::LoadedPipeline* MainWindow::document() const { return &editor_->docume
 PipelineCanvas* MainWindow::canvas() const { return editor_->canvas(); }
 Inspector* MainWindow::properties() const { return editor_->inspector(); }
 
-bool MainWindow::isModified() const { return restoredDirty_ || !editor_->undoStack()->isClean(); }
+bool MainWindow::isModified() const { return files_->isModified(); }
+const QString& MainWindow::currentFile() const { return files_->file(); }
 
 bool MainWindow::maybeSave() {
   if (!isModified()) return true;
   if (!qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS")) return true;  // tests, batch use
   const auto answer = QMessageBox::question(
       this, tr("Unsaved changes"),
-      tr("%1 has unsaved changes. Save them first?").arg(file_.isEmpty() ? tr("The pipeline") : QFileInfo(file_).fileName()),
+      tr("%1 has unsaved changes. Save them first?")
+          .arg(currentFile().isEmpty() ? tr("The pipeline") : QFileInfo(currentFile()).fileName()),
       QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
   if (answer == QMessageBox::Cancel) return false;
   if (answer == QMessageBox::Save) {
-    if (file_.isEmpty()) saveAsDialog();
-    else save();
+    if (currentFile().isEmpty())
+      saveAsDialog();
+    else
+      save();
     return !isModified();
   }
   return true;
 }
 
 bool MainWindow::saveAs(const QString& path) {
-  QSaveFile f(path);  // writes a temporary and renames: a crash never leaves half a file
-  if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) {
-    showBanner(tr("Could not save %1: %2").arg(path, f.errorString()), true);
+  QString error;
+  if (!files_->saveAs(path, &error)) {
+    showBanner(error, true);
     return false;
   }
-  f.write(QByteArray::fromStdString(editor_->document().yaml()));
-  if (!f.commit()) {
-    showBanner(tr("Could not save %1: %2").arg(path, f.errorString()), true);
-    return false;
-  }
-  const QString oldAutosave = autosavePath();
-  file_ = QFileInfo(path).absoluteFilePath();
-  editor_->setFileName(file_);
-  editor_->undoStack()->setClean();
-  restoredDirty_ = false;
-  QFile::remove(oldAutosave);
-  QFile::remove(autosavePath());
-  QFile::remove(autosavePath() + QStringLiteral(".source"));
-  QFile::remove(oldAutosave + QStringLiteral(".source"));
-  addRecent(file_);
   updateTitle();
-  statusBar()->showMessage(tr("Saved %1").arg(file_), 5000);
+  statusBar()->showMessage(tr("Saved %1").arg(currentFile()), 5000);
   return true;
 }
 
-bool MainWindow::save() { return file_.isEmpty() ? false : saveAs(file_); }
+bool MainWindow::save() { return currentFile().isEmpty() ? false : saveAs(currentFile()); }
 
 // ---------------------------------------------------------------------------------------------
-// Autosave
+// Autosave: the file session's, offered back here
 
-QString MainWindow::autosavePath() const {
-  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave");
-  const QString key = file_.isEmpty() ? QStringLiteral("untitled-%1").arg(QCoreApplication::applicationPid())
-                                      : QString::fromLatin1(QCryptographicHash::hash(file_.toUtf8(), QCryptographicHash::Sha1).toHex().left(12));
-  return dir + QLatin1Char('/') + (file_.isEmpty() ? key : QFileInfo(file_).completeBaseName() + QLatin1Char('-') + key) +
-         QStringLiteral(".yaml");
-}
-
-QStringList MainWindow::pendingAutosaves() {
-  QDir dir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave"));
-  QStringList out;
-  for (const QString& f : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Time)) out << dir.filePath(f);
-  return out;
-}
-
-void MainWindow::writeAutosave() {
-  if (!isModified()) return;
-  const QString path = autosavePath();
-  QDir().mkpath(QFileInfo(path).absolutePath());
-  QSaveFile f(path);
-  if (!f.open(QIODevice::WriteOnly)) return;
-  f.write(QByteArray::fromStdString(editor_->document().yaml()));
-  if (!f.commit()) return;
-  QSaveFile src(path + QStringLiteral(".source"));  // which file it belongs to
-  if (src.open(QIODevice::WriteOnly)) {
-    src.write(file_.toUtf8());
-    src.commit();
-  }
-}
+QString MainWindow::autosavePath() const { return files_->autosavePath(); }
+QStringList MainWindow::pendingAutosaves() { return FileSession::pendingAutosaves(); }
+void MainWindow::writeAutosave() { files_->writeAutosave(); }
 
 bool MainWindow::restoreAutosave(const QString& autosaveFile) {
-  QFile f(autosaveFile);
-  if (!f.open(QIODevice::ReadOnly)) return false;
-  QFile src(autosaveFile + QStringLiteral(".source"));
-  const QString original = src.open(QIODevice::ReadOnly) ? QString::fromUtf8(src.readAll()).trimmed() : QString();
-  try {
-    editor_->setText(QString::fromUtf8(f.readAll()), original.isEmpty() ? tr("untitled.yaml") : original);
-  } catch (const tf::LoadError& e) {
-    showBanner(tr("The autosaved pipeline %1 cannot be opened:\n%2")
-                   .arg(autosaveFile, QString::fromStdString(e.diagnostics().str())),
-               true);
+  QString original, error;
+  if (!files_->restoreAutosave(autosaveFile, &original, &error)) {
+    showBanner(error, true);
     return false;
   }
-  file_ = original;
-  restoredDirty_ = true;  // not saved to the user's file until they say so
-  QFile::remove(autosaveFile);
-  src.remove();
-  writeAutosave();  // under this session's name, in case of another crash
   showBanner(tr("Restored unsaved changes%1. Save to keep them.")
                  .arg(original.isEmpty() ? QString() : tr(" to %1").arg(QFileInfo(original).fileName())),
              false);
@@ -610,20 +544,20 @@ bool MainWindow::startRun(const QStringList& stepsToRun) {
                true);
     return false;
   }
-  if (file_.isEmpty()) {
+  if (currentFile().isEmpty()) {
     // The runner reads a file: an untitled pipeline is saved first.
     if (!qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS")) {
       showBanner(tr("Save the pipeline before running it (File → Save As…)."), true);
       return false;
     }
     saveAsDialog();
-    if (file_.isEmpty()) return false;
+    if (currentFile().isEmpty()) return false;
   }
   if (isModified() && !save()) return false;
   const Preferences prefs = Preferences::load();
   RunRequest req;
   req.runner = prefs.runner;
-  req.pipelineFile = file_;
+  req.pipelineFile = currentFile();
   req.pipelineKey = QString::fromStdString(doc.pipeline.key);
   req.workspace = prefs.workspace;
   req.threads = prefs.threads;
@@ -700,18 +634,18 @@ void MainWindow::onDocumentChanged() {
   if (!run_->isRunning()) progress_.setPipeline(doc.pipeline, &doc.diagnostics);
   updateTitle();
   updateActions();
-  if (isModified()) autosave_->start();
+  files_->scheduleAutosave();
 }
 
 void MainWindow::openDialog() {
-  const QString start = file_.isEmpty() ? QString() : QFileInfo(file_).absolutePath();
+  const QString start = currentFile().isEmpty() ? QString() : QFileInfo(currentFile()).absolutePath();
   const QString p =
       QFileDialog::getOpenFileName(this, tr("Open Pipeline"), start, tr("Pipelines (*.yaml *.yml);;%1;;All files (*)").arg(tf::viewers::ViewerRegistry::instance().fileDialogFilter()));
   if (!p.isEmpty()) openFile(p);
 }
 
 void MainWindow::saveAsDialog() {
-  const QString p = QFileDialog::getSaveFileName(this, tr("Save Pipeline As"), file_, tr("Pipelines (*.yaml *.yml)"));
+  const QString p = QFileDialog::getSaveFileName(this, tr("Save Pipeline As"), currentFile(), tr("Pipelines (*.yaml *.yml)"));
   if (!p.isEmpty()) saveAs(p);
 }
 
@@ -729,16 +663,7 @@ void MainWindow::about() {
                          .arg(QStringLiteral("core and plugins")));
 }
 
-QStringList MainWindow::recentFiles() const { return QSettings().value(QStringLiteral("recentFiles")).toStringList(); }
-
-void MainWindow::addRecent(const QString& path) {
-  QStringList list = recentFiles();
-  list.removeAll(path);
-  list.prepend(path);
-  while (list.size() > kMaxRecent) list.removeLast();
-  QSettings().setValue(QStringLiteral("recentFiles"), list);
-  rebuildRecentMenu();
-}
+QStringList MainWindow::recentFiles() const { return files_->recentFiles(); }
 
 void MainWindow::rebuildRecentMenu() {
   if (!recentMenu_) return;
@@ -752,14 +677,11 @@ void MainWindow::rebuildRecentMenu() {
   }
   if (list.isEmpty()) recentMenu_->addAction(tr("(none)"))->setEnabled(false);
   recentMenu_->addSeparator();
-  recentMenu_->addAction(tr("Clear List"), this, [this] {
-    QSettings().remove(QStringLiteral("recentFiles"));
-    rebuildRecentMenu();
-  });
+  recentMenu_->addAction(tr("Clear List"), files_, &FileSession::clearRecent);
 }
 
 void MainWindow::updateTitle() {
-  const QString name = file_.isEmpty() ? tr("Untitled pipeline") : QFileInfo(file_).fileName();
+  const QString name = currentFile().isEmpty() ? tr("Untitled pipeline") : QFileInfo(currentFile()).fileName();
   setWindowTitle(name + QStringLiteral("[*] — TwinForge"));
   setWindowModified(isModified());
 }
@@ -808,8 +730,7 @@ void MainWindow::closeEvent(QCloseEvent* e) {
   s.setValue(QStringLiteral("window/geometry"), saveGeometry());
   s.setValue(QStringLiteral("window/state"), saveState(kStateVersion));
   // Closed on purpose: what the user chose to keep is saved, so no autosave is left behind.
-  QFile::remove(autosavePath());
-  QFile::remove(autosavePath() + QStringLiteral(".source"));
+  files_->removeAutosave();
   e->accept();
 }
 

@@ -1,5 +1,6 @@
 // The workbench window: palette, pipeline steps, properties and log docks; File/Run/Edit/Help
-// menus; runs a pipeline in a child twinforge-run and shows its events live.
+// menus; runs a pipeline in a child twinforge-run and shows its events live. The open file's
+// life cycle (open, save, autosave, recent files) is its FileSession's.
 #pragma once
 
 #include "exec/RunProgress.h"
@@ -32,6 +33,7 @@ class RunController;
 class PipelineEditor;
 class PipelineCanvas;
 class MetricsChart;
+class FileSession;
 class RunsBrowser;
 
 class MainWindow : public QMainWindow {
@@ -75,7 +77,7 @@ class MainWindow : public QMainWindow {
   bool restoreAutosave(const QString& autosaveFile);
   void writeAutosave();
 
-  const QString& currentFile() const { return file_; }
+  const QString& currentFile() const;
   const QString& lastError() const { return lastError_; }
   // The open pipeline as loaded (raw document, resolved values, diagnostics).
   const tf::LoadedPipeline* document() const;
@@ -103,7 +105,6 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void buildDocks();
-  void addRecent(const QString& path);
   void rebuildRecentMenu();
   void updateTitle();
   void updateActions();
@@ -118,8 +119,8 @@ class MainWindow : public QMainWindow {
   QSpinBox* procs_ = nullptr;  // data-parallel ranks for the next run
   const tf::Registry& reg_;
   PipelineEditor* editor_;
-  QString file_, lastError_;
-  bool restoredDirty_ = false;  // restored from an autosave: unsaved until saved
+  FileSession* files_ = nullptr;  // the open file: open, save, autosave, recent files
+  QString lastError_;
   tf::RunProgress progress_;  // declared before the views that observe it
   StepListView* steps_;
   EventLogPanel* log_;
@@ -128,7 +129,6 @@ class MainWindow : public QMainWindow {
   MetricsChart* chart_;
   RunsBrowser* runs_;
   QLabel* banner_;
-  QTimer* autosave_;
   QMenu* recentMenu_ = nullptr;
   QAction *saveAct_ = nullptr, *saveAsAct_ = nullptr, *runAct_ = nullptr, *cancelAct_ = nullptr;
   QAction *runToAct_ = nullptr, *runAgainAct_ = nullptr;

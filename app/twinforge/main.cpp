@@ -17,12 +17,19 @@
 
 #include <cstdio>
 
-int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName(QStringLiteral("TwinForge"));
-  QApplication::setApplicationName(QStringLiteral("twinforge"));
-  QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+namespace {
 
+// The command line, parsed.
+struct Options {
+  QStringList files;
+  bool run = false;
+  QString shot, open, compare, view, workspace;
+  int event = 0;
+  int shotAfterMs = -1;  // -1: after the run (or at once without --run)
+};
+
+// Parses the command line (exits on --help, --version and bad options); false for a bad --event.
+bool parseOptions(QApplication& app, Options& o) {
   QCommandLineParser cli;
   cli.setApplicationDescription(
       QStringLiteral("TwinForge workbench: compose, run and inspect AI digital-twin pipelines."));
@@ -56,11 +63,109 @@ int main(int argc, char** argv) {
                                QStringLiteral("ms"));
   cli.addOptions({reset, workspace, run, shot, open, event, compare, viewOpt, shotAfter});
   cli.process(app);
-
   if (cli.isSet(reset)) QSettings().clear();
-  if (cli.isSet(workspace)) {
+  o.files = cli.positionalArguments();
+  o.run = cli.isSet(run);
+  o.shot = cli.value(shot);
+  o.open = cli.value(open);
+  o.compare = cli.value(compare);
+  o.view = cli.value(viewOpt);
+  o.workspace = cli.value(workspace);
+  if (cli.isSet(shotAfter)) o.shotAfterMs = cli.value(shotAfter).toInt();
+  bool ok = false;
+  o.event = cli.value(event).toInt(&ok);
+  if (!ok || o.event < 0) {
+    std::fprintf(stderr, "error: --event %s: expected an event number >= 0\n", qPrintable(cli.value(event)));
+    return false;
+  }
+  return true;
+}
+
+// --open FILE [--compare FILE2] [--screenshot OUT]: a data file in its viewer; with a
+// screenshot, batch rendering for papers and tests. Returns an exit code when done, -1 to go on.
+int openViewer(tf::ui::MainWindow& win, const Options& o) {
+  QWidget* view = o.compare.isEmpty() ? win.openDataFile(o.open, o.event, o.view)
+                                      : win.openComparison(o.open, o.compare, o.event);
+  if (!view) {
+    std::fprintf(stderr, "error: %s\n", qPrintable(win.lastError()));
+    return 4;
+  }
+  if (o.shot.isEmpty()) return -1;
+  int code = 0;
+  QTimer::singleShot(300, view, [view, out = o.shot, &code] {
+    QApplication::processEvents();
+    if (!view->grab().save(out)) {
+      std::fprintf(stderr, "error: cannot write the picture to %s\n", qPrintable(out));
+      code = 1;
+    }
+    QApplication::quit();
+  });
+  QApplication::exec();
+  return code;
+}
+
+// Unsaved work from a session that ended without closing (a crash, a killed X session).
+void offerRestore(tf::ui::MainWindow& win) {
+  const QStringList pending = tf::ui::MainWindow::pendingAutosaves();
+  if (pending.isEmpty() || !qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS")) return;
+  const auto answer = QMessageBox::question(
+      &win, QStringLiteral("Restore unsaved work?"),
+      QStringLiteral("TwinForge found unsaved changes from a session that did not close normally "
+                     "(%1, %2). Restore them?")
+          .arg(QFileInfo(pending.first()).fileName(), QFileInfo(pending.first()).lastModified().toString()),
+      QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Ignore);
+  if (answer == QMessageBox::Yes)
+    win.restoreAutosave(pending.first());
+  else if (answer == QMessageBox::Discard)
+    for (const QString& p : pending) {
+      QFile::remove(p);
+      QFile::remove(p + QStringLiteral(".source"));
+    }
+}
+
+// --run and --screenshot: start the run, take the picture after it (or MS into it), quit.
+void scheduleRunAndPicture(QApplication& app, tf::ui::MainWindow& win, const Options& o, int& rc) {
+  auto snapshot = [&win, file = o.shot] {
+    QApplication::processEvents();
+    if (!win.grab().save(file)) qWarning("could not write screenshot %s", qPrintable(file));
+  };
+  if (o.run && o.shotAfterMs >= 0 && !o.shot.isEmpty()) {
+    // A picture of the workbench while the pipeline runs (docs, bug reports).
+    QTimer::singleShot(0, &win, [&win] { win.startRun(); });
+    QTimer::singleShot(o.shotAfterMs, &app, [&win, snapshot] {
+      snapshot();
+      win.cancelRun();
+      QApplication::quit();
+    });
+  } else if (o.run) {
+    QObject::connect(&win, &tf::ui::MainWindow::runFinished, &app, [&rc, snapshot, shot = o.shot](int code) {
+      rc = code;
+      if (!shot.isEmpty()) {
+        snapshot();
+        QApplication::quit();
+      }
+    });
+    QTimer::singleShot(0, &win, [&win] { win.startRun(); });
+  } else if (!o.shot.isEmpty()) {
+    QTimer::singleShot(300, &app, [snapshot] {
+      snapshot();
+      QApplication::quit();
+    });
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("TwinForge"));
+  QApplication::setApplicationName(QStringLiteral("twinforge"));
+  QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+  Options o;
+  if (!parseOptions(app, o)) return 2;
+  if (!o.workspace.isEmpty()) {
     tf::ui::Preferences p = tf::ui::Preferences::load();
-    p.workspace = QDir(cli.value(workspace)).absolutePath();
+    p.workspace = QDir(o.workspace).absolutePath();
     p.save();
   }
 
@@ -72,87 +177,16 @@ int main(int argc, char** argv) {
       win.logPanel()->appendLine(QStringLiteral("Plugin %1 not loaded: %2")
                                      .arg(QString::fromStdString(r.file), QString::fromStdString(r.error)),
                                  true);
-  if (cli.isSet(open)) {
-    // A data file in its viewer; with --screenshot, batch rendering for papers and tests.
-    bool ok = false;
-    const int n = cli.value(event).toInt(&ok);
-    if (!ok || n < 0) {
-      std::fprintf(stderr, "error: --event %s: expected an event number >= 0\n", qPrintable(cli.value(event)));
-      return 2;
-    }
-    QWidget* view = cli.isSet(compare) ? win.openComparison(cli.value(open), cli.value(compare), n)
-                                       : win.openDataFile(cli.value(open), n, cli.value(viewOpt));
-    if (!view) {
-      std::fprintf(stderr, "error: %s\n", qPrintable(win.lastError()));
-      return 4;
-    }
-    if (cli.isSet(shot)) {
-      const QString out = cli.value(shot);
-      int code = 0;
-      QTimer::singleShot(300, view, [view, out, &code] {
-        QApplication::processEvents();
-        if (!view->grab().save(out)) {
-          std::fprintf(stderr, "error: cannot write the picture to %s\n", qPrintable(out));
-          code = 1;
-        }
-        QApplication::quit();
-      });
-      QApplication::exec();
-      return code;
-    }
-  }
+  if (!o.open.isEmpty())
+    if (int code = openViewer(win, o); code >= 0) return code;
   win.show();
 
   int rc = 0;
-  const QStringList args = cli.positionalArguments();
-  // Unsaved work from a session that ended without closing (a crash, a killed X session).
-  const QStringList pending = tf::ui::MainWindow::pendingAutosaves();
-  if (!pending.isEmpty() && qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS") && !cli.isSet(shot)) {
-    const auto answer = QMessageBox::question(
-        &win, QStringLiteral("Restore unsaved work?"),
-        QStringLiteral("TwinForge found unsaved changes from a session that did not close normally "
-                       "(%1, %2). Restore them?")
-            .arg(QFileInfo(pending.first()).fileName(), QFileInfo(pending.first()).lastModified().toString()),
-        QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Ignore);
-    if (answer == QMessageBox::Yes)
-      win.restoreAutosave(pending.first());
-    else if (answer == QMessageBox::Discard)
-      for (const QString& p : pending) {
-        QFile::remove(p);
-        QFile::remove(p + QStringLiteral(".source"));
-      }
-  }
-  if (!args.isEmpty() && !win.openFile(args.first())) rc = 3;
-
-  const QString shotFile = cli.value(shot);
-  auto snapshot = [&win, shotFile] {
-    QApplication::processEvents();
-    if (!win.grab().save(shotFile)) qWarning("could not write screenshot %s", qPrintable(shotFile));
-  };
-  if (cli.isSet(run) && rc == 0 && cli.isSet(shotAfter) && !shotFile.isEmpty()) {
-    // A picture of the workbench while the pipeline runs (docs, bug reports).
-    const int ms = cli.value(shotAfter).toInt();
-    QTimer::singleShot(0, &win, [&win] { win.startRun(); });
-    QTimer::singleShot(ms, &app, [&] {
-      snapshot();
-      win.cancelRun();
-      QApplication::quit();
-    });
-  } else if (cli.isSet(run) && rc == 0) {
-    QObject::connect(&win, &tf::ui::MainWindow::runFinished, &app, [&](int code) {
-      rc = code;
-      if (!shotFile.isEmpty()) {
-        snapshot();
-        QApplication::quit();
-      }
-    });
-    QTimer::singleShot(0, &win, [&win] { win.startRun(); });
-  } else if (!shotFile.isEmpty()) {
-    QTimer::singleShot(300, &app, [&] {
-      snapshot();
-      QApplication::quit();
-    });
-  }
+  if (o.shot.isEmpty()) offerRestore(win);
+  if (!o.files.isEmpty() && !win.openFile(o.files.first())) rc = 3;
+  Options plan = o;
+  plan.run = o.run && rc == 0;  // a file that did not open is not run
+  scheduleRunAndPicture(app, win, plan, rc);
   const int loop = QApplication::exec();
   return rc != 0 ? rc : loop;
 }

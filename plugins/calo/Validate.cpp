@@ -7,9 +7,8 @@
 #include "Observables.h"
 #include "Svg.h"
 
-#include "dist/World.h"
 #include "exec/Component.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "io/AtomicFile.h"
 #include "registry/Registry.h"
 
@@ -50,157 +49,73 @@ std::vector<Panel> panelsOf(const Comparison& c, bool layers) {
   return out;
 }
 
+struct ValidateConfig {
+  std::string generatedFile, referenceFile;
+  std::int64_t maxEvents = 2000;
+  std::vector<double> energyBins;
+  std::int64_t bins = 40;
+  double hitThreshold = 1e-4;  // GeV
+  std::string binning, particle;
+  bool classifier = true;
+  std::int64_t seed = 1;
+  bool mcFloor = true;
+};
+
+const ParamDecls<ValidateConfig>& validateParams() {
+  static const ParamDecls<ValidateConfig> d = [] {
+    using C = ValidateConfig;
+    ParamDecls<C> d;
+    d.path("generated_file", &C::generatedFile).withDoc("Generated showers, when no step is connected");
+    d.path("reference_file", &C::referenceFile).withDoc("Monte Carlo showers, when no step is connected");
+    d.add("max_events", &C::maxEvents).atLeast(0).withDoc("Showers read from each file (0: all)");
+    d.add("energy_bins", &C::energyBins).withUnit("GeV").withDoc("Edges of the energy bins compared one by one");
+    d.add("bins", &C::bins).atLeast(2).withDoc("Histogram bins per observable");
+    d.add("hit_threshold", &C::hitThreshold).atLeast(0).withUnit("GeV").withDoc("A cell above this is hit");
+    d.path("binning", &C::binning)
+        .withDoc("CaloChallenge binning XML (needed for dataset 1; datasets 2 and 3 are built in)");
+    d.add("particle", &C::particle).withDoc("Which particle's binning in that file (empty: the first)");
+    d.add("classifier", &C::classifier).withDoc("Also train a small network to tell the two apart and report its AUC");
+    d.add("seed", &C::seed).atLeast(0).withDoc("Seed of the classifier test");
+    d.add("mc_floor", &C::mcFloor).withDoc("Also compare two halves of the Monte Carlo: the best score reachable");
+    return d;
+  }();
+  return d;
+}
+
 class Validate : public Component {
  public:
-  explicit Validate(const Params& p) : p_(p) {}
+  explicit Validate(const Params& p) : cfg_(validateParams().parse(p)) {}
 
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     Artifact metrics;
     metrics.type = "Metrics";
     if (!ctx.leader()) return {{"metrics", metrics}};
-    auto pathOf = [&](const char* port, const char* param) {
-      std::string f = p_.getString(param);
-      if (in.count(port)) f = in.at(port).meta.value("path", f);
-      if (f.empty())
-        throw std::runtime_error(std::string("no ") + port + " showers: connect a step that outputs a Path or set '" +
-                                 param + "'");
-      return ctx.resolve(f).string();
-    };
-    const std::string genFile = pathOf("generated", "generated_file"), refFile = pathOf("reference", "reference_file");
-    const double hit = p_.getDouble("hit_threshold");
-    ReadOptions ro;
-    ro.maxEvents = p_.getInt("max_events");
-    ro.checkCancelled = [&] { ctx.checkCancelled(); };
-    ro.progress = [&](double f, const std::string& m) { ctx.progress(0.15 * f, "Monte Carlo: " + m); };
-    const Showers ref = readShowers(refFile, ro);
-    ro.progress = [&](double f, const std::string& m) { ctx.progress(0.15 + 0.15 * f, "generated: " + m); };
-    const Showers gen = readShowers(genFile, ro);
-    if (ref.cells.dim() != gen.cells.dim() || ref.cells.sizes().slice(1) != gen.cells.sizes().slice(1))
-      throw std::runtime_error("'" + genFile + "' (" + gen.format + ") and '" + refFile + "' (" + ref.format +
-                               ") have different calorimeter geometries");
-    if (ref.events() == 0 || gen.events() == 0)
-      throw std::runtime_error("'" + (ref.events() == 0 ? refFile : genFile) + "' has no showers to compare");
-    // Grids (3DGAN) are flattened; CaloChallenge voxels are placed by their binning.
-    VoxelGeometry geometry;
-    std::string geometryName;
-    if (ref.cells.dim() == 4) {
-      geometry = VoxelGeometry::grid(ref.cells.size(1), ref.cells.size(2), ref.cells.size(3));
-      geometryName = "grid";
-    } else {
-      const auto voxels = static_cast<int>(ref.cells.size(1));
-      const std::string xml = p_.getString("binning");
-      const Binning b = xml.empty() ? builtInBinning(voxels) : readBinning(ctx.resolve(xml).string(), p_.getString("particle"));
-      if (b.layers.empty())
-        throw std::runtime_error("'" + refFile + "': " + std::to_string(voxels) +
-                                 " voxels per shower; CaloChallenge files other than datasets 2 and 3 need their binning: "
-                                 "set 'binning' to the dataset's binning_dataset_*.xml");
-      if (b.voxels() != voxels)
-        throw std::runtime_error("'" + b.source + "' describes " + std::to_string(b.voxels()) + " voxels (" +
-                                 (b.particle.empty() ? std::string("first particle") : b.particle) + "), '" + refFile +
-                                 "' has " + std::to_string(voxels) + " per shower");
-      geometry = VoxelGeometry::cylindrical(b);
-      geometryName = b.source + (b.particle.empty() ? "" : " (" + b.particle + ")");
-    }
-    auto observe = [&](const at::Tensor& cells, const at::Tensor& energy) {
-      return computeObservables(cells.reshape({cells.size(0), -1}), energy, geometry, hit);
-    };
-
-    const int bins = static_cast<int>(p_.getInt("bins"));
-    const fs::path dir = ctx.workDir();
-    fs::create_directories(dir);
-
-    auto compareRange = [&](double lo, double hi) {
-      auto pick = [&](const Showers& s) {
-        return s.energy.ge(lo).logical_and(s.energy.lt(hi)).nonzero().reshape({-1});
-      };
-      const at::Tensor ri = pick(ref), gi = pick(gen);
-      Comparison c;
-      if (ri.size(0) < 2 || gi.size(0) < 2) return c;
-      c = compare(observe(ref.cells.index_select(0, ri), ref.energy.index_select(0, ri)),
-                  observe(gen.cells.index_select(0, gi), gen.energy.index_select(0, gi)), bins);
-      c.refEvents = ri.size(0);
-      c.genEvents = gi.size(0);
-      return c;
-    };
-    const std::vector<Observable> refAll = observe(ref.cells, ref.energy), genAll = observe(gen.cells, gen.energy);
-    nlohmann::json report;
-    report["reference"] = {{"file", refFile}, {"events", ref.events()}, {"format", ref.format}};
-    report["generated"] = {{"file", genFile}, {"events", gen.events()}, {"format", gen.format}};
-    report["geometry"] = geometryName;
-    report["definitions"] = {
-        {"separation_power", "1/2 sum (p - q)^2 / (p + q) over normalised histograms on the reference's binning"},
-        {"jensen_shannon", "Jensen-Shannon divergence, base 2"},
-        {"wasserstein_1", "Wasserstein-1 between the samples (profiles: over their positions)"},
-        {"score", "mean separation power over observable groups (per-layer energies are one group); lower is better"}};
+    readShowerFiles(ctx, in);
+    chooseGeometry(ctx);
+    dir_ = ctx.workDir();
+    fs::create_directories(dir_);
+    refAll_ = observe(ref_.cells, ref_.energy);
+    genAll_ = observe(gen_.cells, gen_.energy);
+    describeInputs();
     ctx.progress(0.35, "comparing all showers");
-    Comparison all = compare(refAll, genAll, bins);
-    all.refEvents = ref.events();
-    all.genEvents = gen.events();
-    report["all"] = all.toJson(true);
-    const std::string refName = "Monte Carlo (" + std::to_string(ref.events()) + ")";
-    const std::string genName = "generated (" + std::to_string(gen.events()) + ")";
-    auto writeSvg = [&](const std::string& name, const std::string& title, const Comparison& c, bool layers) {
-      io::writeTextAtomic(dir / name, svgPanels(title, panelsOf(c, layers), layers ? 5 : 4, refName, genName));
-      return (dir / name).string();
-    };
-    std::vector<std::string> plots{writeSvg("report.svg", "All showers: score " + fmt(all.score), all, false),
-                                   writeSvg("layers.svg", "Energy per layer", all, true)};
-
-    // Per energy bin.
-    const auto edges = p_.getDoubleList("energy_bins");
-    nlohmann::json perBin = nlohmann::json::array();
-    for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
-      ctx.checkCancelled();
-      ctx.progress(0.4 + 0.4 * static_cast<double>(i) / static_cast<double>(edges.size()),
-                   "energy bin " + fmt(edges[i], "%g") + "-" + fmt(edges[i + 1], "%g") + " GeV");
-      const Comparison c = compareRange(edges[i], edges[i + 1]);
-      nlohmann::json b = c.observables.empty() ? nlohmann::json{{"skipped", "fewer than 2 showers in one of the files"}}
-                                               : c.toJson(false);
-      b["energy_range_gev"] = {edges[i], edges[i + 1]};
-      if (!c.observables.empty())
-        plots.push_back(writeSvg("report-" + fmt(edges[i], "%g") + "-" + fmt(edges[i + 1], "%g") + "GeV.svg",
-                                 fmt(edges[i], "%g") + "-" + fmt(edges[i + 1], "%g") + " GeV: score " + fmt(c.score), c,
-                                 false));
-      perBin.push_back(b);
-    }
-    report["energy_bins"] = perBin;
-
-    // The statistical floor: two halves of the Monte Carlo against each other.
-    double floor = -1;
-    if (p_.getBool("mc_floor") && ref.events() >= 4) {
-      ctx.progress(0.85, "Monte Carlo against itself");
-      const std::int64_t h = ref.events() / 2;
-      const Comparison c =
-          compare(observe(ref.cells.slice(0, 0, h), ref.energy.slice(0, 0, h)),
-                  observe(ref.cells.slice(0, h, 2 * h), ref.energy.slice(0, h, 2 * h)), bins);
-      floor = c.score;
-      report["mc_vs_mc"] = c.toJson(false);
-    }
-    // The classifier test: can a network tell them apart on per-shower observables?
-    double auc = -1;
-    if (p_.getBool("classifier")) {
-      ctx.progress(0.92, "classifier test");
-      try {
-        const ClassifierResult cr = classifierTest(refAll, genAll, static_cast<std::uint64_t>(p_.getInt("seed")));
-        auc = cr.auc;
-        report["classifier"] = {{"auc", cr.auc},
-                                {"features", cr.features},
-                                {"train_showers", cr.trainEvents},
-                                {"test_showers", cr.testEvents},
-                                {"epochs", cr.epochs},
-                                {"meaning", "ROC AUC of a 64-64 MLP on held-out showers: 0.5 indistinguishable, 1 always told apart"}};
-      } catch (const std::invalid_argument& e) {
-        report["classifier"] = {{"skipped", e.what()}};
-      }
-    }
-    report["score"] = all.score;
-    report["plots"] = plots;
-    io::writeTextAtomic(dir / "report.json", report.dump(1) + "\n");
+    Comparison all = compare(refAll_, genAll_, static_cast<int>(cfg_.bins));
+    all.refEvents = ref_.events();
+    all.genEvents = gen_.events();
+    report_["all"] = all.toJson(true);
+    plots_ = {writeSvg("report.svg", "All showers: score " + fmt(all.score), all, false),
+              writeSvg("layers.svg", "Energy per layer", all, true)};
+    compareEnergyBins(ctx);
+    const double floor = cfg_.mcFloor ? monteCarloFloor(ctx) : -1;
+    const double auc = cfg_.classifier ? classifierAuc(ctx) : -1;
+    report_["score"] = all.score;
+    report_["plots"] = plots_;
+    const fs::path reportFile = dir_ / "report.json";
+    io::writeTextAtomic(reportFile, report_.dump(1) + "\n");
     ctx.log("validation score " + fmt(all.score, "%.4f") + " (mean separation power, 0 is perfect" +
             (floor >= 0 ? "; Monte Carlo against itself: " + fmt(floor, "%.4f") : std::string()) +
-            (auc >= 0 ? "; classifier AUC " + fmt(auc) : std::string()) + "); report " + (dir / "report.json").string());
+            (auc >= 0 ? "; classifier AUC " + fmt(auc) : std::string()) + "); report " + reportFile.string());
 
-    metrics.meta = {{"score", all.score}, {"report", (dir / "report.json").string()}, {"plots", plots}};
+    metrics.meta = {{"score", all.score}, {"report", reportFile.string()}, {"plots", plots_}};
     if (floor >= 0) metrics.meta["score_mc_vs_mc"] = floor;
     if (auc >= 0) metrics.meta["classifier_auc"] = auc;
     for (const auto& o : all.observables)
@@ -210,7 +125,145 @@ class Validate : public Component {
   }
 
  private:
-  Params p_;
+  // Both files, same geometry, each with showers to compare.
+  void readShowerFiles(StepContext& ctx, const Artifacts& in) {
+    auto pathOf = [&](const char* port, const std::string& given, const char* param) {
+      std::string f = given;
+      if (in.count(port)) f = in.at(port).meta.value("path", f);
+      if (f.empty())
+        throw std::runtime_error(std::string("no ") + port + " showers: connect a step that outputs a Path or set '" +
+                                 param + "'");
+      return ctx.resolve(f).string();
+    };
+    genFile_ = pathOf("generated", cfg_.generatedFile, "generated_file");
+    refFile_ = pathOf("reference", cfg_.referenceFile, "reference_file");
+    ReadOptions ro;
+    ro.maxEvents = cfg_.maxEvents;
+    ro.checkCancelled = [&] { ctx.checkCancelled(); };
+    ro.progress = [&](double f, const std::string& m) { ctx.progress(0.15 * f, "Monte Carlo: " + m); };
+    ref_ = readShowers(refFile_, ro);
+    ro.progress = [&](double f, const std::string& m) { ctx.progress(0.15 + 0.15 * f, "generated: " + m); };
+    gen_ = readShowers(genFile_, ro);
+    if (ref_.cells.dim() != gen_.cells.dim() || ref_.cells.sizes().slice(1) != gen_.cells.sizes().slice(1))
+      throw std::runtime_error("'" + genFile_ + "' (" + gen_.format + ") and '" + refFile_ + "' (" + ref_.format +
+                               ") have different calorimeter geometries");
+    if (ref_.events() == 0 || gen_.events() == 0)
+      throw std::runtime_error("'" + (ref_.events() == 0 ? refFile_ : genFile_) + "' has no showers to compare");
+  }
+
+  // Grids (3DGAN) are flattened; CaloChallenge voxels are placed by their binning.
+  void chooseGeometry(StepContext& ctx) {
+    if (ref_.cells.dim() == 4) {
+      geometry_ = VoxelGeometry::grid(ref_.cells.size(1), ref_.cells.size(2), ref_.cells.size(3));
+      geometryName_ = "grid";
+      return;
+    }
+    const auto voxels = static_cast<int>(ref_.cells.size(1));
+    const Binning b = cfg_.binning.empty() ? builtInBinning(voxels)
+                                           : readBinning(ctx.resolve(cfg_.binning).string(), cfg_.particle);
+    if (b.layers.empty())
+      throw std::runtime_error("'" + refFile_ + "': " + std::to_string(voxels) +
+                               " voxels per shower; CaloChallenge files other than datasets 2 and 3 need their binning: "
+                               "set 'binning' to the dataset's binning_dataset_*.xml");
+    if (b.voxels() != voxels)
+      throw std::runtime_error("'" + b.source + "' describes " + std::to_string(b.voxels()) + " voxels (" +
+                               (b.particle.empty() ? std::string("first particle") : b.particle) + "), '" + refFile_ +
+                               "' has " + std::to_string(voxels) + " per shower");
+    geometry_ = VoxelGeometry::cylindrical(b);
+    geometryName_ = b.source + (b.particle.empty() ? "" : " (" + b.particle + ")");
+  }
+
+  std::vector<Observable> observe(const at::Tensor& cells, const at::Tensor& energy) const {
+    return computeObservables(cells.reshape({cells.size(0), -1}), energy, geometry_, cfg_.hitThreshold);
+  }
+
+  void describeInputs() {
+    report_["reference"] = {{"file", refFile_}, {"events", ref_.events()}, {"format", ref_.format}};
+    report_["generated"] = {{"file", genFile_}, {"events", gen_.events()}, {"format", gen_.format}};
+    report_["geometry"] = geometryName_;
+    report_["definitions"] = {
+        {"separation_power", "1/2 sum (p - q)^2 / (p + q) over normalised histograms on the reference's binning"},
+        {"jensen_shannon", "Jensen-Shannon divergence, base 2"},
+        {"wasserstein_1", "Wasserstein-1 between the samples (profiles: over their positions)"},
+        {"score", "mean separation power over observable groups (per-layer energies are one group); lower is better"}};
+  }
+
+  std::string writeSvg(const std::string& name, const std::string& title, const Comparison& c, bool layers) const {
+    const std::string refName = "Monte Carlo (" + std::to_string(ref_.events()) + ")";
+    const std::string genName = "generated (" + std::to_string(gen_.events()) + ")";
+    io::writeTextAtomic(dir_ / name, svgPanels(title, panelsOf(c, layers), layers ? 5 : 4, refName, genName));
+    return (dir_ / name).string();
+  }
+
+  Comparison compareRange(double lo, double hi) const {
+    auto pick = [&](const Showers& s) { return s.energy.ge(lo).logical_and(s.energy.lt(hi)).nonzero().reshape({-1}); };
+    const at::Tensor ri = pick(ref_), gi = pick(gen_);
+    Comparison c;
+    if (ri.size(0) < 2 || gi.size(0) < 2) return c;
+    c = compare(observe(ref_.cells.index_select(0, ri), ref_.energy.index_select(0, ri)),
+                observe(gen_.cells.index_select(0, gi), gen_.energy.index_select(0, gi)), static_cast<int>(cfg_.bins));
+    c.refEvents = ri.size(0);
+    c.genEvents = gi.size(0);
+    return c;
+  }
+
+  void compareEnergyBins(StepContext& ctx) {
+    const auto& edges = cfg_.energyBins;
+    nlohmann::json perBin = nlohmann::json::array();
+    for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
+      ctx.checkCancelled();
+      const std::string range = fmt(edges[i], "%g") + "-" + fmt(edges[i + 1], "%g");
+      ctx.progress(0.4 + 0.4 * static_cast<double>(i) / static_cast<double>(edges.size()), "energy bin " + range + " GeV");
+      const Comparison c = compareRange(edges[i], edges[i + 1]);
+      nlohmann::json b = c.observables.empty() ? nlohmann::json{{"skipped", "fewer than 2 showers in one of the files"}}
+                                               : c.toJson(false);
+      b["energy_range_gev"] = {edges[i], edges[i + 1]};
+      if (!c.observables.empty())
+        plots_.push_back(writeSvg("report-" + range + "GeV.svg", range + " GeV: score " + fmt(c.score), c, false));
+      perBin.push_back(b);
+    }
+    report_["energy_bins"] = perBin;
+  }
+
+  // The statistical floor: two halves of the Monte Carlo against each other; -1 without enough.
+  double monteCarloFloor(StepContext& ctx) {
+    if (ref_.events() < 4) return -1;
+    ctx.progress(0.85, "Monte Carlo against itself");
+    const std::int64_t h = ref_.events() / 2;
+    const Comparison c = compare(observe(ref_.cells.slice(0, 0, h), ref_.energy.slice(0, 0, h)),
+                                 observe(ref_.cells.slice(0, h, 2 * h), ref_.energy.slice(0, h, 2 * h)),
+                                 static_cast<int>(cfg_.bins));
+    report_["mc_vs_mc"] = c.toJson(false);
+    return c.score;
+  }
+
+  // The classifier test: can a network tell them apart on per-shower observables? -1 if skipped.
+  double classifierAuc(StepContext& ctx) {
+    ctx.progress(0.92, "classifier test");
+    try {
+      const ClassifierResult cr = classifierTest(refAll_, genAll_, static_cast<std::uint64_t>(cfg_.seed));
+      report_["classifier"] = {{"auc", cr.auc},
+                               {"features", cr.features},
+                               {"train_showers", cr.trainEvents},
+                               {"test_showers", cr.testEvents},
+                               {"epochs", cr.epochs},
+                               {"meaning", "ROC AUC of a 64-64 MLP on held-out showers: 0.5 indistinguishable, 1 always told apart"}};
+      return cr.auc;
+    } catch (const std::invalid_argument& e) {
+      report_["classifier"] = {{"skipped", e.what()}};
+      return -1;
+    }
+  }
+
+  ValidateConfig cfg_;
+  std::string genFile_, refFile_;
+  Showers ref_, gen_;
+  VoxelGeometry geometry_;
+  std::string geometryName_;
+  std::vector<Observable> refAll_, genAll_;
+  fs::path dir_;
+  nlohmann::json report_;
+  std::vector<std::string> plots_;
 };
 
 }  // namespace
@@ -220,19 +273,7 @@ void registerValidate(Registry& reg) {
   c.classPath = "calo.Validate";
   c.doc = "Compare generated showers with Monte Carlo: CaloChallenge observables, separation power, JS, W1, report";
   c.category = "Validation";
-  c.params = {
-      ParamSpec::Path("generated_file").withDoc("Generated showers, when no step is connected"),
-      ParamSpec::Path("reference_file").withDoc("Monte Carlo showers, when no step is connected"),
-      ParamSpec::Int("max_events", "2000").atLeast(0).withDoc("Showers read from each file (0: all)"),
-      ParamSpec::FloatList("energy_bins", "[]").withUnit("GeV").withDoc("Edges of the energy bins compared one by one"),
-      ParamSpec::Int("bins", "40").atLeast(2).withDoc("Histogram bins per observable"),
-      ParamSpec::Float("hit_threshold", "1e-4").atLeast(0).withUnit("GeV").withDoc("A cell above this is hit"),
-      ParamSpec::Path("binning").withDoc("CaloChallenge binning XML (needed for dataset 1; datasets 2 and 3 are built in)"),
-      ParamSpec::String("particle").withDoc("Which particle's binning in that file (empty: the first)"),
-      ParamSpec::Bool("classifier", true).withDoc("Also train a small network to tell the two apart and report its AUC"),
-      ParamSpec::Int("seed", "1").atLeast(0).withDoc("Seed of the classifier test"),
-      ParamSpec::Bool("mc_floor", true).withDoc("Also compare two halves of the Monte Carlo: the best score reachable"),
-  };
+  c.params = validateParams().schema();
   c.inputs = {{"generated", "Path", "generated showers (3DGAN or CaloChallenge file)", true},
               {"reference", "Path", "Monte Carlo showers, same layout", true}};
   c.outputs = {{"metrics", "Metrics", "score, per-observable separation power, report path", false}};
