@@ -8,6 +8,7 @@ class Registry;
 
 namespace tf::calo {
 void registerData(Registry& reg);      // calo.ToyMC, calo.ShowerReader, file inspector (CaloPlugin.cpp)
-void registerGan(Registry& reg);       // calo.GAN3DTrainer, calo.Generate (Gan3d.cpp)
+void registerGanTrainer(Registry& reg);  // calo.GAN3DTrainer and the generator's TorchScript export (GanTrainer.cpp)
+void registerGenerate(Registry& reg);    // calo.Generate (Generate.cpp)
 void registerValidate(Registry& reg);  // calo.Validate (Validate.cpp)
 }  // namespace tf::calo

@@ -1,7 +1,7 @@
 // plugins/calo: the calorimeter digital twin (CERN's 3DGAN use case). This file: calo.ToyMC,
 // the toy Monte Carlo that writes 3DGAN-style files offline, calo.ShowerReader, and
-// `twinforge-run info` for 3DGAN and CaloChallenge files. The 3DGAN itself is in Gan3d.cpp,
-// the physics validation in Validate.cpp.
+// `twinforge-run info` for 3DGAN and CaloChallenge files. The 3DGAN itself is in Gan3dModel.cpp
+// (networks, saving, loading), GanTrainer.cpp and Generate.cpp; the validation in Validate.cpp.
 #include "CaloComponents.h"
 #include "CaloData.h"
 
@@ -223,6 +223,7 @@ void tf::calo::registerData(tf::Registry& reg) {
 
 TWINFORGE_PLUGIN(calo) {
   tf::calo::registerData(reg);
-  tf::calo::registerGan(reg);
+  tf::calo::registerGanTrainer(reg);
+  tf::calo::registerGenerate(reg);
   tf::calo::registerValidate(reg);
 }
