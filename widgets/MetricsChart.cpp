@@ -1,5 +1,7 @@
 #include "MetricsChart.h"
 
+#include "ChartAxes.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
@@ -60,14 +62,13 @@ struct MetricsChart::Private {
   }
   void applyRanges() {
     if (xmin > xmax) return;
-    x->setRange(xmin, xmax > xmin ? xmax : xmin + 1);
+    // Steps and epochs are counts: whole-number ticks.
+    viewers::setNiceRange(x, xmin, xmax > xmin ? xmax : xmin + 1, true);
     if (ymin > ymax) return;
-    if (log) {
-      y->setRange(ymin * 0.9, ymax * 1.1);
-    } else {
-      const double pad = ymax > ymin ? (ymax - ymin) * 0.05 : std::max(1e-6, std::abs(ymax) * 0.1);
-      y->setRange(ymin - pad, ymax + pad);
-    }
+    if (log)
+      viewers::setLogRange(static_cast<QLogValueAxis*>(y), ymin, ymax);
+    else
+      viewers::setNiceRange(static_cast<QValueAxis*>(y), ymin, ymax);
   }
 };
 
@@ -149,16 +150,13 @@ void MetricsChart::rebuild() {
   }
   d_->x = new QValueAxis;
   d_->x->setTitleText(tr("step"));
-  d_->x->setLabelFormat(QStringLiteral("%g"));
   if (d_->log) {
     auto* ly = new QLogValueAxis;
-    ly->setLabelFormat(QStringLiteral("%.3g"));
     ly->setBase(10);
     ly->setTitleText(tr("value (log)"));
     d_->y = ly;
   } else {
     auto* vy = new QValueAxis;
-    vy->setLabelFormat(QStringLiteral("%.4g"));
     vy->setTitleText(tr("value"));
     d_->y = vy;
   }

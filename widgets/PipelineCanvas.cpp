@@ -60,6 +60,9 @@ QString summaryValue(const cfg::Node& n) {
 
 }  // namespace
 
+// Below this zoom a node's 8 pt class path is drawn under 9 px: opening never goes lower.
+constexpr double kReadableZoom = 0.85;
+
 // One step on the canvas. Ports are drawn by the node (not child items), which keeps a
 // 200-step pipeline light; hit-testing a port is a distance check.
 class NodeItem : public QGraphicsItem {
@@ -129,9 +132,18 @@ class NodeItem : public QGraphicsItem {
     f.setPointSizeF(8);
     p->setFont(f);
     p->setPen(QColor(0x55, 0x55, 0x55));
-    p->drawText(QRectF(8, 20, kWidth - 36, 16), Qt::AlignLeft | Qt::AlignVCenter,
+    // The class path, and the run status to its right when there is one: each gets its own room.
+    const bool showStatus = !statusInfo.isEmpty() && status != StepStatus::Idle;
+    const double statusWidth = showStatus ? std::min(110.0, QFontMetricsF(f).horizontalAdvance(statusInfo) + 4) : 0;
+    const double classWidth = kWidth - 36 - (showStatus ? statusWidth + 6 : 0);
+    p->drawText(QRectF(8, 20, classWidth, 16), Qt::AlignLeft | Qt::AlignVCenter,
                 QFontMetricsF(f).elidedText(placeholder ? classPath + QStringLiteral(" (missing)") : classPath,
-                                            Qt::ElideRight, kWidth - 36));
+                                            Qt::ElideRight, classWidth));
+    if (showStatus) {
+      p->setPen(statusColor(status).darker(130));
+      p->drawText(QRectF(kWidth - 28 - statusWidth, 20, statusWidth, 16), Qt::AlignRight | Qt::AlignVCenter,
+                  QFontMetricsF(f).elidedText(statusInfo, Qt::ElideLeft, statusWidth));
+    }
     // Status badge: a disc in the header; running shows its progress as an arc.
     const QRectF badge(kWidth - 24, 10, 16, 16);
     p->setPen(Qt::NoPen);
@@ -174,11 +186,6 @@ class NodeItem : public QGraphicsItem {
     for (int i = 0; i < std::min<int>(summary.size(), kSummaryLines); ++i)
       p->drawText(QRectF(10, top + i * kSummaryRow, kWidth - 20, kSummaryRow), Qt::AlignLeft | Qt::AlignVCenter,
                   QFontMetricsF(f).elidedText(summary[i], Qt::ElideRight, kWidth - 20));
-    if (!statusInfo.isEmpty() && status != StepStatus::Idle) {
-      p->setPen(statusColor(status).darker(130));
-      p->drawText(QRectF(kWidth - 120, 22, 92, 16), Qt::AlignRight | Qt::AlignVCenter,
-                  QFontMetricsF(f).elidedText(statusInfo, Qt::ElideLeft, 92));
-    }
   }
 
   std::function<void(NodeItem*)> moved;  // the canvas re-routes this node's links
@@ -371,7 +378,7 @@ void PipelineCanvas::selectSteps(const QStringList& steps) {
 
 void PipelineCanvas::resizeEvent(QResizeEvent* e) {
   QGraphicsView::resizeEvent(e);
-  if (fitPending_ && isVisible()) zoomToFit();
+  if (fitPending_ && isVisible()) zoomToReadable();
 }
 
 void PipelineCanvas::zoomToFit() {
@@ -380,6 +387,16 @@ void PipelineCanvas::zoomToFit() {
   if (r.isEmpty()) r = QRectF(0, 0, 800, 500);
   fitInView(r.adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
   if (zoom() > 1.25) zoomBy(1.25 / zoom());  // a small pipeline is not blown up
+}
+
+void PipelineCanvas::zoomToReadable() {
+  zoomToFit();
+  if (fitPending_ || zoom() >= kReadableZoom) return;
+  // Too many steps to fit legibly: readable text, the start of the pipeline in view, scroll for the rest.
+  zoomBy(kReadableZoom / zoom());
+  const QRectF items = scene()->itemsBoundingRect().adjusted(-40, -40, 40, 40);
+  const QSizeF view = mapToScene(viewport()->rect()).boundingRect().size();
+  centerOn(items.left() + view.width() / 2, items.top() + view.height() / 2);
 }
 
 void PipelineCanvas::zoomBy(double factor) {

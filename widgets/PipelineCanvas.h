@@ -45,7 +45,8 @@ class PipelineCanvas : public QGraphicsView, private tf::RunProgress::Observer {
 
   QStringList selectedSteps() const;
   void selectSteps(const QStringList& steps);
-  void zoomToFit();
+  void zoomToFit();       // everything in view, however small
+  void zoomToReadable();  // fit while the text stays legible; else readable, scrolled to the start
   void zoomBy(double factor);
   double zoom() const;
 

@@ -144,7 +144,7 @@ void PipelineEditor::setText(const QString& yaml, const QString& fileName) {
   canvas_->setDocument(doc_.get());
   inspector_->setDocument(doc_.get());
   afterChange();
-  canvas_->zoomToFit();
+  canvas_->zoomToReadable();
 }
 
 void PipelineEditor::newDocument() {
@@ -269,7 +269,7 @@ void PipelineEditor::autoLayout() {
     doc_->autoLayout();
     return {};
   });
-  canvas_->zoomToFit();
+  canvas_->zoomToReadable();
 }
 
 void PipelineEditor::alignSelection(Qt::Orientation o) {

@@ -1,5 +1,7 @@
 #include "Svg.h"
 
+#include "plot/AxisTicks.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -22,15 +24,6 @@ std::string esc(const std::string& s) {
       o += c;
   }
   return o;
-}
-
-std::string num(double v) {
-  char b[32];
-  if (v != 0 && (std::abs(v) < 1e-2 || std::abs(v) >= 1e4))
-    std::snprintf(b, sizeof b, "%.0e", v);
-  else
-    std::snprintf(b, sizeof b, "%.3g", v);
-  return b;
 }
 
 }  // namespace
@@ -96,28 +89,19 @@ std::string svgPanels(const std::string& title, const std::vector<Panel>& panels
       << "</text>\n"
       << "<text x='" << x1 - 4 << "' y='" << y1 + 14 << "' font-size='11' text-anchor='end' fill='#333'>" << esc(p.note)
       << "</text>\n";
-    // Enough decimals that neighbouring ticks differ.
-    const int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10((hi - lo) / 4))) + 1, 0, 6);
-    auto tick = [&](double v) {
-      if (p.logX) return num(std::pow(10.0, v));
-      if (std::abs(v) >= 1e4 || (hi - lo) < 1e-6) return num(v);
-      if (std::abs(v) < 0.5 * std::pow(10.0, -decimals)) v = 0;  // no "-0.0"
-      char b[32];
-      std::snprintf(b, sizeof b, "%.*f", decimals, v);
-      return std::string(b);
-    };
-    for (int t = 0; t <= 4; ++t) {  // x ticks
-      const double xv = lo + (hi - lo) * t / 4;
-      const double px = x0 + (x1 - x0) * t / 4;
+    // Round ticks inside the data's range (log x: whole decades), as every chart has them.
+    const std::vector<double> xt = plot::ticksWithin(lo, hi, 5, p.logX);
+    const plot::Ticks xFmt = plot::niceTicks(lo, hi, 6, p.logX);
+    for (double xv : xt) {
+      const double px = x0 + (x1 - x0) * (hi > lo ? (xv - lo) / (hi - lo) : 0.5);
       s << "<line x1='" << px << "' y1='" << y0 << "' x2='" << px << "' y2='" << y0 + 4 << "' stroke='#888'/>"
         << "<text x='" << px << "' y='" << y0 + 16 << "' font-size='10' text-anchor='middle'>"
-        << tick(xv) << "</text>\n";
+        << (p.logX ? plot::decadeLabel(std::pow(10.0, xv)) : xFmt.label(xv)) << "</text>\n";
     }
-    for (int t = 0; t <= 2; ++t) {  // y ticks
-      const double yv = ymax / 1.1 * t / 2;
-      s << "<text x='" << x0 - 4 << "' y='" << sy(yv) + 3 << "' font-size='10' text-anchor='end'>" << num(yv)
+    const plot::Ticks yFmt = plot::niceTicks(0, ymax / 1.1, 4);
+    for (double yv : plot::ticksWithin(0, ymax / 1.1, 3))
+      s << "<text x='" << x0 - 4 << "' y='" << sy(yv) + 3 << "' font-size='10' text-anchor='end'>" << yFmt.label(yv)
         << "</text>\n";
-    }
     // Histograms and profiles are both normalised to unit sum, so the two sets compare by shape.
     const double ly = (y0 + y1) / 2;
     s << "<text x='" << ox + 9 << "' y='" << ly << "' font-size='10' text-anchor='middle' fill='#555' transform='rotate(-90 "

@@ -1,5 +1,7 @@
 #include "ShowerPlots.h"
 
+#include "ChartAxes.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
@@ -116,11 +118,9 @@ ShowerPlots::ShowerPlots(QWidget* parent) : QTabWidget(parent) {
   layout->insertWidget(0, legend_);
   for (auto [chart, axes] : {std::make_pair(longChart_, &longAxes_), std::make_pair(latChart_, &latAxes_)}) {
     axes->x = new QValueAxis(chart);
-    axes->x->setLabelFormat(QStringLiteral("%d"));
     axes->yLin = new QValueAxis(chart);
     axes->yLog = new QLogValueAxis(chart);
     axes->yLog->setBase(10);
-    axes->yLog->setLabelFormat(QStringLiteral("%g"));
     axes->yLin->setTitleText(tr("energy [MeV]"));
     axes->yLog->setTitleText(tr("energy [MeV]"));
     chart->addAxis(axes->x, Qt::AlignBottom);
@@ -226,15 +226,15 @@ void ShowerPlots::redrawCharts() {
     if (!ref.empty()) addLine(ref, refLabel_, true);
     chart->legend()->setVisible(false);
     axes.x->setTitleText(xTitle);
-    axes.x->setRange(0, std::max<double>(1, static_cast<double>(n)));
+    setNiceRange(axes.x, 0, std::max<double>(1, static_cast<double>(n)), true);
     QAbstractAxis* y = log ? static_cast<QAbstractAxis*>(axes.yLog) : axes.yLin;
     QAbstractAxis* other = log ? static_cast<QAbstractAxis*>(axes.yLin) : axes.yLog;
     if (chart->axes(Qt::Vertical).contains(other)) chart->removeAxis(other);
     if (!chart->axes(Qt::Vertical).contains(y)) chart->addAxis(y, Qt::AlignLeft);
     if (log && hi > 0)
-      axes.yLog->setRange(lo / 2, hi * 2);
+      setLogRange(axes.yLog, lo, hi);
     else if (!log)
-      axes.yLin->setRange(0, std::max(1e-9, hi * 1.1));
+      setNiceRange(axes.yLin, 0, std::max(1e-9, hi));
     for (auto* line : lines) {
       chart->addSeries(line);
       line->attachAxis(axes.x);

@@ -35,4 +35,7 @@ class ViewerRegistry {
   std::vector<ViewerInfo> viewers_;
 };
 
+// Every science area's viewers (viewers/Viewers.cpp); instance() calls it once.
+void registerBuiltInViewers(ViewerRegistry& r);
+
 }  // namespace tf::viewers

@@ -1,8 +1,12 @@
 #include "ShowerView.h"
 
+#include "ColourMaps.h"
+#include "plot/AxisTicks.h"
+
 #include "ShowerPlots.h"
 #include "VtkView.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
@@ -20,6 +24,7 @@
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkCubeAxesActor.h>
+#include <vtkDoubleArray.h>
 #include <vtkLookupTable.h>
 #include <vtkNew.h>
 #include <vtkOutlineSource.h>
@@ -109,16 +114,22 @@ ShowerView::ShowerView(QWidget* parent)
   controls->addWidget(firstLayer_);
   controls->addWidget(new QLabel(QStringLiteral("–"), this));
   controls->addWidget(lastLayer_);
+  controls->addSpacing(12);
+  colours_ = new QComboBox(this);
+  colours_->setObjectName(QStringLiteral("colourMap"));
+  colours_->addItems(colourMapNames());
+  colours_->setToolTip(tr("Colour map of the cell energies: viridis is perceptually uniform, the rainbow is not"));
+  controls->addWidget(colours_);
+  connect(colours_, &QComboBox::currentIndexChanged, this,
+          [this](int i) { setColourMap(static_cast<ColourMap>(std::max(0, i))); });
   info_ = new QLabel(this);
   info_->setObjectName(QStringLiteral("info"));
   controls->addSpacing(12);
   controls->addWidget(info_);
   layout->addLayout(controls);
 
-  // Log energy in MeV, blue (low) to red (high).
-  vtk_->lut->SetHueRange(0.667, 0.0);
-  vtk_->lut->SetNumberOfTableValues(256);
-  vtk_->lut->Build();
+  // Log energy in MeV; viridis unless the user picks the rainbow.
+  fillLookupTable(vtk_->lut, colourMap_);
   vtk_->mapper->SetLookupTable(vtk_->lut);
   vtk_->mapper->SetScalarModeToUseCellData();
   vtk_->cells->SetMapper(vtk_->mapper);
@@ -178,6 +189,17 @@ ShowerView::~ShowerView() {
   delete vtk_;
 }
 
+void ShowerView::setColourMap(ColourMap m) {
+  colourMap_ = m;
+  {
+    const QSignalBlocker b(colours_);
+    colours_->setCurrentIndex(static_cast<int>(m));
+  }
+  fillLookupTable(vtk_->lut, m);
+  vtk_->lut->Modified();
+  view_->update();
+}
+
 QVariantMap ShowerView::state() const {
   vtkCamera* cam = view_->renderer()->GetActiveCamera();
   auto vec = [](const double* v) { return QVariantList{v[0], v[1], v[2]}; };
@@ -188,13 +210,15 @@ QVariantMap ShowerView::state() const {
           {"position", vec(cam->GetPosition())},
           {"focalPoint", vec(cam->GetFocalPoint())},
           {"viewUp", vec(cam->GetViewUp())},
-          {"parallelScale", cam->GetParallelScale()}};
+          {"parallelScale", cam->GetParallelScale()},
+          {"colourMap", colourMapName(colourMap_)}};
 }
 
 void ShowerView::setState(const QVariantMap& s) {
   if (s.contains("event") && s.value("event").toInt() != current_) goToEvent(s.value("event").toInt());
   if (s.contains("firstLayer")) setLayerRange(s.value("firstLayer").toInt(), s.value("lastLayer").toInt());
   if (s.contains("threshold")) setThreshold(s.value("threshold").toDouble());
+  if (s.contains("colourMap")) setColourMap(colourMapFromName(s.value("colourMap").toString()));
   auto vec = [&](const char* k, double* out) {
     const QVariantList l = s.value(k).toList();
     if (l.size() != 3) return false;
@@ -360,6 +384,12 @@ void ShowerView::applyColours() {
   hi = std::max(hi, lo + 1e-3);
   colourRange_ = {lo, hi};
   vtk_->mapper->SetScalarRange(lo, hi);
+  // Round labels on the colour bar, as on every chart axis.
+  vtkNew<vtkDoubleArray> labels;
+  for (double v : plot::ticksWithin(lo, hi, 5)) labels->InsertNextValue(v);
+  vtk_->bar->SetUseCustomLabels(labels->GetNumberOfTuples() >= 2);
+  vtk_->bar->SetCustomLabels(labels);
+  vtk_->bar->SetLabelFormat(("%." + std::to_string(plot::niceTicks(lo, hi, 6).decimals) + "f").c_str());
   vtk_->lut->SetTableRange(lo, hi);
   view_->update();
 }

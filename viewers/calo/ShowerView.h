@@ -3,6 +3,7 @@
 // slider, a layer range, and an event browser (previous/next/jump) when given several events.
 #pragma once
 
+#include "ColourMaps.h"
 #include "ShowerGeometry.h"
 
 #include <QString>
@@ -16,6 +17,7 @@
 class QLabel;
 class QSlider;
 class QSpinBox;
+class QComboBox;
 class QPushButton;
 
 namespace tf::viewers {
@@ -49,6 +51,8 @@ class ShowerView : public QWidget {
   // Colours span log10(E/MeV) over [first, second]; nullopt: this event's drawn cells.
   void setColourRange(std::optional<std::pair<double, double>> log10MeV);
   std::pair<double, double> colourRange() const { return colourRange_; }
+  void setColourMap(ColourMap m);  // viridis by default; saved with the view's state
+  ColourMap colourMap() const { return colourMap_; }
   const ShowerGeometryStats& stats() const { return stats_; }
   int firstLayer() const;
   int lastLayer() const;
@@ -91,6 +95,8 @@ class ShowerView : public QWidget {
   QString message_, stateKey_;
   std::optional<std::pair<double, double>> fixedRange_;
   std::pair<double, double> colourRange_{0, 1};
+  ColourMap colourMap_ = ColourMap::Viridis;
+  QComboBox* colours_ = nullptr;
 };
 
 }  // namespace tf::viewers
