@@ -2,7 +2,7 @@
 """Python peers of the calorimeter benchmarks (Debian's python3-h5py and python3-torch):
 
   calo_peer.py read FILE [REPS]        read ECAL, energy and theta of a 3DGAN file into memory (h5py)
-  calo_peer.py generate N THREADS      the small-preset 3DGAN generator of plugins/calo/Gan3d.cpp,
+  calo_peer.py generate N THREADS      the small-preset 3DGAN generator of plugins/calo/Gan3dModel.h,
                                        batch 128, eval mode, no gradients: showers per second
 """
 import sys

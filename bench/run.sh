@@ -32,11 +32,13 @@ b=$(time_cmd $PY -c "import torch")
 echo "twinforge-run --list-components: ${a} s; import torch: ${b} s"
 
 echo "== training throughput: TwinForge's trainer vs the same loop in python3-torch (in-process steps/s, 5 interleaved pairs)"
+# The number before "steps/s", wherever the line puts it (train_bench's line also says ranks=N).
+steps_per_s() { awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "steps/s") print $i}'; }
 pair() {  # model threads epochs
   local ratios=()
   for _ in 1 2 3 4 5; do
-    a=$("$BIN/train_bench" "$1" "$2" "$3" | awk '{print $3}')
-    b=$($PY bench/train_peer.py "$1" "$2" "$3" | awk '{print $3}')
+    a=$("$BIN/train_bench" "$1" "$2" "$3" | steps_per_s)
+    b=$($PY bench/train_peer.py "$1" "$2" "$3" | steps_per_s)
     ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", a / b}')")
     echo "  $1 threads=$2: twinforge $a steps/s, python $b steps/s" >&2
   done

@@ -88,6 +88,7 @@ struct Proc {
   std::string lastError;
   bool done = false;
   int status = 0;
+  std::chrono::steady_clock::time_point endedAt{};
 };
 
 // The environment of one rank: this process's, the spec's additions, and the rank's own.
@@ -123,7 +124,7 @@ class LocalJob : public Job {
     // A job dropped while running takes its processes along.
     for (auto& p : procs_)
       if (!p.done && p.pid > 0) {
-        ::kill(p.pid, SIGKILL);
+        ::kill(-p.pid, SIGKILL);
         ::waitpid(p.pid, nullptr, 0);
       }
     for (auto& p : procs_)
@@ -142,7 +143,16 @@ class LocalJob : public Job {
     reap();
     if (stopping_ && Clock::now() > killAt_)
       for (auto& p : procs_)
-        if (!p.done) ::kill(p.pid, SIGKILL);
+        if (!p.done) ::kill(-p.pid, SIGKILL);
+    // A process that ended may have left children holding its output open: stop waiting
+    // for their end of file shortly after it ended.
+    for (auto& p : procs_)
+      if (p.done && Clock::now() - p.endedAt > std::chrono::milliseconds(500))
+        for (Stream* st : {&p.out, &p.err})
+          if (st->fd >= 0) {
+            ::close(st->fd);
+            st->fd = -1;
+          }
   }
 
   JobState state() const override {
@@ -201,6 +211,7 @@ class LocalJob : public Job {
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (pid == 0) {
+      ::setpgid(0, 0);  // its own process group: a cancel reaches whatever it starts too
       ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a killed launcher takes its ranks along
       if (::getppid() != parent) ::_exit(1);
       ::dup2(out[1], STDOUT_FILENO);
@@ -210,6 +221,7 @@ class LocalJob : public Job {
       (void)ignored;
       ::_exit(127);
     }
+    ::setpgid(pid, pid);  // as the child does: whichever runs first
     ::close(out[1]);
     ::close(err[1]);
     auto& p = procs_[static_cast<std::size_t>(rank)];
@@ -228,7 +240,7 @@ class LocalJob : public Job {
     if (stopping_) return;
     stopping_ = true;
     for (auto& p : procs_)
-      if (!p.done) ::kill(p.pid, SIGTERM);
+      if (!p.done) ::kill(-p.pid, SIGTERM);
     killAt_ = Clock::now() + std::chrono::milliseconds(static_cast<long long>(spec_.graceSeconds * 1000));
   }
 
@@ -284,6 +296,7 @@ class LocalJob : public Job {
       if (::waitpid(p.pid, &status, WNOHANG) != p.pid) continue;
       p.done = true;
       p.status = status;
+      p.endedAt = Clock::now();
       if (failed(status) && firstFailed_ < 0 && !cancelled_) {
         firstFailed_ = static_cast<int>(r);
         if (procs_.size() > 1) stopAll();

@@ -1,11 +1,9 @@
 #include "pipeline/Graph.h"
 
-#include "pipeline/PipelineLoader.h"
 #include "registry/Registry.h"
 #include "registry/Schema.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 namespace tf {
@@ -35,42 +33,6 @@ Graph::Node* Graph::node(const std::string& name) {
   for (auto& n : nodes_)
     if (n.name == name) return &n;
   return nullptr;
-}
-
-std::string Graph::addNode(const std::string& classPath, const std::string& name) {
-  std::string base = name.empty() ? defaultStepName(classPath) : name, chosen = base;
-  for (int i = 2; node(chosen); ++i) chosen = base + "_" + std::to_string(i);
-  Node n;
-  n.name = chosen;
-  n.classPath = classPath;
-  n.info = reg_->find(classPath);
-  n.params = cfg::Node::map();
-  nodes_.push_back(std::move(n));
-  return chosen;
-}
-
-bool Graph::removeNode(const std::string& name) {
-  auto it = std::find_if(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.name == name; });
-  if (it == nodes_.end()) return false;
-  nodes_.erase(it);
-  links_.erase(std::remove_if(links_.begin(), links_.end(),
-                              [&](const Link& l) { return l.fromNode == name || l.toNode == name; }),
-               links_.end());
-  return true;
-}
-
-Graph::Check Graph::renameNode(const std::string& from, const std::string& to) {
-  Node* n = node(from);
-  if (!n) return {false, "no step '" + from + "'"};
-  if (to.empty() || !std::all_of(to.begin(), to.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }))
-    return {false, "a step name uses letters, digits and '_' only"};
-  if (to != from && node(to)) return {false, "there is already a step '" + to + "'"};
-  n->name = to;
-  for (auto& l : links_) {
-    if (l.fromNode == from) l.fromNode = to;
-    if (l.toNode == from) l.toNode = to;
-  }
-  return {};
 }
 
 bool Graph::reaches(const std::string& from, const std::string& to) const {
@@ -111,12 +73,6 @@ Graph::Check Graph::connectionPossible(const Link& l) const {
   return {};
 }
 
-Graph::Check Graph::connect(const Link& l) {
-  Check c = connectionPossible(l);
-  if (c) links_.push_back(l);
-  return c;
-}
-
 bool Graph::disconnect(const Link& l) {
   auto it = std::find(links_.begin(), links_.end(), l);
   if (it == links_.end()) return false;
@@ -153,7 +109,7 @@ std::vector<std::string> Graph::order() const {
       progressed = true;
       break;
     }
-    if (!progressed) break;  // a cycle (connect() never makes one)
+    if (!progressed) break;  // a cycle (the loader reports it)
   }
   return out;
 }

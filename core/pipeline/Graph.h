@@ -1,7 +1,8 @@
-// The pipeline as the canvas edits it: nodes (components with their parameters and a position)
-// and links between typed ports, with the rules an edit must pass — ports exist, types are
-// compatible, an input takes one link, no cycles — each refusal saying why. Qt-free, so the
-// rules are tested without a window; the canvas (issue 6) draws and edits one of these.
+// The pipeline as a graph, built from a loaded pipeline: nodes (components with their
+// parameters) and links between typed ports, with the rules a new link must pass — ports
+// exist, types are compatible, an input takes one link, no cycles — each refusal saying why.
+// Qt-free, so the rules are tested without a window. PipelineDocument keeps one for the canvas
+// and edits the YAML itself; this graph only answers questions about it.
 #pragma once
 
 #include "config/Node.h"
@@ -22,7 +23,6 @@ class Graph {
     std::string classPath;  // kept as written even when no plugin knows it
     const ComponentInfo* info = nullptr;  // null: a placeholder for a missing plugin's component
     cfg::Node params;
-    double x = 0, y = 0;  // canvas position
   };
   struct Link {
     std::string fromNode, fromPort, toNode, toPort;
@@ -40,15 +40,8 @@ class Graph {
   // Nodes and links of a loaded pipeline (implicit "previous step" bindings become links).
   static Graph fromPipeline(const Registry& reg, const Pipeline& p);
 
-  // Adds a node for `classPath` (unknown ones become placeholders) named `name`, or after the
-  // component ("mlp_trainer", "mlp_trainer_2", ...); returns the name used.
-  std::string addNode(const std::string& classPath, const std::string& name = {});
-  bool removeNode(const std::string& name);  // and its links
-  Check renameNode(const std::string& from, const std::string& to);
-
   Check connectionPossible(const Link& l) const;
-  Check connect(const Link& l);  // adds it when possible
-  bool disconnect(const Link& l);
+  bool disconnect(const Link& l);  // what-if questions: "could this link replace that one?"
 
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<Link>& links() const { return links_; }
