@@ -52,7 +52,8 @@ Ticks niceTicks(double lo, double hi, int maxTicks, bool integer) {
     t.step = roundStep(hi - lo, intervals, integer);
     t.lo = std::floor(lo / t.step + 1e-9) * t.step;
     t.hi = std::ceil(hi / t.step - 1e-9) * t.step;
-    if (std::lround((t.hi - t.lo) / t.step) + 1 <= maxTicks) break;
+    // Widening to whole steps may add one tick beyond the data: allowed, a coarser step is worse.
+    if (std::lround((t.hi - t.lo) / t.step) + 1 <= maxTicks + 1) break;
   }
   t.decimals = integer ? 0 : decimalsFor(t.step);
   const long n = std::lround((t.hi - t.lo) / t.step);

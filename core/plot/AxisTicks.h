@@ -17,7 +17,8 @@ struct Ticks {
   std::string label(double v) const;  // "0.25", "10"; never "-0"
 };
 
-// Round ticks covering [lo, hi] with at most `maxTicks` values (at least 2). `integer`: a
+// Round ticks covering [lo, hi]: about `maxTicks` values (one more where widening the range to
+// whole steps needs it). `integer`: a
 // step of at least 1 (counts). An empty or reversed range gets a unit around its value.
 Ticks niceTicks(double lo, double hi, int maxTicks = 6, bool integer = false);
 
