@@ -1,7 +1,7 @@
 // core.HDF5Reader: features (and targets) from any datasets of an HDF5 file, shape-checked.
 #include "components/Builtins.h"
 #include "exec/Component.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "io/Hdf5Tensor.h"
 #include "registry/Registry.h"
 
@@ -16,12 +16,34 @@ namespace tf {
 
 namespace {
 
+struct Hdf5ReaderConfig {
+  std::string file;
+  std::string features = "x", targets = "y";
+  std::vector<std::int64_t> featuresShape, targetsShape;  // empty: not checked
+};
+
+const ParamDecls<Hdf5ReaderConfig>& hdf5ReaderParams() {
+  static const ParamDecls<Hdf5ReaderConfig> d = [] {
+    using C = Hdf5ReaderConfig;
+    ParamDecls<C> d;
+    d.path("file", &C::file)
+        .withDoc("HDF5 file; relative paths are taken from the workspace folder. A connected Path input wins");
+    d.add("features", &C::features).withDoc("Dataset path of the features, one row per sample");
+    d.add("targets", &C::targets).withDoc("Dataset path of the targets (empty: none)");
+    d.add("features_shape", &C::featuresShape)
+        .withDoc("Expected shape of the features, -1 for any extent, e.g. [-1, 8]");
+    d.add("targets_shape", &C::targetsShape).withDoc("Expected shape of the targets, -1 for any extent");
+    return d;
+  }();
+  return d;
+}
+
 class Hdf5Reader : public Component {
  public:
-  explicit Hdf5Reader(const Params& p) : p_(p) {}
+  explicit Hdf5Reader(const Params& p) : cfg_(hdf5ReaderParams().parse(p)) {}
 
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
-    std::string file = p_.getString("file");
+    std::string file = cfg_.file;
     if (in.count("path")) file = in.at("path").meta.value("path", file);
     if (file.empty())
       throw std::runtime_error("no file: set the 'file' parameter or connect a step that outputs a Path");
@@ -29,17 +51,17 @@ class Hdf5Reader : public Component {
     path = ctx.resolve(path);
 
     h5::File f = h5::File::open(path.string());
-    const std::string features = p_.getString("features");
-    const std::string targets = p_.getString("targets");
+    const std::string& features = cfg_.features;
+    const std::string& targets = cfg_.targets;
     const h5::DatasetInfo fi = f.dataset(features);
-    if (p_.has("features_shape")) h5::checkShape(f, fi, p_.getIntList("features_shape"));
+    if (!cfg_.featuresShape.empty()) h5::checkShape(f, fi, cfg_.featuresShape);
     if (fi.shape.empty())
       throw std::runtime_error("'" + path.string() + "': dataset '" + features +
                                "' is a scalar, expected rows of samples");
     std::optional<h5::DatasetInfo> ti;
     if (!targets.empty()) {
       ti = f.dataset(targets);
-      if (p_.has("targets_shape")) h5::checkShape(f, *ti, p_.getIntList("targets_shape"));
+      if (!cfg_.targetsShape.empty()) h5::checkShape(f, *ti, cfg_.targetsShape);
       if (ti->shape.empty() || ti->shape[0] != fi.shape[0])
         throw std::runtime_error("'" + path.string() + "': '" + features + "' has " + std::to_string(fi.shape[0]) +
                                  " rows but '" + targets + "' has " +
@@ -72,7 +94,7 @@ class Hdf5Reader : public Component {
   }
 
  private:
-  Params p_;
+  Hdf5ReaderConfig cfg_;
 };
 
 }  // namespace
@@ -82,14 +104,7 @@ void registerHdf5Reader(Registry& reg) {
   c.classPath = "core.HDF5Reader";
   c.doc = "Read features and targets from datasets of an HDF5 file, checking their shapes";
   c.category = "Data";
-  c.params = {
-      ParamSpec::Path("file").withDoc(
-          "HDF5 file; relative paths are taken from the workspace folder. A connected Path input wins"),
-      ParamSpec::String("features", "x").withDoc("Dataset path of the features, one row per sample"),
-      ParamSpec::String("targets", "y").withDoc("Dataset path of the targets (empty: none)"),
-      ParamSpec::IntList("features_shape").withDoc("Expected shape of the features, -1 for any extent, e.g. [-1, 8]"),
-      ParamSpec::IntList("targets_shape").withDoc("Expected shape of the targets, -1 for any extent"),
-  };
+  c.params = hdf5ReaderParams().schema();
   c.inputs = {{"path", "Path", "file to read instead of 'file'", true}};
   c.outputs = {{"dataset", "Dataset", "x (features) and y (targets)", false}};
   c.factory = [](const Params& p) -> Component* { return new Hdf5Reader(p); };

@@ -8,7 +8,7 @@
 #include "train/Trainer.h"
 
 #include "exec/Artifact.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "registry/Registry.h"
 
 #include <torch/nn/functional/loss.h>
@@ -25,13 +25,22 @@
 
 namespace tf {
 
+const ParamDecls<MlpSpec>& MlpSpec::params() {
+  static const ParamDecls<MlpSpec> d = [] {
+    ParamDecls<MlpSpec> d;
+    d.add("hidden", &MlpSpec::hidden).atLeast(1).withDoc("Widths of the hidden layers");
+    d.choice("activation", &MlpSpec::activation, {"relu", "tanh", "gelu", "silu"})
+        .withDoc("Non-linearity after each hidden layer");
+    d.add("dropout", &MlpSpec::dropout).atLeast(0).below(1).withDoc("Dropout probability after each hidden layer");
+    return d;
+  }();
+  return d;
+}
+
 MlpSpec MlpSpec::fromParams(const Params& p, std::int64_t in, std::int64_t out) {
-  MlpSpec s;
+  MlpSpec s = params().parse(p);
   s.inFeatures = in;
   s.outFeatures = out;
-  s.hidden = p.getIntList("hidden");
-  s.activation = p.getString("activation");
-  s.dropout = p.getDouble("dropout");
   return s;
 }
 
@@ -99,20 +108,31 @@ void registerMlp(Registry& reg) {
   mlp.category = "Models";
   mlp.kind = ComponentInfo::Kind::Object;
   mlp.objectKind = "model";
-  mlp.params = {
-      ParamSpec::IntList("hidden", "[64, 64]").atLeast(1).withDoc("Widths of the hidden layers"),
-      ParamSpec::Enum("activation", {"relu", "tanh", "gelu", "silu"}, "relu")
-          .withDoc("Non-linearity after each hidden layer"),
-      ParamSpec::Float("dropout", "0").atLeast(0).below(1).withDoc("Dropout probability after each hidden layer"),
-  };
+  mlp.params = MlpSpec::params().schema();
   reg.add(mlp);
 }
 
 namespace {
 
+struct MlpTrainerConfig {
+  std::string task = "auto";
+};
+
+const ParamDecls<MlpTrainerConfig>& mlpTrainerParams() {
+  static const ParamDecls<MlpTrainerConfig> d = [] {
+    ParamDecls<MlpTrainerConfig> d;
+    // The network is a nested component, built from its own declarations (MlpSpec::params).
+    d.other(ParamSpec::Object("model", "model", syntax::componentFlow("core.MLP")).withDoc("The network to train"));
+    d.choice("task", &MlpTrainerConfig::task, {"auto", "regression", "classification"})
+        .withDoc("auto: classification when targets are integers, else regression");
+    return d;
+  }();
+  return d;
+}
+
 class MlpTrainer : public Component {
  public:
-  explicit MlpTrainer(const Params& p) : p_(p) {}
+  explicit MlpTrainer(const Params& p) : p_(p), cfg_(mlpTrainerParams().parse(p)) {}
 
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     const Artifact& train = in.at("train");
@@ -125,7 +145,7 @@ class MlpTrainer : public Component {
       throw std::runtime_error("train.x has " + std::to_string(x.size(0)) + " samples but train.y has " +
                                std::to_string(y.size(0)));
 
-    std::string task = p_.getString("task");
+    std::string task = cfg_.task;
     if (task == "auto") task = at::isIntegralType(y.scalar_type(), false) ? "classification" : "regression";
     const bool cls = task == "classification";
     auto targets = [cls](at::Tensor t) {
@@ -174,7 +194,8 @@ class MlpTrainer : public Component {
   }
 
  private:
-  Params p_;
+  Params p_;  // for the nested model component
+  MlpTrainerConfig cfg_;
 };
 
 }  // namespace
@@ -184,11 +205,7 @@ void registerMlpTrainer(Registry& reg) {
   c.classPath = "core.MLPTrainer";
   c.doc = "Train a multilayer perceptron on a dataset (mean-squared error or cross-entropy)";
   c.category = "Training";
-  c.params = {
-      ParamSpec::Object("model", "model", syntax::componentFlow("core.MLP")).withDoc("The network to train"),
-      ParamSpec::Enum("task", {"auto", "regression", "classification"}, "auto")
-          .withDoc("auto: classification when targets are integers, else regression"),
-  };
+  c.params = mlpTrainerParams().schema();
   for (auto& spec : TrainerConfig::params().schema()) c.params.push_back(spec);
   c.inputs = {{"train", "Dataset", "training samples (x, y)", false}, {"val", "Dataset", "validation samples", true}};
   c.outputs = {{"model", "Model", "trained weights", false},

@@ -12,6 +12,8 @@
 namespace tf {
 
 class Params;
+template <class Config>
+class ParamDecls;
 class Registry;
 struct Artifact;
 
@@ -22,6 +24,8 @@ struct MlpSpec {
   std::string activation = "relu";
   double dropout = 0.0;
 
+  // core.MLP's parameters (hidden, activation, dropout), declared once for schema and parsing.
+  static const ParamDecls<MlpSpec>& params();
   static MlpSpec fromParams(const Params& p, std::int64_t in, std::int64_t out);
   nlohmann::json toJson() const;
   static MlpSpec fromJson(const nlohmann::json& j);  // throws on missing keys

@@ -1,9 +1,8 @@
 // core.ModelSaver: writes a trained model's weights and a JSON + YAML summary of the run.
 #include "components/Builtins.h"
 #include "components/TorchScript.h"
-#include "dist/World.h"
 #include "exec/Component.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "io/AtomicFile.h"
 #include "registry/Registry.h"
 
@@ -40,15 +39,31 @@ void jsonToYaml(YAML::Emitter& out, const nlohmann::json& j) {
   }
 }
 
+struct SaverConfig {
+  std::string dir;
+  std::string name = "model";
+};
+
+const ParamDecls<SaverConfig>& saverParams() {
+  static const ParamDecls<SaverConfig> d = [] {
+    ParamDecls<SaverConfig> d;
+    d.path("dir", &SaverConfig::dir)
+        .withDoc("Output folder (relative to the workspace); empty: this step's folder in the run");
+    d.add("name", &SaverConfig::name).withDoc("Base name of the files written");
+    return d;
+  }();
+  return d;
+}
+
 class ModelSaver : public Component {
  public:
-  explicit ModelSaver(const Params& p) : p_(p) {}
+  explicit ModelSaver(const Params& p) : cfg_(saverParams().parse(p)) {}
 
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     const Artifact& model = in.at("model");
-    fs::path dir = p_.getString("dir");
+    fs::path dir = cfg_.dir;
     dir = dir.empty() ? ctx.workDir() : ctx.resolve(dir);
-    const std::string name = p_.getString("name");
+    const std::string& name = cfg_.name;
     if (!ctx.leader()) {  // the ranks hold the same weights; rank 0 writes them
       Artifact path;
       path.type = "Path";
@@ -95,7 +110,7 @@ class ModelSaver : public Component {
   }
 
  private:
-  Params p_;
+  SaverConfig cfg_;
 };
 
 }  // namespace
@@ -105,10 +120,7 @@ void registerModelSaver(Registry& reg) {
   c.classPath = "core.ModelSaver";
   c.doc = "Save a model's weights (.pt) with a JSON and YAML summary of its metrics";
   c.category = "Output";
-  c.params = {
-      ParamSpec::Path("dir").withDoc("Output folder (relative to the workspace); empty: this step's folder in the run"),
-      ParamSpec::String("name", "model").withDoc("Base name of the files written"),
-  };
+  c.params = saverParams().schema();
   c.inputs = {{"model", "Model", "", false}, {"metrics", "Metrics", "", true}};
   c.outputs = {{"path", "Path", "the weights file", false}};
   c.factory = [](const Params& p) -> Component* { return new ModelSaver(p); };

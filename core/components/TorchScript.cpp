@@ -2,7 +2,7 @@
 
 #include "components/Builtins.h"
 #include "exec/Component.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "io/AtomicFile.h"
 #include "registry/Registry.h"
 
@@ -64,12 +64,26 @@ void exportTorchScript(const Artifact& model, const fs::path& file) {
 
 namespace {
 
+struct PredictorConfig {
+  std::string file;
+};
+
+const ParamDecls<PredictorConfig>& predictorParams() {
+  static const ParamDecls<PredictorConfig> d = [] {
+    ParamDecls<PredictorConfig> d;
+    d.path("file", &PredictorConfig::file)
+        .withDoc("TorchScript file; relative paths are taken from the workspace. A connected Path wins");
+    return d;
+  }();
+  return d;
+}
+
 // core.TorchScriptPredictor: runs a TorchScript file (ours or any with forward(x)) on a dataset.
 class Predictor : public Component {
  public:
-  explicit Predictor(const Params& p) : p_(p) {}
+  explicit Predictor(const Params& p) : cfg_(predictorParams().parse(p)) {}
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
-    fs::path file = p_.getString("file");
+    fs::path file = cfg_.file;
     if (in.count("path"))
       file = in.at("path").meta.value("torchscript", in.at("path").meta.value("path", file.string()));
     if (file.empty()) throw std::runtime_error("no model file: set 'file' or connect a saver's path");
@@ -105,7 +119,7 @@ class Predictor : public Component {
   }
 
  private:
-  Params p_;
+  PredictorConfig cfg_;
 };
 
 }  // namespace
@@ -115,8 +129,7 @@ void registerTorchScriptPredictor(Registry& reg) {
   c.classPath = "core.TorchScriptPredictor";
   c.doc = "Predict with a TorchScript model file on a dataset (MSE or accuracy when it has targets)";
   c.category = "Inference";
-  c.params = {ParamSpec::Path("file").withDoc(
-      "TorchScript file; relative paths are taken from the workspace. A connected Path wins")};
+  c.params = predictorParams().schema();
   c.inputs = {{"dataset", "Dataset", "samples (x, and y if known)", false}, {"path", "Path", "a saved model", true}};
   c.outputs = {{"predictions", "TensorMap", "the model's outputs", false}, {"metrics", "Metrics", "", false}};
   c.factory = [](const Params& p) -> Component* { return new Predictor(p); };

@@ -1,7 +1,7 @@
 // core.TrainValSplit: a seeded random (or ordered) split of a Dataset into train and val.
 #include "components/Builtins.h"
 #include "exec/Component.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "registry/Registry.h"
 
 #include <ATen/ATen.h>
@@ -13,21 +13,38 @@ namespace tf {
 
 namespace {
 
+struct SplitConfig {
+  double valFraction = 0.2;
+  bool shuffle = true;
+  std::uint64_t seed = 42;
+};
+
+const ParamDecls<SplitConfig>& splitParams() {
+  static const ParamDecls<SplitConfig> d = [] {
+    ParamDecls<SplitConfig> d;
+    d.add("val_fraction", &SplitConfig::valFraction).above(0).below(1).withDoc("Fraction of samples for validation");
+    d.add("shuffle", &SplitConfig::shuffle).withDoc("Shuffle before splitting (else the last samples validate)");
+    d.add("seed", &SplitConfig::seed).withDoc("Seed of the shuffle");
+    return d;
+  }();
+  return d;
+}
+
 class TrainValSplit : public Component {
  public:
-  explicit TrainValSplit(const Params& p) : p_(p) {}
+  explicit TrainValSplit(const Params& p) : cfg_(splitParams().parse(p)) {}
 
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     const Artifact& ds = in.at("dataset");
     const at::Tensor& x = ds.tensor("x");
     const std::int64_t n = x.size(0);
-    const auto nVal = static_cast<std::int64_t>(std::llround(p_.getDouble("val_fraction") * static_cast<double>(n)));
+    const auto nVal = static_cast<std::int64_t>(std::llround(cfg_.valFraction * static_cast<double>(n)));
     if (nVal < 1 || nVal >= n)
-      throw std::runtime_error("val_fraction " + std::to_string(p_.getDouble("val_fraction")) + " of " +
+      throw std::runtime_error("val_fraction " + std::to_string(cfg_.valFraction) + " of " +
                                std::to_string(n) + " samples leaves an empty train or validation set");
     at::Tensor order;
-    if (p_.getBool("shuffle")) {
-      auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<std::uint64_t>(p_.getInt("seed")));
+    if (cfg_.shuffle) {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(cfg_.seed);
       order = at::randperm(n, gen, at::TensorOptions().dtype(at::kLong));
     } else {
       order = at::arange(n, at::TensorOptions().dtype(at::kLong));
@@ -48,7 +65,7 @@ class TrainValSplit : public Component {
   }
 
  private:
-  Params p_;
+  SplitConfig cfg_;
 };
 
 }  // namespace
@@ -58,11 +75,7 @@ void registerTrainValSplit(Registry& reg) {
   c.classPath = "core.TrainValSplit";
   c.doc = "Split a dataset into training and validation sets";
   c.category = "Data";
-  c.params = {
-      ParamSpec::Float("val_fraction", "0.2").above(0).below(1).withDoc("Fraction of samples for validation"),
-      ParamSpec::Bool("shuffle", true).withDoc("Shuffle before splitting (else the last samples validate)"),
-      ParamSpec::Int("seed", "42").atLeast(0).withDoc("Seed of the shuffle"),
-  };
+  c.params = splitParams().schema();
   c.inputs = {{"dataset", "Dataset", "samples to split", false}};
   c.outputs = {{"train", "Dataset", "", false}, {"val", "Dataset", "", false}};
   c.factory = [](const Params& p) -> Component* { return new TrainValSplit(p); };

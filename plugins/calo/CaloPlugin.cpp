@@ -7,9 +7,8 @@
 
 #include "ToyShowerModel.h"
 #include "data/ShowerFile.h"
-#include "dist/World.h"
 #include "exec/Component.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "io/Hdf5.h"
 #include "io/Hdf5Tensor.h"
 #include "registry/Plugin.h"
@@ -30,19 +29,46 @@ namespace {
 
 // calo.ToyMC: N toy showers with energies uniform in [energy_min, energy_max] GeV and angles
 // uniform in [theta_min, theta_max] degrees, written as a 3DGAN file (ECAL, energy, theta).
+struct ToyMcConfig {
+  std::string file = "data/calo-toy.h5";
+  std::int64_t events = 1000;
+  double energyMin = 10, energyMax = 200;  // GeV
+  double thetaMin = 60, thetaMax = 120;    // degrees
+  std::uint64_t seed = 1;
+  bool overwrite = true;
+};
+
+const tf::ParamDecls<ToyMcConfig>& toyMcParams() {
+  static const tf::ParamDecls<ToyMcConfig> d = [] {
+    using C = ToyMcConfig;
+    tf::ParamDecls<C> d;
+    d.path("file", &C::file).withDoc("Output file; relative paths are taken from the workspace");
+    d.add("events", &C::events).atLeast(1).withDoc("Number of showers");
+    d.add("energy_min", &C::energyMin).range(2, 500).withUnit("GeV").withDoc("Lowest primary energy");
+    d.add("energy_max", &C::energyMax).range(2, 500).withUnit("GeV").withDoc("Highest primary energy");
+    d.add("theta_min", &C::thetaMin).range(0, 180).withUnit("deg").withDoc("Smallest incidence angle");
+    d.add("theta_max", &C::thetaMax).range(0, 180).withUnit("deg").withDoc("Largest incidence angle");
+    d.add("seed", &C::seed).withDoc("Random seed; the same seed gives the same file");
+    d.add("overwrite", &C::overwrite)
+        .withDoc("Regenerate when the file exists; false keeps a file made with the same settings");
+    return d;
+  }();
+  return d;
+}
+
 class ToyMC : public tf::Component {
  public:
-  explicit ToyMC(const tf::Params& p) : p_(p) {}
+  explicit ToyMC(const tf::Params& p) : cfg_(toyMcParams().parse(p)) {}
 
   tf::Artifacts run(tf::StepContext& ctx, const tf::Artifacts&) override {
-    fs::path path = p_.getString("file");
+    fs::path path = cfg_.file;
     path = ctx.resolve(path);
-    const auto n = static_cast<hsize_t>(p_.getInt("events"));
-    const double e0 = p_.getDouble("energy_min"), e1 = p_.getDouble("energy_max");
-    const double t0 = p_.getDouble("theta_min"), t1 = p_.getDouble("theta_max");
+    const auto n = static_cast<hsize_t>(cfg_.events);
+    const double e0 = cfg_.energyMin, e1 = cfg_.energyMax;
+    const double t0 = cfg_.thetaMin, t1 = cfg_.thetaMax;
     if (e1 < e0) throw std::runtime_error("energy_max (" + std::to_string(e1) + ") is below energy_min");
     if (t1 < t0) throw std::runtime_error("theta_max (" + std::to_string(t1) + ") is below theta_min");
-    const auto seed = static_cast<std::uint64_t>(p_.getInt("seed"));
+    const auto seed = static_cast<std::uint64_t>(cfg_.seed);
 
     tf::Artifact out;
     out.type = "Path";
@@ -52,7 +78,7 @@ class ToyMC : public tf::Component {
     // made from exactly these settings, so changing `events` or `seed` never reuses stale data.
     std::ostringstream recipe;
     recipe << "events=" << n << " energy=" << e0 << "-" << e1 << " theta=" << t0 << "-" << t1 << " seed=" << seed;
-    if (fs::exists(path) && !p_.getBool("overwrite")) {
+    if (fs::exists(path) && !cfg_.overwrite) {
       std::string existing;
       try {
         tf::h5::silenceErrorStack();
@@ -100,25 +126,44 @@ class ToyMC : public tf::Component {
   }
 
  private:
-  tf::Params p_;
+  ToyMcConfig cfg_;
 };
 
 // calo.ShowerReader: showers and their conditions from a 3DGAN or CaloChallenge file, read in
 // chunks (only the selected events are kept), as a Dataset: x the cells, y (energy GeV, angle rad).
+struct ShowerReaderConfig {
+  std::string file;
+  std::int64_t events = 0;
+  double energyMin = 0, energyMax = 1e6;  // GeV
+};
+
+const tf::ParamDecls<ShowerReaderConfig>& showerReaderParams() {
+  static const tf::ParamDecls<ShowerReaderConfig> d = [] {
+    using C = ShowerReaderConfig;
+    tf::ParamDecls<C> d;
+    d.path("file", &C::file).withDoc("Shower file, when no step is connected; relative to the workspace");
+    d.add("events", &C::events).atLeast(0).withDoc("Keep at most this many showers (0: all)");
+    d.add("energy_min", &C::energyMin).atLeast(0).withUnit("GeV").withDoc("Skip showers below this energy");
+    d.add("energy_max", &C::energyMax).atLeast(0).withUnit("GeV").withDoc("Skip showers above this energy");
+    return d;
+  }();
+  return d;
+}
+
 class ShowerReader : public tf::Component {
  public:
-  explicit ShowerReader(const tf::Params& p) : p_(p) {}
+  explicit ShowerReader(const tf::Params& p) : cfg_(showerReaderParams().parse(p)) {}
 
   tf::Artifacts run(tf::StepContext& ctx, const tf::Artifacts& in) override {
-    std::string file = p_.getString("file");
+    std::string file = cfg_.file;
     if (in.count("path")) file = in.at("path").meta.value("path", file);
     if (file.empty()) throw std::runtime_error("no file: set 'file' or connect a step that outputs a Path");
     fs::path path = file;
     path = ctx.resolve(path);
     tf::calo::ReadOptions ro;
-    ro.maxEvents = p_.getInt("events");
-    ro.energyMin = p_.getDouble("energy_min");
-    ro.energyMax = p_.getDouble("energy_max");
+    ro.maxEvents = cfg_.events;
+    ro.energyMin = cfg_.energyMin;
+    ro.energyMax = cfg_.energyMax;
     ro.progress = [&](double f, const std::string& m) { ctx.progress(f, m); };
     ro.checkCancelled = [&] { ctx.checkCancelled(); };
     tf::calo::Showers s = tf::calo::readShowers(path.string(), ro);
@@ -138,7 +183,7 @@ class ShowerReader : public tf::Component {
   }
 
  private:
-  tf::Params p_;
+  ShowerReaderConfig cfg_;
 };
 
 // `twinforge-run info`: 3DGAN and CaloChallenge files, through the shower-file reader.
@@ -189,16 +234,7 @@ void tf::calo::registerData(tf::Registry& reg) {
   c.classPath = "calo.ToyMC";
   c.doc = "Toy Monte Carlo of electromagnetic showers in a 51x51x25 calorimeter, written as a 3DGAN file";
   c.category = "Data";
-  c.params = {
-      tf::ParamSpec::Path("file", "data/calo-toy.h5").withDoc("Output file; relative paths are taken from the workspace"),
-      tf::ParamSpec::Int("events", "1000").atLeast(1).withDoc("Number of showers"),
-      tf::ParamSpec::Float("energy_min", "10").range(2, 500).withUnit("GeV").withDoc("Lowest primary energy"),
-      tf::ParamSpec::Float("energy_max", "200").range(2, 500).withUnit("GeV").withDoc("Highest primary energy"),
-      tf::ParamSpec::Float("theta_min", "60").range(0, 180).withUnit("deg").withDoc("Smallest incidence angle"),
-      tf::ParamSpec::Float("theta_max", "120").range(0, 180).withUnit("deg").withDoc("Largest incidence angle"),
-      tf::ParamSpec::Int("seed", "1").atLeast(0).withDoc("Random seed; the same seed gives the same file"),
-      tf::ParamSpec::Bool("overwrite", true).withDoc("Regenerate when the file exists; false keeps a file made with the same settings"),
-  };
+  c.params = toyMcParams().schema();
   c.outputs = {{"path", "Path", "the 3DGAN file written", false}};
   c.factory = [](const tf::Params& p) -> tf::Component* { return new ToyMC(p); };
   reg.add(c);
@@ -207,12 +243,7 @@ void tf::calo::registerData(tf::Registry& reg) {
   r.classPath = "calo.ShowerReader";
   r.doc = "Read calorimeter showers (3DGAN or CaloChallenge file) in chunks into a dataset";
   r.category = "Data";
-  r.params = {
-      tf::ParamSpec::Path("file").withDoc("Shower file, when no step is connected; relative to the workspace"),
-      tf::ParamSpec::Int("events", "0").atLeast(0).withDoc("Keep at most this many showers (0: all)"),
-      tf::ParamSpec::Float("energy_min", "0").atLeast(0).withUnit("GeV").withDoc("Skip showers below this energy"),
-      tf::ParamSpec::Float("energy_max", "1e6").atLeast(0).withUnit("GeV").withDoc("Skip showers above this energy"),
-  };
+  r.params = showerReaderParams().schema();
   r.inputs = {{"path", "Path", "a shower file", true}};
   r.outputs = {{"dataset", "Dataset", "x: cells (GeV), y: energy (GeV) and angle (rad)", false}};
   r.factory = [](const tf::Params& p) -> tf::Component* { return new ShowerReader(p); };

@@ -9,7 +9,7 @@
 #include "components/TorchScript.h"
 #include "dist/DataParallel.h"
 #include "exec/Component.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "registry/Registry.h"
 #include "train/Trainer.h"
 
@@ -135,24 +135,66 @@ class GanTask : public TrainingTask {
 
 // ---------------------------------------------------------------------------
 
+// The 3DGAN's own settings; the trainer's (epochs, lr, ...) come from TrainerConfig's.
+struct GanConfig {
+  std::string preset = "small";
+  std::int64_t generatorChannels = 0, discriminatorChannels = 0;  // 0: from the preset
+  std::int64_t latent = 256;
+  double power = 0.85, energyScale = 0.01, inputScale = 1000;
+  double cellThreshold = 1e-4;  // MeV
+  double minTotal = 10;         // MeV
+  std::vector<double> lossWeights{3, 0.1, 25, 0.1};
+  double realLabel = 0.9;
+  std::int64_t collapseSteps = 50;
+  double hitThreshold = 1e-4;  // GeV
+};
+
+const ParamDecls<GanConfig>& ganParams() {
+  static const ParamDecls<GanConfig> d = [] {
+    using C = GanConfig;
+    ParamDecls<C> d;
+    d.choice("preset", &C::preset, {"small", "large"})
+        .withDoc("Network sizes: small trains on a CPU in minutes, large is for a GPU");
+    d.add("generator_channels", &C::generatorChannels).atLeast(0).withDoc("Generator width; 0: from the preset");
+    d.add("discriminator_channels", &C::discriminatorChannels)
+        .atLeast(0)
+        .withDoc("Discriminator width; 0: from the preset");
+    d.add("latent", &C::latent).atLeast(3).withDoc("Generator input: energy, angle and latent - 2 noise values");
+    d.add("power", &C::power).above(0).atMost(1).withDoc("Cell energies are raised to this power for training");
+    d.add("energy_scale", &C::energyScale).above(0).withDoc("Factor on the primary energy (GeV) given to the networks");
+    d.add("input_scale", &C::inputScale)
+        .above(0)
+        .withDoc("Cell energies are multiplied by this first: 1000 takes GeV (TwinForge's files) to MeV, the units "
+                 "3DGAN's thresholds below are given in; use 1 for files already in MeV");
+    d.add("cell_threshold", &C::cellThreshold).atLeast(0).withUnit("MeV").withDoc("Cells below are set to zero");
+    d.add("min_total", &C::minTotal).atLeast(0).withUnit("MeV").withDoc("Showers depositing no more are dropped");
+    d.add("loss_weights", &C::lossWeights).withDoc("Weights of the real/fake, energy, angle and deposited-energy losses");
+    d.add("real_label", &C::realLabel).above(0).atMost(1).withDoc("Label of real showers (one-sided smoothing)");
+    d.add("collapse_steps", &C::collapseSteps).atLeast(1).withDoc("Stop when the showers stay empty this many steps");
+    d.add("hit_threshold", &C::hitThreshold).atLeast(0).withUnit("GeV").withDoc("Validation: a cell above this is hit");
+    return d;
+  }();
+  return d;
+}
+
 class GanTrainer : public Component {
  public:
-  explicit GanTrainer(const Params& p) : p_(p) {}
+  explicit GanTrainer(const Params& p) : p_(p), cfg_(ganParams().parse(p)) {}
 
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     const TrainerConfig cfg = TrainerConfig::fromParams(p_);
     GanSpec spec;
-    const std::string preset = p_.getString("preset");
+    const std::string& preset = cfg_.preset;
     spec.genChannels = preset == "large" ? 64 : 8;
     spec.discChannels = preset == "large" ? 32 : 8;
-    if (p_.getInt("generator_channels") > 0) spec.genChannels = p_.getInt("generator_channels");
-    if (p_.getInt("discriminator_channels") > 0) spec.discChannels = p_.getInt("discriminator_channels");
-    spec.latent = p_.getInt("latent");
-    spec.power = p_.getDouble("power");
-    spec.energyScale = p_.getDouble("energy_scale");
-    spec.cellThreshold = p_.getDouble("cell_threshold");
-    spec.inputScale = p_.getDouble("input_scale");
-    const auto lw = p_.getDoubleList("loss_weights");
+    if (cfg_.generatorChannels > 0) spec.genChannels = cfg_.generatorChannels;
+    if (cfg_.discriminatorChannels > 0) spec.discChannels = cfg_.discriminatorChannels;
+    spec.latent = cfg_.latent;
+    spec.power = cfg_.power;
+    spec.energyScale = cfg_.energyScale;
+    spec.cellThreshold = cfg_.cellThreshold;
+    spec.inputScale = cfg_.inputScale;
+    const auto& lw = cfg_.lossWeights;
     if (lw.size() != 4)
       throw std::runtime_error("loss_weights: expected 4 numbers [real/fake, energy, angle, deposit], got " +
                                std::to_string(lw.size()));
@@ -171,7 +213,7 @@ class GanTrainer : public Component {
       x = x * spec.inputScale;
       x = x.masked_fill(x.lt(spec.cellThreshold), 0);
       const at::Tensor total = x.sum({1, 2, 3});
-      const double minTotal = p_.getDouble("min_total");
+      const double minTotal = cfg_.minTotal;
       const at::Tensor keep = total.gt(minTotal).nonzero().reshape({-1});
       if (keep.size(0) == 0)
         throw std::runtime_error(std::string(what) + ": all " + std::to_string(x.size(0)) +
@@ -191,8 +233,7 @@ class GanTrainer : public Component {
     if (in.count("val")) val = prepare(in.at("val"), "val", false);
 
     torch::manual_seed(cfg.seed);
-    GanTask task(spec, cfg, {lw[0], lw[1], lw[2], lw[3]}, p_.getDouble("real_label"), p_.getInt("collapse_steps"),
-                 p_.getDouble("hit_threshold"));
+    GanTask task(spec, cfg, {lw[0], lw[1], lw[2], lw[3]}, cfg_.realLabel, cfg_.collapseSteps, cfg_.hitThreshold);
     std::int64_t params = 0;
     for (const auto& t : task.model().parameters()) params += t.numel();
     ctx.log("training 3DGAN (" + preset + ": generator " + std::to_string(spec.genChannels) + ", discriminator " +
@@ -228,7 +269,8 @@ class GanTrainer : public Component {
   }
 
  private:
-  Params p_;
+  Params p_;  // the trainer's settings are read from it by TrainerConfig
+  GanConfig cfg_;
 };
 
 }  // namespace
@@ -239,26 +281,7 @@ void registerGanTrainer(Registry& reg) {
   c.classPath = "calo.GAN3DTrainer";
   c.doc = "Train the 3DGAN fast simulation of calorimeter showers (conditional on energy and angle)";
   c.category = "Training";
-  c.params = {
-      ParamSpec::Enum("preset", {"small", "large"}, "small")
-          .withDoc("Network sizes: small trains on a CPU in minutes, large is for a GPU"),
-      ParamSpec::Int("generator_channels", "0").atLeast(0).withDoc("Generator width; 0: from the preset"),
-      ParamSpec::Int("discriminator_channels", "0").atLeast(0).withDoc("Discriminator width; 0: from the preset"),
-      ParamSpec::Int("latent", "256").atLeast(3).withDoc("Generator input: energy, angle and latent - 2 noise values"),
-      ParamSpec::Float("power", "0.85").above(0).atMost(1).withDoc("Cell energies are raised to this power for training"),
-      ParamSpec::Float("energy_scale", "0.01").above(0).withDoc("Factor on the primary energy (GeV) given to the networks"),
-      ParamSpec::Float("input_scale", "1000")
-          .above(0)
-          .withDoc("Cell energies are multiplied by this first: 1000 takes GeV (TwinForge's files) to MeV, the units "
-                   "3DGAN's thresholds below are given in; use 1 for files already in MeV"),
-      ParamSpec::Float("cell_threshold", "1e-4").atLeast(0).withUnit("MeV").withDoc("Cells below are set to zero"),
-      ParamSpec::Float("min_total", "10").atLeast(0).withUnit("MeV").withDoc("Showers depositing no more are dropped"),
-      ParamSpec::FloatList("loss_weights", "[3, 0.1, 25, 0.1]")
-          .withDoc("Weights of the real/fake, energy, angle and deposited-energy losses"),
-      ParamSpec::Float("real_label", "0.9").above(0).atMost(1).withDoc("Label of real showers (one-sided smoothing)"),
-      ParamSpec::Int("collapse_steps", "50").atLeast(1).withDoc("Stop when the showers stay empty this many steps"),
-      ParamSpec::Float("hit_threshold", "1e-4").atLeast(0).withUnit("GeV").withDoc("Validation: a cell above this is hit"),
-  };
+  c.params = ganParams().schema();
   for (auto& spec : TrainerConfig::params().schemaWithout({"optimizer", "momentum", "weight_decay"}))
     c.params.push_back(spec);
   c.inputs = {{"train", "Dataset", "showers x (events, x, y, layers) in GeV, y (events, 2): energy GeV, angle rad", false},

@@ -5,7 +5,7 @@
 #include "Gan3dModel.h"
 
 #include "exec/Component.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "registry/Registry.h"
 
 #include <torch/script.h>
@@ -21,13 +21,46 @@ namespace tf::calo {
 
 namespace {
 
+struct GenerateConfig {
+  std::string weights;
+  std::string file = "data/calo-generated.h5";
+  std::string format = "3dgan";
+  std::int64_t events = 1000;
+  double energyMin = 10, energyMax = 200;  // GeV
+  double thetaMin = 60, thetaMax = 120;    // degrees
+  std::uint64_t seed = 1;
+  std::int64_t batchSize = 128;
+};
+
+const ParamDecls<GenerateConfig>& generateParams() {
+  static const ParamDecls<GenerateConfig> d = [] {
+    using C = GenerateConfig;
+    ParamDecls<C> d;
+    d.path("weights", &C::weights)
+        .withDoc("Saved generator, when no model is connected: NAME.pt (with NAME.summary.json beside it) or "
+                 "NAME.torchscript.pt, as core.ModelSaver writes them");
+    d.path("file", &C::file).withDoc("Output file; relative paths are taken from the workspace");
+    d.choice("format", &C::format, {"3dgan", "calochallenge", "both"})
+        .withDoc("both: also NAME.calochallenge.h5 (energies in MeV, cells flattened)");
+    d.add("events", &C::events).atLeast(1).withDoc("Showers to generate (at most this many conditions are read)");
+    d.add("energy_min", &C::energyMin).range(0, 1e4).withUnit("GeV").withDoc("Lowest primary energy");
+    d.add("energy_max", &C::energyMax).range(0, 1e4).withUnit("GeV").withDoc("Highest primary energy");
+    d.add("theta_min", &C::thetaMin).range(0, 180).withUnit("deg").withDoc("Smallest incidence angle");
+    d.add("theta_max", &C::thetaMax).range(0, 180).withUnit("deg").withDoc("Largest incidence angle");
+    d.add("seed", &C::seed).withDoc("Seed of the noise and the conditions");
+    d.add("batch_size", &C::batchSize).atLeast(1).withDoc("Showers per generator call");
+    return d;
+  }();
+  return d;
+}
+
 class Generate : public Component {
  public:
-  explicit Generate(const Params& p) : p_(p) {}
+  explicit Generate(const Params& p) : cfg_(generateParams().parse(p)) {}
 
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
-    const fs::path file = ctx.resolve(p_.getString("file"));
-    const std::string format = p_.getString("format");
+    const fs::path file = ctx.resolve(cfg_.file);
+    const std::string format = cfg_.format;
     Artifact out;
     out.type = "Path";
     out.meta = {{"path", file.string()}, {"format", format == "calochallenge" ? "calochallenge" : "3dgan"}};
@@ -35,7 +68,7 @@ class Generate : public Component {
 
     // The generator: a connected model, saved weights (NAME.pt + NAME.summary.json), or a
     // TorchScript file (NAME.torchscript.pt, also loadable in Python).
-    const fs::path weights = ctx.resolve(p_.getString("weights"));
+    const fs::path weights = ctx.resolve(cfg_.weights);
     std::function<at::Tensor(const at::Tensor&, const at::Tensor&)> generateBatch;
     if (!in.count("model") && weights.string().size() > 15 &&
         weights.string().compare(weights.string().size() - 15, 15, ".torchscript.pt") == 0) {
@@ -59,8 +92,8 @@ class Generate : public Component {
       gen->eval();
       generateBatch = [gen, spec](const at::Tensor& e, const at::Tensor& t) mutable { return generate(gen, spec, e, t); };
     }
-    std::int64_t n = p_.getInt("events");
-    const auto seed = static_cast<std::uint64_t>(p_.getInt("seed"));
+    std::int64_t n = cfg_.events;
+    const auto seed = static_cast<std::uint64_t>(cfg_.seed);
     at::Tensor energy, theta;
     if (in.count("conditions")) {  // the energies and angles of another file's showers
       const std::string cond = in.at("conditions").meta.value("path", "");
@@ -74,14 +107,14 @@ class Generate : public Component {
       ctx.log("conditions from " + cond + ": " + std::to_string(n) + " showers");
     } else {
       auto g = at::make_generator<at::CPUGeneratorImpl>(seed);
-      const double e0 = p_.getDouble("energy_min"), e1 = p_.getDouble("energy_max");
-      const double t0 = p_.getDouble("theta_min") * M_PI / 180, t1 = p_.getDouble("theta_max") * M_PI / 180;
+      const double e0 = cfg_.energyMin, e1 = cfg_.energyMax;
+      const double t0 = cfg_.thetaMin * M_PI / 180, t1 = cfg_.thetaMax * M_PI / 180;
       energy = at::rand({n}, g) * (e1 - e0) + e0;
       theta = at::rand({n}, g) * (t1 - t0) + t0;
     }
     torch::manual_seed(seed);
     torch::NoGradGuard ng;
-    const std::int64_t batch = p_.getInt("batch_size");
+    const std::int64_t batch = cfg_.batchSize;
     std::vector<at::Tensor> parts;
     const auto t0 = std::chrono::steady_clock::now();
     for (std::int64_t b = 0; b < n; b += batch) {
@@ -111,7 +144,7 @@ class Generate : public Component {
   }
 
  private:
-  Params p_;
+  GenerateConfig cfg_;
 };
 
 }  // namespace
@@ -121,20 +154,7 @@ void registerGenerate(Registry& reg) {
   g.classPath = "calo.Generate";
   g.doc = "Generate showers with a trained 3DGAN generator and write them as 3DGAN and/or CaloChallenge files";
   g.category = "Inference";
-  g.params = {
-      ParamSpec::Path("weights").withDoc("Saved generator, when no model is connected: NAME.pt (with NAME.summary.json "
-                                          "beside it) or NAME.torchscript.pt, as core.ModelSaver writes them"),
-      ParamSpec::Path("file", "data/calo-generated.h5").withDoc("Output file; relative paths are taken from the workspace"),
-      ParamSpec::Enum("format", {"3dgan", "calochallenge", "both"}, "3dgan")
-          .withDoc("both: also NAME.calochallenge.h5 (energies in MeV, cells flattened)"),
-      ParamSpec::Int("events", "1000").atLeast(1).withDoc("Showers to generate (at most this many conditions are read)"),
-      ParamSpec::Float("energy_min", "10").range(0, 1e4).withUnit("GeV").withDoc("Lowest primary energy"),
-      ParamSpec::Float("energy_max", "200").range(0, 1e4).withUnit("GeV").withDoc("Highest primary energy"),
-      ParamSpec::Float("theta_min", "60").range(0, 180).withUnit("deg").withDoc("Smallest incidence angle"),
-      ParamSpec::Float("theta_max", "120").range(0, 180).withUnit("deg").withDoc("Largest incidence angle"),
-      ParamSpec::Int("seed", "1").atLeast(0).withDoc("Seed of the noise and the conditions"),
-      ParamSpec::Int("batch_size", "128").atLeast(1).withDoc("Showers per generator call"),
-  };
+  g.params = generateParams().schema();
   g.inputs = {{"model", "Model", "a calo.3DGAN generator", true},
               {"conditions", "Path", "a shower file whose energies and angles to generate for", true}};
   g.outputs = {{"path", "Path", "the generated file", false}};

@@ -1,6 +1,5 @@
 // Plugin "synthetic": seeded, deterministic data sets for trying pipelines without downloads.
 // synthetic.RegressionSet writes an HDF5 file (x, y) that core.HDF5Reader reads back.
-#include "dist/World.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
 #include "io/Hdf5Tensor.h"
