@@ -1,5 +1,7 @@
 #include "PreferencesDialog.h"
 
+#include "exec/RunStore.h"
+
 #include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -55,7 +57,8 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent) 
     return row;
   };
   workspace_ = new QLineEdit(prefs.workspace, this);
-  workspace_->setToolTip(tr("Runs are stored here in MLflow's layout (mlruns/)"));
+  workspace_->setToolTip(
+      tr("Runs are stored here in MLflow's layout: %1").arg(QString::fromStdString(RunStore::layoutText())));
   runner_ = new QLineEdit(prefs.runner, this);
   threads_ = new QSpinBox(this);
   threads_->setRange(0, 1024);

@@ -2,6 +2,7 @@
 // and inspects data files. Links only core and plugins, so it runs where there is no Qt.
 #include "Commands.h"
 #include "config/Node.h"
+#include "exec/RunStore.h"
 #include "exec/Allocator.h"
 #include "components/Builtins.h"
 
@@ -48,11 +49,26 @@ std::vector<std::string> stripLauncherOptions(const std::vector<std::string>& ar
   return out;
 }
 
-}  // namespace
+// Everything the command line can say, filled in by the parser.
+struct Options {
+  tf::RunRequest req;
+  std::vector<std::string> steps, pluginDirs, infoFiles;
+  std::string describe;
+  bool list = false;
+  int nproc = 1, masterPort = 0;
+  CLI::App* info = nullptr;  // the `info` sub-command
+};
 
-int main(int argc, char** argv) {
-  tf::tuneAllocatorForTraining();
-  CLI::App app{
+std::string exitCodesText() {
+  std::string s = "Exit codes:";
+  int n = 0;
+  for (int c : {tf::kOk, tf::kRunFailed, tf::kUsage, tf::kInvalidPipeline, tf::kDataError, tf::kCancelled})
+    s += std::string(n++ == 0 ? " " : n == 4 ? ",\n           " : ", ") + std::to_string(c) + " " + tf::exitCodeMeaning(c);
+  return s + ".";
+}
+
+void describeProgram(CLI::App& app) {
+  app.description(
       "twinforge-run: run a TwinForge (or itwinai) pipeline YAML headless, step by step.\n\n"
       "Examples:\n"
       "  twinforge-run pipeline.yaml                        run the first pipeline in the file\n"
@@ -63,55 +79,66 @@ int main(int argc, char** argv) {
       "  twinforge-run pipeline.yaml --dry-run              validate and show the plan\n"
       "  twinforge-run --list-components                    what can go in a pipeline\n"
       "  twinforge-run --describe core.MLPTrainer           a component's parameters and ports\n"
-      "  twinforge-run info data.h5                         what TwinForge sees in a data file\n",
-      "twinforge-run"};
-  app.footer(
-      "Runs are saved in the workspace in MLflow's layout (mlruns/0/<run id>/), with events.jsonl.\n"
-      "Plugins are loaded from TWINFORGE_PLUGIN_PATH and the plugins/ folder beside the program.\n\n"
-      "Exit codes: 0 success, 1 a step failed, 2 bad command line, 3 invalid pipeline file,\n"
-      "            4 unreadable data file (info), 130 interrupted.");
+      "  twinforge-run info data.h5                         what TwinForge sees in a data file\n");
+  app.footer("Runs are saved in the workspace in MLflow's layout: " + tf::RunStore::layoutText() +
+             ".\nPlugins are loaded from TWINFORGE_PLUGIN_PATH and the plugins/ folder beside the program.\n\n" +
+             exitCodesText());
   app.set_version_flag("--version", "twinforge-run 0.1.0");
+}
 
-  tf::RunRequest req;
-  req.workspace = defaultWorkspace();
-  std::vector<std::string> steps, pluginDirs, infoFiles;
-  std::string describe;
-  bool list = false;
-
+void addOptions(CLI::App& app, Options& o) {
+  tf::RunRequest& req = o.req;
   app.add_option("pipeline", req.pipelineFile, "Pipeline YAML file")->check(CLI::ExistingFile);
   app.add_option("-p,--pipeline", req.pipelineKey, "Which pipeline of the file to run (default: the first)");
   app.add_option("-s,--set", req.overrides,
                  "Override a value: KEY=VALUE, e.g. epochs=10 or training_pipeline.steps.trainer.lr=1e-3")
       ->take_all()
       ->allow_extra_args(false);
-  app.add_option("--steps", steps, "Run only these steps (comma-separated); others' outputs come from an earlier run");
+  app.add_option("--steps", o.steps, "Run only these steps (comma-separated); others' outputs come from an earlier run");
   app.add_option("--from", req.from, "First step to run (inclusive)");
   app.add_option("--to", req.to, "Last step to run (inclusive)");
   app.add_option("--reuse", req.reuse,
                  "Run id whose saved step outputs feed the steps not run (default: for each, the newest earlier run of this pipeline that has them)");
   app.add_option("--resume", req.resume, "Continue an interrupted run (killed, cancelled, failed) in its own folder, with its saved configuration");
   app.add_flag("--dry-run", req.dryRun, "Validate the pipeline and print the plan without running");
-  app.add_option("--describe", describe, "Print a component's parameters and ports, then exit");
-  app.add_flag("--list-components", list, "List every known component, then exit");
+  app.add_option("--describe", o.describe, "Print a component's parameters and ports, then exit");
+  app.add_flag("--list-components", o.list, "List every known component, then exit");
   app.add_option("-w,--workspace", req.workspace,
                  "Workspace folder for runs (default: $TWINFORGE_WORKSPACE or ./twinforge-workspace)");
   app.add_option("--run-id", req.runId, "Id for the new run (default: a fresh 32-digit hex id)");
   app.add_option("--run-name", req.runName, "Name of the run (default: the pipeline key)");
   app.add_option("--threads", req.threads, "Intra-op threads for LibTorch (default: all cores)")
       ->check(CLI::NonNegativeNumber);
-  int nproc = 1, masterPort = 0;
-  app.add_option("--nproc", nproc,
+  app.add_option("--nproc", o.nproc,
                  "Start this many ranks on this machine (data-parallel training, Gloo); each gets its share of "
                  "every batch")
       ->check(CLI::Range(1, 1024));
-  app.add_option("--master-port", masterPort, "Port of the rendezvous store for --nproc (default: a free one)")
+  app.add_option("--master-port", o.masterPort, "Port of the rendezvous store for --nproc (default: a free one)")
       ->check(CLI::Range(1, 65535));
-  app.add_option("--plugin-path", pluginDirs, "Extra folder to load plugins from (repeatable)");
+  app.add_option("--plugin-path", o.pluginDirs, "Extra folder to load plugins from (repeatable)");
   app.add_flag("-q,--quiet", req.quiet, "Print only errors");
 
-  auto* info = app.add_subcommand(
+  o.info = app.add_subcommand(
       "info", "Print what TwinForge recognises in data files: format, datasets, shapes, types, metadata");
-  info->add_option("files", infoFiles, "Data files")->required();
+  o.info->add_option("files", o.infoFiles, "Data files")->required();
+}
+
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  tf::tuneAllocatorForTraining();
+  CLI::App app{"", "twinforge-run"};
+  describeProgram(app);
+  Options o;
+  o.req.workspace = defaultWorkspace();
+  addOptions(app, o);
+  tf::RunRequest& req = o.req;
+  const std::vector<std::string>&steps = o.steps, &pluginDirs = o.pluginDirs, &infoFiles = o.infoFiles;
+  const std::string& describe = o.describe;
+  const bool& list = o.list;
+  const int &nproc = o.nproc, &masterPort = o.masterPort;
+  CLI::App* info = o.info;
 
   try {
     app.parse(argc, argv);

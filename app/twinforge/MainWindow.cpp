@@ -165,6 +165,66 @@ void MainWindow::buildDocks() {
   resizeDocks({logDock, chartDock}, {520, 700}, Qt::Horizontal);
 }
 
+// Edit: undo/redo, the canvas's clipboard and arrangement actions, preferences.
+std::pair<QAction*, QAction*> MainWindow::buildEditMenu() {
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = editor_->undoStack()->createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = editor_->undoStack()->createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addSeparator();
+  auto canvasAction = [this, edit](const QString& text, QKeySequence key, auto fn) {
+    QAction* a = edit->addAction(text, this, fn);
+    a->setShortcut(key);
+    a->setShortcutContext(Qt::WidgetWithChildrenShortcut);  // typing in the inspector keeps its keys
+    editor_->canvas()->addAction(a);
+    return a;
+  };
+  canvasAction(tr("Cu&t"), QKeySequence::Cut, [this] {
+    editor_->copySelection();
+    editor_->deleteSelection();
+  });
+  canvasAction(tr("&Copy"), QKeySequence::Copy, [this] { editor_->copySelection(); });
+  canvasAction(tr("&Paste"), QKeySequence::Paste, [this] { editor_->paste(); });
+  canvasAction(tr("&Duplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), [this] { editor_->duplicateSelection(); });
+  canvasAction(tr("Select &All"), QKeySequence::SelectAll, [this] { editor_->selectAll(); });
+  edit->addSeparator();
+  edit->addAction(tr("Align &Left Edges"), this, [this] { editor_->alignSelection(Qt::Vertical); });
+  edit->addAction(tr("Align &Top Edges"), this, [this] { editor_->alignSelection(Qt::Horizontal); });
+  edit->addAction(tr("Arrange &Automatically"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), this,
+                  [this] { editor_->autoLayout(); });
+  edit->addSeparator();
+  edit->addAction(tr("&Preferences…"), QKeySequence::Preferences, this, &MainWindow::preferencesDialog);
+  return {undo, redo};
+}
+
+// The main tool bar: `actions` in order (null: a separator), then the data-parallel ranks.
+void MainWindow::buildToolBar(const QList<QAction*>& actions) {
+  QToolBar* tb = addToolBar(tr("Main"));
+  tb->setObjectName(QStringLiteral("mainToolBar"));
+  tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  for (QAction* a : actions)
+    if (a)
+      tb->addAction(a);
+    else
+      tb->addSeparator();
+  tb->addSeparator();
+  auto* procLabel = new QLabel(tr(" Processes: "), tb);
+  procs_ = new QSpinBox(tb);
+  procs_->setObjectName(QStringLiteral("processes"));
+  procs_->setRange(1, 64);
+  procs_->setValue(QSettings().value(QStringLiteral("run/processes"), 1).toInt());
+  procs_->setToolTip(
+      tr("Data-parallel ranks on this machine: each trains on its share of every batch (Gloo).\n"
+         "The batch size in the pipeline is per rank."));
+  connect(procs_, &QSpinBox::valueChanged, this,
+          [](int v) { QSettings().setValue(QStringLiteral("run/processes"), v); });
+  tb->addWidget(procLabel);
+  tb->addWidget(procs_);
+}
+
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* newAct = file->addAction(tr("&New Pipeline"), QKeySequence::New, this, [this] { newPipeline(); });
@@ -197,36 +257,7 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
-  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-  QAction* undo = editor_->undoStack()->createUndoAction(this, tr("&Undo"));
-  undo->setShortcut(QKeySequence::Undo);
-  QAction* redo = editor_->undoStack()->createRedoAction(this, tr("&Redo"));
-  redo->setShortcut(QKeySequence::Redo);
-  edit->addAction(undo);
-  edit->addAction(redo);
-  edit->addSeparator();
-  auto canvasAction = [this, edit](const QString& text, QKeySequence key, auto fn) {
-    QAction* a = edit->addAction(text, this, fn);
-    a->setShortcut(key);
-    a->setShortcutContext(Qt::WidgetWithChildrenShortcut);  // typing in the inspector keeps its keys
-    editor_->canvas()->addAction(a);
-    return a;
-  };
-  canvasAction(tr("Cu&t"), QKeySequence::Cut, [this] {
-    editor_->copySelection();
-    editor_->deleteSelection();
-  });
-  canvasAction(tr("&Copy"), QKeySequence::Copy, [this] { editor_->copySelection(); });
-  canvasAction(tr("&Paste"), QKeySequence::Paste, [this] { editor_->paste(); });
-  canvasAction(tr("&Duplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), [this] { editor_->duplicateSelection(); });
-  canvasAction(tr("Select &All"), QKeySequence::SelectAll, [this] { editor_->selectAll(); });
-  edit->addSeparator();
-  edit->addAction(tr("Align &Left Edges"), this, [this] { editor_->alignSelection(Qt::Vertical); });
-  edit->addAction(tr("Align &Top Edges"), this, [this] { editor_->alignSelection(Qt::Horizontal); });
-  edit->addAction(tr("Arrange &Automatically"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), this,
-                  [this] { editor_->autoLayout(); });
-  edit->addSeparator();
-  edit->addAction(tr("&Preferences…"), QKeySequence::Preferences, this, &MainWindow::preferencesDialog);
+  const auto [undo, redo] = buildEditMenu();
 
   QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
   runAct_ = runMenu->addAction(tr("&Run Pipeline"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { startRun(); });
@@ -248,32 +279,7 @@ void MainWindow::buildMenus() {
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About TwinForge"), this, &MainWindow::about);
 
-  QToolBar* tb = addToolBar(tr("Main"));
-  tb->setObjectName(QStringLiteral("mainToolBar"));
-  tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
-  tb->addAction(newAct);
-  tb->addAction(openAct);
-  tb->addAction(saveAct_);
-  tb->addSeparator();
-  tb->addAction(undo);
-  tb->addAction(redo);
-  tb->addSeparator();
-  tb->addAction(runAct_);
-  tb->addAction(runToAct_);
-  tb->addAction(cancelAct_);
-  tb->addSeparator();
-  auto* procLabel = new QLabel(tr(" Processes: "), tb);
-  procs_ = new QSpinBox(tb);
-  procs_->setObjectName(QStringLiteral("processes"));
-  procs_->setRange(1, 64);
-  procs_->setValue(QSettings().value(QStringLiteral("run/processes"), 1).toInt());
-  procs_->setToolTip(
-      tr("Data-parallel ranks on this machine: each trains on its share of every batch (Gloo).\n"
-         "The batch size in the pipeline is per rank."));
-  connect(procs_, &QSpinBox::valueChanged, this,
-          [](int v) { QSettings().setValue(QStringLiteral("run/processes"), v); });
-  tb->addWidget(procLabel);
-  tb->addWidget(procs_);
+  buildToolBar({newAct, openAct, saveAct_, nullptr, undo, redo, nullptr, runAct_, runToAct_, cancelAct_});
   rebuildRecentMenu();
 }
 

@@ -104,6 +104,8 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
+  std::pair<QAction*, QAction*> buildEditMenu();  // undo, redo
+  void buildToolBar(const QList<QAction*>& actions);
   void buildDocks();
   void rebuildRecentMenu();
   void updateTitle();

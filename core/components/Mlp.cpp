@@ -4,6 +4,7 @@
 
 #include "components/Builtins.h"
 #include "config/ComponentSyntax.h"
+#include "exec/ArtifactFiles.h"
 #include "exec/Component.h"
 #include "train/Trainer.h"
 
@@ -45,12 +46,14 @@ MlpSpec MlpSpec::fromParams(const Params& p, std::int64_t in, std::int64_t out) 
 }
 
 nlohmann::json MlpSpec::toJson() const {
-  return {{"class_path", "core.MLP"}, {"in_features", inFeatures}, {"out_features", outFeatures},
-          {"hidden", hidden},         {"activation", activation},  {"dropout", dropout}};
+  nlohmann::json j = modelArch("core.MLP");
+  j.update({{"in_features", inFeatures}, {"out_features", outFeatures}, {"hidden", hidden},
+            {"activation", activation},  {"dropout", dropout}});
+  return j;
 }
 
 MlpSpec MlpSpec::fromJson(const nlohmann::json& j) {
-  if (!j.is_object() || j.value("class_path", "") != "core.MLP")
+  if (modelArchClass(j) != "core.MLP")
     throw std::runtime_error("model metadata does not describe a core.MLP");
   MlpSpec s;
   s.inFeatures = j.at("in_features").get<std::int64_t>();

@@ -1,6 +1,7 @@
 #include "components/TorchScript.h"
 
 #include "components/Builtins.h"
+#include "exec/ArtifactFiles.h"
 #include "exec/Component.h"
 #include "exec/ParamDecls.h"
 #include "io/AtomicFile.h"
@@ -28,7 +29,8 @@ void addTorchScriptExporter(const std::string& classPath, TorchScriptExporter ex
 
 void exportTorchScript(const Artifact& model, const fs::path& file) {
   const auto& arch = model.meta.value("arch", nlohmann::json::object());
-  const std::string cls = arch.value("class_path", std::string("?"));
+  std::string cls = modelArchClass(arch);
+  if (cls.empty()) cls = "?";
   if (auto it = exporters().find(cls); it != exporters().end()) return it->second(model, file);
   if (cls != "core.MLP") throw std::runtime_error("no TorchScript export for '" + cls + "' models");
   const auto hidden = arch.at("hidden").get<std::vector<std::int64_t>>();

@@ -7,8 +7,18 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <string>
 
 namespace tf {
+
+// A Model artifact's architecture (meta["arch"]) names its class as a pipeline names a
+// component; exporters, loaders and summaries find it here.
+inline nlohmann::json modelArch(const std::string& classPath) { return {{"class_path", classPath}}; }
+inline std::string modelArchClass(const nlohmann::json& arch) {
+  return arch.is_object() && arch.contains("class_path") && arch["class_path"].is_string()
+             ? arch["class_path"].get<std::string>()
+             : std::string();
+}
 
 inline std::filesystem::path artifactMetaFile(const std::filesystem::path& dir) { return dir / "meta.json"; }
 

@@ -16,7 +16,7 @@ enum ExitCode : int {
 // One line for people: "a step failed", "the pipeline is not valid", ...
 inline const char* exitCodeMeaning(int code) {
   switch (code) {
-    case kOk: return "finished";
+    case kOk: return "success";
     case kRunFailed: return "a step failed";
     case kUsage: return "bad command line";
     case kInvalidPipeline: return "the pipeline is not valid";

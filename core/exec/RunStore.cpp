@@ -36,6 +36,10 @@ RunStore::RunStore(fs::path workspace) : ws_(std::move(workspace)) {}
 
 fs::path RunStore::experimentDir() const { return ws_ / "mlruns" / "0"; }
 
+std::string RunStore::layoutText() {
+  return (fs::path("mlruns") / "0" / "<run id>").string() + "/ (events in " + eventsFile("").string() + ")";
+}
+
 std::string RunStore::newRunId() {
   std::random_device rd;
   std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(nowMs()) ^

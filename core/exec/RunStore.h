@@ -77,6 +77,8 @@ class RunStore {
   // Deletes a run folder; false (and `error`) when it is not a run of this store.
   bool deleteRun(const std::filesystem::path& runDir, std::string* error = nullptr) const;
 
+  // For help texts: where a run goes, "mlruns/0/<run id>/ (events in events.jsonl)".
+  static std::string layoutText();
   static std::string newRunId();  // 32 hex digits like MLflow's uuid4().hex
   static std::filesystem::path eventsFile(const std::filesystem::path& runDir) { return runDir / "events.jsonl"; }
   static std::filesystem::path artifactsDir(const std::filesystem::path& runDir) { return runDir / "artifacts"; }

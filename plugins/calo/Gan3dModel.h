@@ -8,6 +8,7 @@
 #pragma once
 
 #include "exec/Artifact.h"
+#include "exec/ArtifactFiles.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/nn/functional/upsampling.h>
@@ -34,16 +35,22 @@ struct GanSpec {
   double ecalRatio = 0.02;  // deposited / primary energy, fitted on the training set
 
   nlohmann::json toJson() const {
-    return {{"class_path", "calo.3DGAN"}, {"shape", shape},        {"latent", latent},
-            {"generator_channels", genChannels}, {"discriminator_channels", discChannels},
-            {"input_scale", inputScale},   {"power", power},             {"energy_scale", energyScale},
-            {"cell_threshold", cellThreshold},
-            {"ecal_ratio", ecalRatio}};
+    nlohmann::json j = modelArch("calo.3DGAN");
+    j.update({{"shape", shape},
+              {"latent", latent},
+              {"generator_channels", genChannels},
+              {"discriminator_channels", discChannels},
+              {"input_scale", inputScale},
+              {"power", power},
+              {"energy_scale", energyScale},
+              {"cell_threshold", cellThreshold},
+              {"ecal_ratio", ecalRatio}});
+    return j;
   }
   static GanSpec fromJson(const nlohmann::json& j, const std::string& where) {
-    if (!j.is_object() || j.value("class_path", "") != "calo.3DGAN")
-      throw std::runtime_error(where + ": the model is not a calo.3DGAN generator (class_path '" +
-                               (j.is_object() ? j.value("class_path", "") : std::string()) + "')");
+    if (modelArchClass(j) != "calo.3DGAN")
+      throw std::runtime_error(where + ": the model is not a calo.3DGAN generator (class_path '" + modelArchClass(j) +
+                               "')");
     GanSpec s;
     try {
       s.shape = j.at("shape").get<std::vector<std::int64_t>>();
