@@ -88,6 +88,21 @@ class TestCalo : public QObject {
     QCOMPARE(r.code, 0);
     QVERIFY2(r.out.contains("CaloChallenge") && r.out.contains("dataset 2") && r.out.contains("1 to 256 GeV"),
              qPrintable(r.out));
+    QVERIFY2(r.out.contains("the file stores MeV"), qPrintable(r.out));
+  }
+
+  void infoReadsTheFixedAngleFilesEnergy() {
+    // The older 3DGAN files keep the primary energy in column 1 of `target`.
+    const QString old = tmp_.filePath("fixed-angle.h5");
+    {
+      auto f = tf::h5::File::create(old.toStdString());
+      tf::h5::writeTensor(f, "ECAL", at::zeros({2, 25, 25, 25}));
+      tf::h5::writeTensor(f, "target", at::tensor({11.0f, 60.0f, 22.0f, 120.0f}).reshape({2, 2}));
+    }
+    const Result r = runTool({"info", old});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("primary energy: 60 to 120 GeV") && !r.out.contains("(none)"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("fixed-angle"), qPrintable(r.out));
   }
 
   void badRangeIsNamed() {
