@@ -6,7 +6,7 @@
 // separation power, Jensen–Shannon divergence and Wasserstein-1 distance.
 #pragma once
 
-#include "CaloBinning.h"
+#include "data/CaloBinning.h"
 #include "Metrics.h"
 
 #include <ATen/core/Tensor.h>
@@ -16,6 +16,12 @@
 #include <vector>
 
 namespace tf::calo {
+
+// The CaloChallenge binning is core's (data/CaloBinning), shared with the viewer.
+using data::Binning;
+using data::BinningLayer;
+using data::builtInBinning;
+using data::readBinning;
 
 struct Observable {
   std::string name;   // "energy_ratio", "layer_07_energy", "longitudinal_profile", ...

@@ -128,6 +128,29 @@ ShowerView::ShowerView(QWidget* parent)
   controls->addWidget(info_);
   layout->addLayout(controls);
 
+  setUpScene();
+
+  connect(thresholdSlider_, &QSlider::valueChanged, this, [this](int v) {
+    threshold_ = gevFor(v);
+    rebuild();
+  });
+  connect(firstLayer_, &QSpinBox::valueChanged, this, [this] { rebuild(); });
+  connect(lastLayer_, &QSpinBox::valueChanged, this, [this] { rebuild(); });
+  connect(prev_, &QPushButton::clicked, this, [this] { requestEvent((pending_ >= 0 ? pending_ : current_) - 1); });
+  connect(next_, &QPushButton::clicked, this, [this] { requestEvent((pending_ >= 0 ? pending_ : current_) + 1); });
+  connect(eventBox_, &QSpinBox::valueChanged, this, [this](int v) {
+    if (v != current_) requestEvent(v);
+  });
+  {
+    QSignalBlocker b(thresholdSlider_);
+    thresholdSlider_->setValue(sliderFor(threshold_));
+  }
+  thresholdLabel_->setText(energyText(threshold_));
+  setEvents(0, {});
+}
+
+// The VTK side: cells coloured by log energy, the colour bar, the detector outline and axes.
+void ShowerView::setUpScene() {
   // Log energy in MeV; viridis unless the user picks the rainbow.
   fillLookupTable(vtk_->lut, colourMap_);
   vtk_->mapper->SetLookupTable(vtk_->lut);
@@ -164,24 +187,6 @@ ShowerView::ShowerView(QWidget* parent)
   r->AddActor(vtk_->axes);
   r->AddViewProp(vtk_->bar);
   vtk_->axes->SetCamera(r->GetActiveCamera());
-
-  connect(thresholdSlider_, &QSlider::valueChanged, this, [this](int v) {
-    threshold_ = gevFor(v);
-    rebuild();
-  });
-  connect(firstLayer_, &QSpinBox::valueChanged, this, [this] { rebuild(); });
-  connect(lastLayer_, &QSpinBox::valueChanged, this, [this] { rebuild(); });
-  connect(prev_, &QPushButton::clicked, this, [this] { requestEvent((pending_ >= 0 ? pending_ : current_) - 1); });
-  connect(next_, &QPushButton::clicked, this, [this] { requestEvent((pending_ >= 0 ? pending_ : current_) + 1); });
-  connect(eventBox_, &QSpinBox::valueChanged, this, [this](int v) {
-    if (v != current_) requestEvent(v);
-  });
-  {
-    QSignalBlocker b(thresholdSlider_);
-    thresholdSlider_->setValue(sliderFor(threshold_));
-  }
-  thresholdLabel_->setText(energyText(threshold_));
-  setEvents(0, {});
 }
 
 ShowerView::~ShowerView() {

@@ -75,6 +75,7 @@ class ShowerView : public QWidget {
   void cutChanged();  // threshold or layer range
 
  private:
+  void setUpScene();
   void rebuild();
   void applyColours();
   bool apply(int index, std::pair<CellGrid, QString> loaded);

@@ -1,7 +1,7 @@
 // The validation distances and observables of the calorimeter plugin against values worked out
 // by hand: separation power 0 for identical and 1 for disjoint histograms, Jensen-Shannon in
 // bits, Wasserstein-1 of a shift equal to the shift, and observables of a shower built cell by cell.
-#include "CaloBinning.h"
+#include "data/CaloBinning.h"
 #include "Classifier.h"
 #include "Metrics.h"
 #include "Observables.h"

@@ -1,4 +1,4 @@
-#include "CaloBinning.h"
+#include "data/CaloBinning.h"
 
 #include "data/ShowerFile.h"
 
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace tf::calo {
+namespace tf::data {
 
 int Binning::voxels() const {
   int n = 0;
@@ -84,7 +84,7 @@ Binning readBinning(const std::string& path, const std::string& particle) {
 
 Binning builtInBinning(int voxels) {
   Binning b;
-  const data::CylinderGeometry* g = data::caloChallengeGeometry(voxels);
+  const CylinderGeometry* g = caloChallengeGeometry(voxels);
   if (!g) return b;
   b.source = "built-in dataset " + std::to_string(g->dataset);
   std::vector<double> edges;
@@ -94,4 +94,4 @@ Binning builtInBinning(int voxels) {
   return b;
 }
 
-}  // namespace tf::calo
+}  // namespace tf::data

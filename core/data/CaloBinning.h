@@ -1,14 +1,16 @@
 // The CaloChallenge binning files (binning_dataset_*.xml): per layer, the radial bin edges
 // (mm) and the number of angular bins. A file's voxels are ordered radial bin fastest, then
 // angular bin, then layer, so the binning is what turns (N, voxels) back into a detector.
-// Datasets 2 and 3 are regular (45 layers of 16 x 9 and 50 x 18 bins, radii to 41.85 mm) and built in; dataset
-// 1 (368 voxels for photons, 533 for pions) differs layer by layer and needs its file.
+// Datasets 2 and 3 are regular (45 layers of 16 x 9 and 50 x 18 bins, radii to 41.85 mm) and
+// built in; dataset 1 (368 voxels for photons, 533 for pions) differs layer by layer and needs
+// its file. Part of the shower-file owner (data/ShowerFile): the plugin's validation and the
+// viewer read CaloChallenge geometry through it.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace tf::calo {
+namespace tf::data {
 
 struct BinningLayer {
   int id = 0;
@@ -30,4 +32,4 @@ Binning readBinning(const std::string& path, const std::string& particle = {});
 // The regular binnings of datasets 2 (6480 voxels) and 3 (40500), with the challenge's edges.
 Binning builtInBinning(int voxels);  // empty layers when no dataset has that many voxels
 
-}  // namespace tf::calo
+}  // namespace tf::data
