@@ -1,7 +1,7 @@
 // Plugin "synthetic": seeded, deterministic data sets for trying pipelines without downloads.
 // synthetic.RegressionSet writes an HDF5 file (x, y) that core.HDF5Reader reads back.
 #include "exec/Component.h"
-#include "exec/Params.h"
+#include "exec/ParamDecls.h"
 #include "io/Hdf5Tensor.h"
 #include "registry/Plugin.h"
 
@@ -17,21 +17,47 @@ namespace {
 
 constexpr const char* kFormatTag = "twinforge-synthetic";
 
+struct SetConfig {
+  std::string file = "data/synthetic.h5";
+  std::string task = "regression";
+  std::int64_t samples = 4096, features = 8, classes = 3;
+  double noise = 0.05;
+  std::uint64_t seed = 7;
+  bool overwrite = true;
+};
+
+const tf::ParamDecls<SetConfig>& setParams() {
+  static const tf::ParamDecls<SetConfig> d = [] {
+    using C = SetConfig;
+    tf::ParamDecls<C> d;
+    d.path("file", &C::file).withDoc("Output file; relative paths are taken from the workspace folder");
+    d.choice("task", &C::task, {"regression", "classification"}).withDoc("Kind of target");
+    d.add("samples", &C::samples).atLeast(2).withDoc("Number of samples");
+    d.add("features", &C::features).atLeast(1).withDoc("Features per sample");
+    d.add("classes", &C::classes).atLeast(2).withDoc("Classes (classification only)");
+    d.add("noise", &C::noise).atLeast(0).withDoc("Standard deviation of the added noise");
+    d.add("seed", &C::seed).withDoc("Random seed; the same seed gives the same file");
+    d.add("overwrite", &C::overwrite).withDoc("Regenerate when the file exists");
+    return d;
+  }();
+  return d;
+}
+
 class RegressionSet : public tf::Component {
  public:
-  explicit RegressionSet(const tf::Params& p) : p_(p) {}
+  explicit RegressionSet(const tf::Params& p) : cfg_(setParams().parse(p)) {}
 
   tf::Artifacts run(tf::StepContext& ctx, const tf::Artifacts&) override {
-    fs::path path = p_.getString("file");
+    fs::path path = cfg_.file;
     path = ctx.resolve(path);
-    const std::int64_t n = p_.getInt("samples"), d = p_.getInt("features");
-    const std::string task = p_.getString("task");
-    const auto seed = static_cast<std::uint64_t>(p_.getInt("seed"));
-    const double noise = p_.getDouble("noise");
+    const std::int64_t n = cfg_.samples, d = cfg_.features;
+    const std::string& task = cfg_.task;
+    const std::uint64_t seed = cfg_.seed;
+    const double noise = cfg_.noise;
 
     if (!ctx.leader()) {
       // Data-parallel runs: rank 0 writes the file; the executor holds the others until it has.
-    } else if (fs::exists(path) && !p_.getBool("overwrite")) {
+    } else if (fs::exists(path) && !cfg_.overwrite) {
       ctx.log("keeping existing " + path.string() + " (overwrite: false)");
     } else {
       auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
@@ -43,7 +69,7 @@ class RegressionSet : public tf::Component {
       at::Tensor signal = at::sin(2.0 * x.matmul(w1)) + 0.5 * x.matmul(w2).pow(2);
       at::Tensor y;
       if (task == "classification") {
-        const std::int64_t k = p_.getInt("classes");
+        const std::int64_t k = cfg_.classes;
         at::Tensor w3 = at::randn({d, k}, gen, f32) / std::sqrt(static_cast<double>(d));
         at::Tensor scores = at::tanh(x.matmul(w3)) + signal + noise * at::randn({n, k}, gen, f32);
         y = scores.argmax(1).to(at::kLong);
@@ -75,7 +101,7 @@ class RegressionSet : public tf::Component {
   }
 
  private:
-  tf::Params p_;
+  SetConfig cfg_;
 };
 
 bool inspect(const std::string& path, std::ostream& out) {
@@ -102,17 +128,7 @@ TWINFORGE_PLUGIN(synthetic) {
   c.classPath = "synthetic.RegressionSet";
   c.doc = "Generate a seeded synthetic regression or classification set as an HDF5 file (x, y)";
   c.category = "Data";
-  c.params = {
-      tf::ParamSpec::Path("file", "data/synthetic.h5")
-          .withDoc("Output file; relative paths are taken from the workspace folder"),
-      tf::ParamSpec::Enum("task", {"regression", "classification"}, "regression").withDoc("Kind of target"),
-      tf::ParamSpec::Int("samples", "4096").atLeast(2).withDoc("Number of samples"),
-      tf::ParamSpec::Int("features", "8").atLeast(1).withDoc("Features per sample"),
-      tf::ParamSpec::Int("classes", "3").atLeast(2).withDoc("Classes (classification only)"),
-      tf::ParamSpec::Float("noise", "0.05").atLeast(0).withDoc("Standard deviation of the added noise"),
-      tf::ParamSpec::Int("seed", "7").atLeast(0).withDoc("Random seed; the same seed gives the same file"),
-      tf::ParamSpec::Bool("overwrite", true).withDoc("Regenerate when the file exists"),
-  };
+  c.params = setParams().schema();
   c.outputs = {{"path", "Path", "the file written", false}};
   c.factory = [](const tf::Params& p) -> tf::Component* { return new RegressionSet(p); };
   reg.add(c);
