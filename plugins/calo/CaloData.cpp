@@ -9,9 +9,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <new>
 #include <sstream>
 #include <stdexcept>
+
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -43,12 +47,18 @@ Showers readShowers(const std::string& path, const ReadOptions& opt) {
   for (auto d : file.eventShape()) shape.push_back(d);
   const std::int64_t rowBytes = 4 * file.cellsPerEvent();
   const double gib = static_cast<double>(k) * static_cast<double>(rowBytes) / (1ull << 30);
+  // More than the machine's memory is refused up front (with overcommit the allocation itself
+  // could succeed and the reading be killed later); what it cannot allocate, too.
+  const double physical = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
   try {
+    if (physical > 0 && static_cast<double>(k) * static_cast<double>(rowBytes) > physical) throw std::bad_alloc();
     s.cells = at::empty(shape, at::kFloat);
   } catch (const std::exception&) {
-    throw std::runtime_error("'" + path + "': the " + std::to_string(k) + " selected showers need " +
-                             std::to_string(gib) + " GiB of memory, more than is available; select fewer with the "
-                             "reader's `events` or `energy_min`/`energy_max`");
+    char need[32];
+    std::snprintf(need, sizeof need, "%.1f", gib);
+    throw std::runtime_error("'" + path + "': the " + std::to_string(k) + " selected showers need " + need +
+                             " GiB of memory, more than is available; select fewer with the reader's `events` or "
+                             "`energy_min`/`energy_max`");
   }
   const std::string& cellsName = file.cellsDataset();
   const h5::File& f = file.file();

@@ -274,6 +274,22 @@ read:
     r = runTool({readYaml, "-w", tmp_.path(), "--set", "read.steps.read.file=rows.h5"}, tmp_.path());
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("rows.h5") && r.err.contains("'/energy'") && r.err.contains("4 events"), qPrintable(r.err));
+    // A small file that declares a million showers it never wrote (chunked): the selection is
+    // refused with the memory it needs and what bounds it, not a bare bad_alloc.
+    {
+      auto f = tf::h5::File::create(tmp_.filePath("declared.h5").toStdString());
+      hsize_t dims[4] = {1000000, 51, 51, 25}, chunk[4] = {1, 51, 51, 25};
+      hid_t space = H5Screate_simple(4, dims, nullptr), plist = H5Pcreate(H5P_DATASET_CREATE);
+      H5Pset_chunk(plist, 4, chunk);
+      H5Dclose(H5Dcreate2(f.id(), "ECAL", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, plist, H5P_DEFAULT));
+      H5Sclose(space);
+      H5Pclose(plist);
+      tf::h5::writeTensor(f, "energy", at::full({1000000}, 50.0f));
+    }
+    r = runTool({readYaml, "-w", tmp_.path(), "--set", "read.steps.read.file=declared.h5"}, tmp_.path());
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("declared.h5") && r.err.contains("GiB of memory") && r.err.contains("`events`"),
+             qPrintable(r.err));
     // A weights file without the summary that describes it.
     tftest::writeFile(tmp_, "lonely.pt", "not really weights");
     const QString genYaml = tftest::writeFile(tmp_, "gen.yaml", R"(
