@@ -1,6 +1,7 @@
 // The workbench window under a real display (Xvfb in CI): open the example, run it in a
 // child twinforge-run, see every step finish; bad files keep the open document.
 #include "TestSupport.h"
+#include "exec/RunStore.h"
 
 #include "ComponentPalette.h"
 #include "EventLogPanel.h"
@@ -200,6 +201,24 @@ validation:
     QCOMPARE(w.stepList()->status("hdf5_reader"), StepStatus::Failed);
     QVERIFY2(w.stepList()->info("hdf5_reader").contains("/no/such/data.h5': no such file"),
              qPrintable(w.stepList()->info("hdf5_reader")));
+  }
+
+  void cancelStopsTheRunAndSaysSo() {
+    // The child twinforge-run needs the test plugin for test.Slow.
+    qputenv("TWINFORGE_PLUGIN_PATH", TF_TEST_PLUGIN_DIR);
+    tf::ui::MainWindow w(tftest::registry());
+    QVERIFY(w.openFile(write("slow.yaml", "p:\n  steps:\n    - {_target_: test.Slow, milliseconds: 60000}\n")));
+    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+    QVERIFY(w.startRun());
+    QTRY_COMPARE_WITH_TIMEOUT(w.stepList()->status("slow"), StepStatus::Running, 30000);
+    w.cancelRun();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);  // far less than the step's minute
+    QCOMPARE(finished.at(0).at(0).toInt(), 130);
+    QCOMPARE(w.stepList()->status("slow"), StepStatus::Cancelled);
+    QVERIFY(!w.isRunning());
+    const auto run = tf::RunStore::readRun(w.runController()->runDir().toStdString());
+    QVERIFY(run && run->status == tf::RunStore::Status::Killed);
+    qunsetenv("TWINFORGE_PLUGIN_PATH");
   }
 
   void badFilesKeepTheDocument() {
