@@ -155,9 +155,86 @@ Node interpolate(const Node& root, Diagnostics& diags) { return Interpolator{roo
 // ---------------------------------------------------------------------------
 // Overrides
 
+namespace {
+
+// One `--set a.b.c=value`, walked down the document a key (or list step) at a time.
+struct Override {
+  Location where;
+  std::string path;
+  Node value;
+  Diagnostics& diags;
+  std::string walked;  // the part of the path already found
+
+  std::string here() const { return walked.empty() ? "the file" : walked; }
+
+  // A list index, or the name of a list-form step; null (after reporting) when there is none.
+  Node* item(Node& list, const std::string& part) {
+    const auto names = listStepNames(list);
+    char* end = nullptr;
+    const long idx = std::strtol(part.c_str(), &end, 10);
+    std::size_t at = names.size();
+    if (*end == '\0' && !part.empty() && idx >= 0) {
+      at = static_cast<std::size_t>(idx);
+    } else if (auto it = std::find(names.begin(), names.end(), part); it != names.end()) {
+      at = static_cast<std::size_t>(it - names.begin());
+    }
+    if (at < list.items().size()) return &list.items()[at];
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+    diags.error(where, path, "no step '" + part + "' in " + here() + "; steps are: " + known);
+    return nullptr;
+  }
+
+  // The mapping that holds `part`: the node, or the init_args of a class_path-style component
+  // (`trainer.lr` reaches into them).
+  static Node* holder(Node& map, const std::string& part) {
+    if (!map.find(part) && syntax::styleOf(map) == syntax::Style::JsonArgParse && !syntax::isStructuralKey(part))
+      if (Node* args = syntax::argumentsNode(map, true)) return args;
+    return &map;
+  }
+
+  void apply(Node& root, const std::vector<std::string>& parts) {
+    Node* cur = &root;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const std::string& part = parts[i];
+      const bool last = i + 1 == parts.size();
+      if (cur->isSequence()) {
+        Node* next = item(*cur, part);
+        if (!next) return;
+        if (last) {
+          *next = value;
+          return;
+        }
+        cur = next;
+      } else if (cur->isMap()) {
+        cur = holder(*cur, part);
+        if (last) {
+          cur->set(part, value);
+          return;
+        }
+        Node* next = cur->find(part);
+        if (!next) {
+          std::string keys;
+          for (const auto& e : cur->entries()) keys += (keys.empty() ? "" : ", ") + e.first;
+          diags.error(where, path,
+                      "no key '" + part + "' in " + here() + "; it has: " + (keys.empty() ? "nothing" : keys));
+          return;
+        }
+        cur = next;
+      } else {
+        diags.error(where, path, "'" + walked + "' is a " + cur->kindName() + ", not a mapping, so it has no '" + part + "'");
+        return;
+      }
+      walked += (walked.empty() ? "" : ".") + part;
+    }
+  }
+};
+
+}  // namespace
+
 void applyOverride(Node& root, const std::string& assignment, Diagnostics& diags) {
-  Location where{"--set " + assignment, 0, 0};
-  auto eq = assignment.find('=');
+  const Location where{"--set " + assignment, 0, 0};
+  const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     diags.error(where, "", "expected KEY=VALUE, e.g. --set epochs=10 or --set training_pipeline.steps.trainer.lr=1e-3");
     return;
@@ -172,74 +249,12 @@ void applyOverride(Node& root, const std::string& assignment, Diagnostics& diags
   }
   std::vector<std::string> parts;
   for (std::size_t start = 0;;) {
-    auto dot = path.find('.', start);
+    const auto dot = path.find('.', start);
     parts.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
-  Node* cur = &root;
-  std::string walked;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const std::string& part = parts[i];
-    const bool last = i + 1 == parts.size();
-    auto available = [&](const Node& n) {
-      std::string s;
-      if (n.isMap())
-        for (const auto& e : n.entries()) s += (s.empty() ? "" : ", ") + e.first;
-      return s.empty() ? std::string("nothing") : s;
-    };
-    if (cur->isSequence()) {
-      // A list index, or the name of a list-form step.
-      auto names = listStepNames(*cur);
-      char* end = nullptr;
-      long idx = std::strtol(part.c_str(), &end, 10);
-      std::size_t at = names.size();
-      if (*end == '\0' && !part.empty()) {
-        at = static_cast<std::size_t>(idx);
-      } else {
-        auto it = std::find(names.begin(), names.end(), part);
-        if (it != names.end()) at = static_cast<std::size_t>(it - names.begin());
-      }
-      if (at >= cur->items().size()) {
-        std::string known;
-        for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-        diags.error(where, path,
-                    "no step '" + part + "' in " + (walked.empty() ? "the file" : walked) + "; steps are: " + known);
-        return;
-      }
-      if (last) {
-        cur->items()[at] = value;
-        return;
-      }
-      cur = &cur->items()[at];
-    } else if (cur->isMap()) {
-      Node* next = cur->find(part);
-      // `trainer.lr` reaches into init_args of a class_path-style component.
-      if (!next && syntax::styleOf(*cur) == syntax::Style::JsonArgParse && !syntax::isStructuralKey(part)) {
-        if (Node* args = syntax::argumentsNode(*cur, true)) {
-          cur = args;
-          next = cur->find(part);
-        }
-      }
-      if (last) {
-        cur->set(part, value);
-        return;
-      }
-      if (!next) {
-        diags.error(
-            where, path,
-            "no key '" + part + "' in " + (walked.empty() ? "the file" : walked) + "; it has: " + available(*cur));
-        return;
-      }
-      // `steps` of a class_path pipeline live in init_args too.
-      cur = next;
-    } else {
-      diags.error(where, path,
-                  "'" + walked + "' is a " + cur->kindName() + ", not a mapping, so it has no '" + part + "'");
-      return;
-    }
-    walked += (walked.empty() ? "" : ".") + part;
-  }
+  Override{where, path, std::move(value), diags, {}}.apply(root, parts);
 }
 
 }  // namespace tf
