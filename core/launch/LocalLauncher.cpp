@@ -63,6 +63,7 @@ int freePort() {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr auto kPeerFailureWait = std::chrono::seconds(2);
 
 std::string describeStatus(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -141,6 +142,9 @@ class LocalJob : public Job {
   void poll(int timeoutMs, const OutputSink& sink) override {
     readOutput(timeoutMs, sink);
     reap();
+    // After a rank failed, the others usually fail on their own at the next collective (and
+    // record the run as failed); those still running after a short wait are stopped.
+    if (peerFailed_ && !stopping_ && Clock::now() > stopAt_) stopAll();
     if (stopping_ && Clock::now() > killAt_)
       for (auto& p : procs_)
         if (!p.done) ::kill(-p.pid, SIGKILL);
@@ -299,7 +303,10 @@ class LocalJob : public Job {
       p.endedAt = Clock::now();
       if (failed(status) && firstFailed_ < 0 && !cancelled_) {
         firstFailed_ = static_cast<int>(r);
-        if (procs_.size() > 1) stopAll();
+        if (procs_.size() > 1 && !peerFailed_) {
+          peerFailed_ = true;
+          stopAt_ = Clock::now() + kPeerFailureWait;
+        }
       }
     }
   }
@@ -307,7 +314,8 @@ class LocalJob : public Job {
   LaunchSpec spec_;
   std::vector<Proc> procs_;
   int port_ = 0;
-  bool stopping_ = false, cancelled_ = false;
+  bool stopping_ = false, cancelled_ = false, peerFailed_ = false;
+  Clock::time_point stopAt_{};
   int firstFailed_ = -1;
   Clock::time_point killAt_{};
 };
