@@ -66,9 +66,7 @@ bool RunController::start(const RunRequest& req, QString* error) {
   } catch (const std::exception& e) {
     follower_.stop();
     job_.reset();
-    const QString why = tr("Could not start %1: %2").arg(req.runner, QString::fromStdString(e.what()));
-    Q_EMIT finished(-1, why);
-    return fail(why);
+    return fail(tr("Could not start %1: %2").arg(req.runner, QString::fromStdString(e.what())));
   }
   poll_.start();
   Q_EMIT started(runId_);
