@@ -91,8 +91,10 @@ void RunController::pollJob() {
   poll_.stop();
   follower_.stop();
   const int code = job_->exitCode();
+  // A failed job reports 128 + signal when its process was killed (a crash, not an exit code).
+  const bool crashed = code > 128 && job_->state() == launch::JobState::Failed;
   QString summary;
-  if (code > 128 && job_->state() == launch::JobState::Failed)
+  if (crashed)
     summary = tr("twinforge-run crashed (run %1): %2").arg(runId_, QString::fromStdString(job_->failure()));
   else if (code == kOk)
     summary = tr("Run %1 finished").arg(runId_);
@@ -102,7 +104,7 @@ void RunController::pollJob() {
     summary = tr("The pipeline is not valid (see the log)");
   else
     summary = tr("Run %1 failed (exit code %2)").arg(runId_).arg(code);
-  Q_EMIT finished(code > 128 && job_->state() == launch::JobState::Failed ? -1 : code, summary);
+  Q_EMIT finished(crashed ? -1 : code, summary);
 }
 
 }  // namespace tf::ui

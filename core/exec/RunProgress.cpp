@@ -84,11 +84,6 @@ void RunProgress::setPipeline(const Pipeline& p, const Diagnostics* diags) {
   for (auto* o : observers_) o->pipelineChanged();
 }
 
-void RunProgress::clear() {
-  steps_.clear();
-  for (auto* o : observers_) o->pipelineChanged();
-}
-
 void RunProgress::resetStatuses() {
   for (auto& s : steps_)
     if (s.status != StepStatus::Unknown && s.status != StepStatus::Invalid) set(s, StepStatus::Idle);

@@ -40,7 +40,6 @@ class RunProgress {
   // diagnostics (key "step" or "step.param") are Unknown and Invalid; a step that keeps its
   // name and component keeps the status of the last run.
   void setPipeline(const Pipeline& p, const Diagnostics* diags = nullptr);
-  void clear();
   void resetStatuses();  // back to idle, except unknown and invalid steps
   void apply(const Event& e);
 

@@ -275,8 +275,6 @@ struct RunSession::Impl {
 RunSession::RunSession(const Registry& reg, RunRequest req) : reg_(reg), req_(std::move(req)) {}
 RunSession::~RunSession() = default;
 
-void RunSession::requestCancel() { gCancel.store(true); }
-
 int RunSession::validate() {
   Impl d(*this);
   LoadedPipeline lp;

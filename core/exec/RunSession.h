@@ -55,9 +55,6 @@ class RunSession {
   // Continues the run req.resume in its own folder, with its saved configuration.
   int resume();
 
-  // SIGINT/SIGTERM cancel the execution in progress (installed by run/resume while executing).
-  static void requestCancel();
-
  private:
   struct Impl;
   const Registry& reg_;

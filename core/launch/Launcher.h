@@ -22,7 +22,6 @@ struct LaunchSpec {
 };
 
 enum class JobState { Pending, Running, Completed, Failed, Cancelled };
-const char* jobStateName(JobState s);
 
 // One line a job printed: which rank (-1 for a single process) and on which stream.
 struct OutputLine {

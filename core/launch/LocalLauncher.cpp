@@ -20,17 +20,6 @@ extern char** environ;
 
 namespace tf::launch {
 
-const char* jobStateName(JobState s) {
-  switch (s) {
-    case JobState::Pending: return "pending";
-    case JobState::Running: return "running";
-    case JobState::Completed: return "completed";
-    case JobState::Failed: return "failed";
-    case JobState::Cancelled: return "cancelled";
-  }
-  return "unknown";
-}
-
 int waitFor(Job& job, const OutputSink& sink, const std::function<bool()>& interrupted) {
   bool asked = false;
   while (!job.finished()) {

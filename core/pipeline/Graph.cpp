@@ -29,11 +29,6 @@ const Graph::Node* Graph::node(const std::string& name) const {
   return nullptr;
 }
 
-Graph::Node* Graph::node(const std::string& name) {
-  for (auto& n : nodes_)
-    if (n.name == name) return &n;
-  return nullptr;
-}
 
 bool Graph::reaches(const std::string& from, const std::string& to) const {
   std::vector<std::string> todo{from};

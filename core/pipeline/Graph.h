@@ -46,7 +46,6 @@ class Graph {
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<Link>& links() const { return links_; }
   const Node* node(const std::string& name) const;
-  Node* node(const std::string& name);
   // Required inputs of `name` that no link feeds.
   std::vector<std::string> unconnectedInputs(const std::string& name) const;
   // Execution order: every node after the nodes feeding it, otherwise in insertion order.

@@ -61,16 +61,18 @@ Ticks niceTicks(double lo, double hi, int maxTicks, bool integer) {
   return t;
 }
 
-std::vector<double> ticksWithin(double lo, double hi, int maxTicks, bool integer) {
+Ticks ticksWithin(double lo, double hi, int maxTicks, bool integer) {
   if (hi < lo) std::swap(lo, hi);
-  std::vector<double> out;
-  for (int n = maxTicks + 2; n >= 2 && out.size() < 2; --n) {
-    out.clear();
-    const Ticks t = niceTicks(lo, hi, n, integer);
-    for (double v : t.values)
-      if (v >= lo - t.step * 1e-9 && v <= hi + t.step * 1e-9) out.push_back(v);
-    if (static_cast<int>(out.size()) > maxTicks) out.clear();
+  Ticks out;
+  for (int n = maxTicks + 2; n >= 2 && out.values.size() < 2; --n) {
+    out = niceTicks(lo, hi, n, integer);
+    std::vector<double> inside;
+    for (double v : out.values)
+      if (v >= lo - out.step * 1e-9 && v <= hi + out.step * 1e-9) inside.push_back(v);
+    out.values = static_cast<int>(inside.size()) > maxTicks ? std::vector<double>{} : inside;
   }
+  out.lo = lo;
+  out.hi = hi;
   return out;
 }
 

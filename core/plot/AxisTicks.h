@@ -22,8 +22,9 @@ struct Ticks {
 // step of at least 1 (counts). An empty or reversed range gets a unit around its value.
 Ticks niceTicks(double lo, double hi, int maxTicks = 6, bool integer = false);
 
-// The round ticks inside [lo, hi] without widening it (plots whose range is fixed by data).
-std::vector<double> ticksWithin(double lo, double hi, int maxTicks = 5, bool integer = false);
+// The round ticks inside [lo, hi] without widening it (plots whose range is fixed by data):
+// lo and hi stay as given, `values` are the ticks inside, step and decimals those they use.
+Ticks ticksWithin(double lo, double hi, int maxTicks = 5, bool integer = false);
 
 struct LogTicks {
   double lo = 1, hi = 10;       // whole decades

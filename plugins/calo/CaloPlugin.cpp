@@ -205,7 +205,7 @@ bool inspect(const std::string& path, std::ostream& out) {
         << "  events: " << file.events() << ", voxels: " << shape[0] << " ("
         << tf::data::describeCaloChallengeVoxels(shape[0]) << ")\n"
         << "  incident energy: " << range(file.energies(), 1, "GeV") << "\n"
-        << "  units: the file stores MeV (showers and incident_energies); TwinForge reads them as GeV\n";
+        << "  units: the file stores " << file.storedUnit() << " (showers and incident_energies); TwinForge reads them as GeV\n";
     if (attrs.count("geometry")) out << "  geometry: " << attrs["geometry"] << "\n";
     if (attrs.count("generator")) out << "  generator: " << attrs["generator"] << "\n";
   } else {

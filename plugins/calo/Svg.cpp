@@ -90,17 +90,16 @@ std::string svgPanels(const std::string& title, const std::vector<Panel>& panels
       << "<text x='" << x1 - 4 << "' y='" << y1 + 14 << "' font-size='11' text-anchor='end' fill='#333'>" << esc(p.note)
       << "</text>\n";
     // Round ticks inside the data's range (log x: whole decades), as every chart has them.
-    const std::vector<double> xt = plot::ticksWithin(lo, hi, 5, p.logX);
-    const plot::Ticks xFmt = plot::niceTicks(lo, hi, 6, p.logX);
-    for (double xv : xt) {
+    const plot::Ticks xt = plot::ticksWithin(lo, hi, 5, p.logX);
+    for (double xv : xt.values) {
       const double px = x0 + (x1 - x0) * (hi > lo ? (xv - lo) / (hi - lo) : 0.5);
       s << "<line x1='" << px << "' y1='" << y0 << "' x2='" << px << "' y2='" << y0 + 4 << "' stroke='#888'/>"
         << "<text x='" << px << "' y='" << y0 + 16 << "' font-size='10' text-anchor='middle'>"
-        << (p.logX ? plot::decadeLabel(std::pow(10.0, xv)) : xFmt.label(xv)) << "</text>\n";
+        << (p.logX ? plot::decadeLabel(std::pow(10.0, xv)) : xt.label(xv)) << "</text>\n";
     }
-    const plot::Ticks yFmt = plot::niceTicks(0, ymax / 1.1, 4);
-    for (double yv : plot::ticksWithin(0, ymax / 1.1, 3))
-      s << "<text x='" << x0 - 4 << "' y='" << sy(yv) + 3 << "' font-size='10' text-anchor='end'>" << yFmt.label(yv)
+    const plot::Ticks yt = plot::ticksWithin(0, ymax / 1.1, 3);
+    for (double yv : yt.values)
+      s << "<text x='" << x0 - 4 << "' y='" << sy(yv) + 3 << "' font-size='10' text-anchor='end'>" << yt.label(yv)
         << "</text>\n";
     // Histograms and profiles are both normalised to unit sum, so the two sets compare by shape.
     const double ly = (y0 + y1) / 2;

@@ -391,10 +391,11 @@ void ShowerView::applyColours() {
   vtk_->mapper->SetScalarRange(lo, hi);
   // Round labels on the colour bar, as on every chart axis.
   vtkNew<vtkDoubleArray> labels;
-  for (double v : plot::ticksWithin(lo, hi, 5)) labels->InsertNextValue(v);
+  const plot::Ticks ticks = plot::ticksWithin(lo, hi, 5);
+  for (double v : ticks.values) labels->InsertNextValue(v);
   vtk_->bar->SetUseCustomLabels(labels->GetNumberOfTuples() >= 2);
   vtk_->bar->SetCustomLabels(labels);
-  vtk_->bar->SetLabelFormat(("%." + std::to_string(plot::niceTicks(lo, hi, 6).decimals) + "f").c_str());
+  vtk_->bar->SetLabelFormat(("%." + std::to_string(ticks.decimals) + "f").c_str());
   vtk_->lut->SetTableRange(lo, hi);
   view_->update();
 }

@@ -47,10 +47,17 @@ class TestAxisTicks : public QObject {
   }
 
   void ticksWithinAFixedRange() {
-    const auto v = ticksWithin(0.13, 0.91, 5);
+    const Ticks t = ticksWithin(0.13, 0.91, 5);
+    const auto& v = t.values;
     QVERIFY(v.size() >= 2 && v.size() <= 5);
     for (double x : v) QVERIFY(x >= 0.13 && x <= 0.91);
     QCOMPARE(v.front(), 0.2);
+    // Labels come with the step actually used, so neighbouring ticks never read the same.
+    for (auto [lo, hi] : {std::pair{0.0, 2.4}, std::pair{0.13, 0.91}, std::pair{-0.3, 1.41}, std::pair{1e-3, 7e-3}}) {
+      const Ticks w = ticksWithin(lo, hi, 5);
+      for (std::size_t i = 1; i < w.values.size(); ++i)
+        QVERIFY2(w.label(w.values[i]) != w.label(w.values[i - 1]), w.label(w.values[i]).c_str());
+    }
   }
 
   void logAxesShowSeveralDecades() {
