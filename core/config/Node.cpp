@@ -1,5 +1,7 @@
 #include "config/Node.h"
 
+#include "config/Expansion.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 namespace tf::cfg {
 
@@ -131,18 +134,20 @@ Location Node::keyLocation(const std::string& key) const {
 }
 
 void Node::set(const std::string& key, Node value, Location keyLoc) {
+  if (Node* existing = kind_ == Kind::Map ? find(key) : nullptr) {
+    *existing = std::move(value);
+    return;
+  }
+  append(key, std::move(value), std::move(keyLoc));
+}
+
+void Node::append(std::string key, Node value, Location keyLoc) {
   if (kind_ != Kind::Map) {
     kind_ = Kind::Map;
     items_.clear();
     text_.clear();
   }
-  for (std::size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].first == key) {
-      entries_[i].second = std::move(value);
-      return;
-    }
-  }
-  entries_.emplace_back(key, std::move(value));
+  entries_.emplace_back(std::move(key), std::move(value));
   keyLocs_.resize(entries_.size());
   keyLocs_.back() = std::move(keyLoc);
 }
@@ -189,36 +194,70 @@ Location locOf(const YAML::Mark& m, const std::string& file) {
   return Location{file, m.line + 1, m.column + 1};
 }
 
-Node convert(const YAML::Node& y, const std::string& file) {
-  Location loc = locOf(y.Mark(), file);
-  switch (y.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: {
-      Node n;
-      n.setLocation(loc);
-      return n;
-    }
-    case YAML::NodeType::Scalar:
-      // yaml-cpp tags plain scalars "?" and quoted ones "!".
-      return Node::scalar(y.Scalar(), y.Tag() == "!", loc);
-    case YAML::NodeType::Sequence: {
-      Node n = Node::sequence(loc);
-      for (const auto& item : y) n.push(convert(item, file));
-      return n;
-    }
-    case YAML::NodeType::Map: {
-      Node n = Node::map(loc);
-      for (const auto& kv : y) {
-        if (!kv.first.IsScalar()) throw ParseError(locOf(kv.first.Mark(), file), "mapping keys must be plain names");
-        const std::string key = kv.first.Scalar();
-        if (n.find(key)) throw ParseError(locOf(kv.first.Mark(), file), "duplicate key '" + key + "'");
-        n.set(key, convert(kv.second, file), locOf(kv.first.Mark(), file));
+// yaml-cpp keeps an alias as a second reference to its anchor's value; copying the tree into
+// Nodes expands it, so the copy is charged to a budget, and an alias inside the value it refers
+// to (a cycle) is refused rather than followed forever.
+struct Converter {
+  explicit Converter(const std::string& fileName) : file(fileName) {}
+
+  const std::string& file;
+  ExpansionBudget budget{"YAML aliases"};
+  std::vector<YAML::Node> open;  // lists and mappings being copied, outermost first
+
+  Node operator()(const YAML::Node& y) {
+    Location loc = locOf(y.Mark(), file);
+    switch (y.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null: {
+        budget.charge(0, loc);
+        Node n;
+        n.setLocation(loc);
+        return n;
       }
-      return n;
+      case YAML::NodeType::Scalar:
+        budget.charge(y.Scalar().size(), loc);
+        // yaml-cpp tags plain scalars "?" and quoted ones "!".
+        return Node::scalar(y.Scalar(), y.Tag() == "!", loc);
+      case YAML::NodeType::Sequence: {
+        Node n = Node::sequence(loc);
+        Nesting nest(*this, y, loc);
+        for (const auto& item : y) n.push((*this)(item));
+        return n;
+      }
+      case YAML::NodeType::Map: {
+        Node n = Node::map(loc);
+        Nesting nest(*this, y, loc);
+        std::unordered_set<std::string> seen;
+        for (const auto& kv : y) {
+          const Location keyLoc = locOf(kv.first.Mark(), file);
+          if (!kv.first.IsScalar()) throw ParseError(keyLoc, "mapping keys must be plain names");
+          std::string key = kv.first.Scalar();
+          if (!seen.insert(key).second) throw ParseError(keyLoc, "duplicate key '" + key + "'");
+          budget.charge(key.size(), keyLoc);
+          n.append(std::move(key), (*this)(kv.second), keyLoc);
+        }
+        return n;
+      }
     }
+    return Node();
   }
-  return Node();
-}
+
+  struct Nesting {
+    Converter& c;
+    ExpansionBudget::Level level;
+    Nesting(Converter& conv, const YAML::Node& y, const Location& loc) : c(conv), level(conv.budget, loc) {
+      for (const auto& o : c.open)
+        if (o.is(y))
+          throw ParseError(loc, "a YAML alias inside this value refers back to the value itself, so it would never end");
+      c.open.push_back(y);
+    }
+    ~Nesting() { c.open.pop_back(); }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+  };
+};
+
+Node convert(const YAML::Node& y, const std::string& file) { return Converter(file)(y); }
 
 // Would this text, written without quotes, be read back as something other than a string?
 bool readsAsNonString(const std::string& text) {

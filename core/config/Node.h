@@ -59,6 +59,9 @@ class Node {
   // Location of a key itself (for "unknown key" messages); falls back to the node's.
   Location keyLocation(const std::string& key) const;
   void set(const std::string& key, Node value, Location keyLoc = {});
+  // Adds a key the caller knows is not there yet (set() searches, which is quadratic when a
+  // reader adds thousands of keys).
+  void append(std::string key, Node value, Location keyLoc = {});
   bool erase(const std::string& key);
   std::size_t size() const { return kind_ == Kind::Map ? entries_.size() : items_.size(); }
 

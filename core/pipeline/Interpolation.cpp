@@ -1,6 +1,7 @@
 #include "pipeline/Interpolation.h"
 
 #include "config/ComponentSyntax.h"
+#include "config/Expansion.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -21,6 +22,8 @@ struct Interpolator {
   const Node& root;
   Diagnostics& diags;
   std::vector<std::string> stack;  // references being resolved, for cycle detection
+  // Every value and byte produced is charged: references to references multiply.
+  cfg::ExpansionBudget budget{"${...} references"};
 
   const Node* lookup(const std::string& path) const {
     const Node* cur = &root;
@@ -113,8 +116,10 @@ struct Interpolator {
           return n;
         }
         Node v = evaluate(s.substr(i + 2, close - i - 2), n.location());
-        if (v.isScalar())
+        if (v.isScalar()) {
           out += v.text();
+          if (out.size() > budget.limits().maxBytes) budget.charge(out.size(), n.location());
+        }
         else if (!v.isNull())
           diags.error(
               n.location(), "",
@@ -124,24 +129,29 @@ struct Interpolator {
       }
       out += s[i++];
     }
+    budget.charge(out.size(), n.location());
     return Node::scalar(out, true, n.location());
   }
 
   Node resolve(const Node& n) {
     switch (n.kind()) {
       case Node::Kind::Scalar:
+        if (n.text().find("${") == std::string::npos) budget.charge(n.text().size(), n.location());
         return resolveScalar(n);
       case Node::Kind::Sequence: {
         Node out = Node::sequence(n.location());
+        cfg::ExpansionBudget::Level level(budget, n.location());
         for (const auto& i : n.items()) out.push(resolve(i));
         return out;
       }
       case Node::Kind::Map: {
         Node out = Node::map(n.location());
+        cfg::ExpansionBudget::Level level(budget, n.location());
         for (const auto& [k, v] : n.entries()) out.set(k, resolve(v), n.keyLocation(k));
         return out;
       }
       case Node::Kind::Null:
+        budget.charge(0, n.location());
         return n;
     }
     return n;
@@ -150,7 +160,15 @@ struct Interpolator {
 
 }  // namespace
 
-Node interpolate(const Node& root, Diagnostics& diags) { return Interpolator{root, diags, {}}.resolve(root); }
+Node interpolate(const Node& root, Diagnostics& diags) {
+  try {
+    return Interpolator{root, diags, {}}.resolve(root);
+  } catch (const cfg::ParseError& e) {
+    // The document stays as written; the error says which value multiplied.
+    diags.error(e.where, "", e.message);
+    return root;
+  }
+}
 
 // ---------------------------------------------------------------------------
 // Overrides

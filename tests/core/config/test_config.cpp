@@ -85,6 +85,87 @@ class TestConfig : public QObject {
     QVERIFY2(s.contains("circular interpolation"), qPrintable(s));
     QVERIFY2(s.contains("TF_SURELY_UNSET_VAR"), qPrintable(s));
   }
+
+  // "Billion laughs": nine levels of nine aliases would expand to 387 million values (~40 GB);
+  // before the budget this aborted with std::bad_alloc, taking the workbench with it.
+  void aliasBombIsRefusedWithItsLine() {
+    std::string text = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+    for (char c = 'b'; c <= 'i'; ++c) {
+      text += std::string(1, c) + ": &" + std::string(1, c) + " [";
+      for (int k = 0; k < 9; ++k) text += std::string(k ? ", " : "") + "*" + std::string(1, char(c - 1));
+      text += "]\n";
+    }
+    try {
+      tf::cfg::parseYaml(text, "laughs.yaml");
+      QFAIL("expected the expansion to be refused");
+    } catch (const tf::cfg::ParseError& e) {
+      QVERIFY2(QString(e.what()).startsWith("laughs.yaml:"), e.what());
+      QVERIFY2(QString(e.what()).contains("YAML aliases expand this file to more than"), e.what());
+      QVERIFY(e.where.line >= 1 && e.where.line <= 9);
+    }
+  }
+
+  void aliasesWithinTheBudgetStillExpand() {
+    Node n = tf::cfg::parseYaml("base: &b {lr: 1e-3, sizes: [8, 8]}\nx: *b\ny: *b\n", "ok.yaml");
+    QVERIFY(*n.find("x") == *n.find("base"));
+    QCOMPARE(*n.find("y")->find("lr")->asDouble(), 1e-3);
+  }
+
+  // An alias inside the value it names used to recurse until the stack overflowed (SIGSEGV).
+  void selfReferringAliasIsRefused() {
+    for (const char* text : {"a: &a [x, *a]\n", "m: &m {k: *m}\n", "a: &a [[[*a]]]\n"}) {
+      try {
+        tf::cfg::parseYaml(text, "cycle.yaml");
+        QFAIL(text);
+      } catch (const tf::cfg::ParseError& e) {
+        QVERIFY2(QString(e.what()).contains("refers back to the value itself"), e.what());
+        QCOMPARE(e.where.line, 1);
+      }
+    }
+  }
+
+  void deepNestingIsRefused() {
+    const std::string deep = "a: " + std::string(300, '[') + std::string(300, ']') + "\n";
+    QVERIFY_THROWS_EXCEPTION(tf::cfg::ParseError, tf::cfg::parseYaml(deep, "deep.yaml"));
+    const std::string fine = "a: " + std::string(50, '[') + std::string(50, ']') + "\n";
+    QVERIFY(tf::cfg::parseYaml(fine, "fine.yaml").find("a")->isSequence());
+  }
+
+  // Many keys in one mapping read in linear time (the duplicate check used to be quadratic).
+  void wideMappingsRead() {
+    std::string text;
+    for (int i = 0; i < 20000; ++i) text += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+    Node n = tf::cfg::parseYaml(text, "wide.yaml");
+    QCOMPARE(n.entries().size(), std::size_t{20000});
+    QCOMPARE(*n.find("k19999")->asInt(), std::int64_t{19999});
+  }
+
+  // The same pattern through ${...}: each level pastes the previous nine times.
+  void interpolationBombIsRefused() {
+    std::string text = "k0: xxxxxxxxxx\n";
+    for (int i = 1; i <= 8; ++i) {
+      text += "k" + std::to_string(i) + ": \"";
+      for (int k = 0; k < 9; ++k) text += "${k" + std::to_string(i - 1) + "}";
+      text += "\"\n";
+    }
+    Node n = tf::cfg::parseYaml(text, "paste.yaml");
+    tf::Diagnostics d;
+    Node r = tf::interpolate(n, d);
+    QVERIFY(d.hasErrors());
+    QVERIFY2(QString::fromStdString(d.str()).contains("paste.yaml:"), d.str().c_str());
+    QVERIFY2(QString::fromStdString(d.str()).contains("${...} references expand this file"), d.str().c_str());
+    QVERIFY(r == n);  // left as written
+    // Lists of references to lists multiply values the same way.
+    std::string lists = "l0: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n";
+    for (int i = 1; i <= 8; ++i) {
+      lists += "l" + std::to_string(i) + ": [";
+      for (int k = 0; k < 9; ++k) lists += std::string(k ? ", " : "") + "\"${l" + std::to_string(i - 1) + "}\"";
+      lists += "]\n";
+    }
+    tf::Diagnostics d2;
+    tf::interpolate(tf::cfg::parseYaml(lists, "lists.yaml"), d2);
+    QVERIFY2(QString::fromStdString(d2.str()).contains("more than"), d2.str().c_str());
+  }
 };
 
 QTEST_APPLESS_MAIN(TestConfig)
