@@ -76,7 +76,7 @@ class ModelSaver : public Component {
     torch::serialize::OutputArchive ar;
     for (const auto& [k, t] : model.tensors) ar.write(k, t);
     const fs::path weights = dir / (name + ".pt");
-    io::writeAtomic(weights, [&](const fs::path& tmp) { ar.save_to(tmp.string()); });
+    io::writeStreamAtomic(weights, [&](std::ostream& out) { ar.save_to(out); });
 
     // A TorchScript copy when the architecture allows: loads in Python without TwinForge.
     fs::path scripted;

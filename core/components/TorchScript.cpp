@@ -61,7 +61,7 @@ void exportTorchScript(const Artifact& model, const fs::path& file) {
   src << "    return x\n";
   m.define(src.str());
   m.eval();
-  io::writeAtomic(file, [&](const fs::path& tmp) { m.save(tmp.string()); });
+  io::writeStreamAtomic(file, [&](std::ostream& out) { m.save(out); });
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include "exec/Component.h"
 #include "exec/Params.h"
 #include "exec/RunStore.h"
+#include "io/AtomicFile.h"
 #include "registry/Registry.h"
 
 #include <ATen/Parallel.h>
@@ -171,7 +172,7 @@ struct Executor::Pass {
         throw std::logic_error(step.classPath + " did not produce its output '" + port.name + "'");
     if (opts.saveArtifacts && !step.info->recomputable) {
       for (const auto& [port, a] : out) a.save(work / port);
-      std::ofstream(doneMarker) << "done\n";  // written last: marks complete outputs for --resume
+      io::writeTextAtomic(doneMarker, "done\n");  // written last: marks complete outputs for --resume
     }
     // Data-parallel runs: what rank 0 wrote in this step is there before any rank goes on.
     if (opts.world) opts.world->barrier();

@@ -3,6 +3,7 @@
 #include "dist/World.h"
 #include "exec/Executor.h"
 #include "exec/RunStore.h"
+#include "io/AtomicFile.h"
 #include "pipeline/PipelineLoader.h"
 #include "registry/Registry.h"
 #include "track/Loggers.h"
@@ -209,12 +210,12 @@ struct RunSession::Impl {
   void recordProvenance(const RunStore& store, const RunInfo& run, const LoadedPipeline& lp, const fs::path& absFile) {
     const RunRequest& req = s.req_;
     if (world) store.setTag(run, "twinforge.world_size", std::to_string(world->size()));
-    std::ofstream(RunStore::configFile(run.dir)) << cfg::toYaml(lp.resolved);
-    std::ofstream(RunStore::pipelineFile(run.dir)) << cfg::toYaml(lp.raw);
+    io::writeTextAtomic(RunStore::configFile(run.dir), cfg::toYaml(lp.resolved));
+    io::writeTextAtomic(RunStore::pipelineFile(run.dir), cfg::toYaml(lp.raw));
     nlohmann::json envj = track::environment(req.commandLine);
     const track::GitInfo git = track::gitInfo(absFile.parent_path().string());
     envj["git"] = {{"commit", git.commit}, {"dirty", git.dirty}, {"branch", git.branch}};
-    std::ofstream(RunStore::environmentFile(run.dir)) << envj.dump(2) << "\n";
+    io::writeTextAtomic(RunStore::environmentFile(run.dir), envj.dump(2) + "\n");
     if (!git.commit.empty()) {
       store.setTag(run, "mlflow.source.git.commit", git.commit);
       store.setTag(run, "mlflow.source.git.branch", git.branch);

@@ -128,8 +128,10 @@ void RunStore::setTag(const RunInfo& run, const std::string& key, const std::str
 
 void RunStore::logMetric(const RunInfo& run, const std::string& key, double value, std::int64_t step,
                          std::int64_t timeMs) const {
-  std::ofstream out(run.dir / "metrics" / safeKey(key), std::ios::app);
-  out << timeMs << " " << value << " " << step << "\n";
+  std::ostringstream line;
+  line << timeMs << " " << value << " " << step;
+  std::string error;
+  if (!io::appendLine(run.dir / "metrics" / safeKey(key), line.str(), &error)) throw std::runtime_error(error);
 }
 
 std::optional<fs::path> RunStore::findRun(const std::string& id) const {
@@ -276,14 +278,18 @@ bool RunStore::deleteRun(const fs::path& runDir, std::string* error) const {
 RunRecorder::RunRecorder(const RunStore& store, RunInfo run, bool mlflowMetrics)
     : store_(store),
       run_(std::move(run)),
-      mlflowMetrics_(mlflowMetrics),
-      events_(RunStore::eventsFile(run_.dir), std::ios::app) {
-  if (!events_) throw std::runtime_error("cannot write " + RunStore::eventsFile(run_.dir).string());
+      mlflowMetrics_(mlflowMetrics) {
+  if (!std::ofstream(RunStore::eventsFile(run_.dir), std::ios::app))
+    throw std::runtime_error("cannot write " + RunStore::eventsFile(run_.dir).string());
 }
 
 void RunRecorder::onEvent(const Event& e) {
-  events_ << e.toJson() << "\n";
-  events_.flush();
+  std::string error;
+  if (!io::appendLine(RunStore::eventsFile(run_.dir), e.toJson(), &error)) {
+    if (e.type == Event::Type::Metric) throw std::runtime_error(error);
+    if (!eventsLost_) std::fprintf(stderr, "warning: %s; events from here on are not recorded\n", error.c_str());
+    eventsLost_ = true;
+  }
   if (e.type == Event::Type::Metric && mlflowMetrics_) {
     // Metric names are per step in the store so two trainers do not mix their curves.
     store_.logMetric(run_, e.step.empty() ? e.name : e.step + "." + e.name, e.value, e.index < 0 ? 0 : e.index,

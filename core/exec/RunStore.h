@@ -102,8 +102,10 @@ class RunStore {
   std::filesystem::path ws_;
 };
 
-// Appends every event to the run's events.jsonl (flushed per line, so followers see it at
-// once) and, when `mlflowMetrics`, metric events to MLflow metric files.
+// Appends every event to the run's events.jsonl (one write per line, so followers see it at
+// once) and, when `mlflowMetrics`, metric events to MLflow metric files. A metric that cannot
+// be written (a full disk) throws, failing the step with the reason; other events that cannot
+// be written are reported once on stderr (they are often the report of a failure already).
 class RunRecorder : public EventObserver {
  public:
   RunRecorder(const RunStore& store, RunInfo run, bool mlflowMetrics = true);
@@ -113,7 +115,7 @@ class RunRecorder : public EventObserver {
   const RunStore& store_;
   RunInfo run_;
   bool mlflowMetrics_;
-  std::ofstream events_;
+  bool eventsLost_ = false;
 };
 
 }  // namespace tf

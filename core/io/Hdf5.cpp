@@ -32,6 +32,21 @@ std::string DatasetInfo::shapeString() const {
 
 void silenceErrorStack() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
+namespace {
+// The description of the innermost entry of HDF5's error stack (its root cause), or "".
+std::string innermostError() {
+  std::string what;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
+        if (n == 0 && e && e->desc) *static_cast<std::string*>(out) = e->desc;
+        return 0;
+      },
+      &what);
+  return what;
+}
+}  // namespace
+
 bool isHdf5(const std::string& path) {
   silenceErrorStack();
   return H5Fis_hdf5(path.c_str()) > 0;
@@ -64,11 +79,30 @@ File File::open(const std::string& path) {
     throw std::runtime_error("'" + path + "': is a folder, expected an HDF5 file");
   if (H5Fis_hdf5(path.c_str()) <= 0) throw std::runtime_error("'" + path + "': not an HDF5 file");
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (id < 0) throw std::runtime_error("'" + path + "': cannot open HDF5 file (permissions, or locked by a writer?)");
+  if (id < 0) {
+    const std::string why = innermostError();
+    if (why.find("truncated file") != std::string::npos)
+      throw std::runtime_error("'" + path + "': the file is truncated: it is " +
+                               std::to_string(std::filesystem::file_size(path, ec)) +
+                               " bytes, shorter than its own header says (an unfinished copy or download?)");
+    throw std::runtime_error("'" + path + "': cannot open HDF5 file (" +
+                             (why.empty() ? std::string("permissions, or locked by a writer?") : why) + ")");
+  }
   File f;
   f.h_ = Handle(id, H5Fclose);
   f.path_ = path;
+  f.sizeAtOpen_ = std::filesystem::file_size(path, ec);
   return f;
+}
+
+void File::checkNotTruncated() const {
+  std::error_code ec;
+  const auto now = std::filesystem::file_size(path_, ec);
+  if (sizeAtOpen_ > 0 && (ec || now < sizeAtOpen_))
+    throw std::runtime_error("'" + path_ + "': the file became shorter while it was read (" +
+                             (ec ? ec.message() : std::to_string(now) + " bytes, " + std::to_string(sizeAtOpen_) +
+                                                      " when opened") +
+                             "): it was cut short or is being rewritten; reading stopped");
 }
 
 File File::create(const std::string& path) {
@@ -283,6 +317,7 @@ void readRows(const File& f, const std::string& dataset, std::int64_t rowBegin, 
   if (H5Dread(ds.id(), memType, memSpace.id(), fileSpace.id(), H5P_DEFAULT, out) < 0)
     throw std::runtime_error("'" + f.path() + "': reading dataset '" + dataset +
                              "' failed (corrupt file or unsupported filter?)");
+  f.checkNotTruncated();
 }
 
 std::vector<float> readFloats(const File& f, const std::string& dataset, std::int64_t rowBegin, std::int64_t rowEnd) {

@@ -53,10 +53,15 @@ class File {
   std::map<std::string, std::string> attributes(const std::string& object = "/") const;
   void setAttribute(const std::string& object, const std::string& name, const std::string& value) const;
   void setAttribute(const std::string& object, const std::string& name, double value) const;
+  // HDF5 reads past the end of a file as zeros, so a file cut short after it was opened (a
+  // copy in progress, a writer's disk filling) would give zeros silently. Readers call this
+  // after each read: it throws naming the file when the file is shorter than when opened.
+  void checkNotTruncated() const;
 
  private:
   Handle h_;
   std::string path_;
+  std::uintmax_t sizeAtOpen_ = 0;
 };
 
 // Writes a float32 dataset of shape (rows, ...) one row at a time into one-row chunks, so a

@@ -64,6 +64,7 @@ at::Tensor readTensor(const File& f, const std::string& dataset, std::int64_t ro
   if (t.numel() > 0 && H5Dread(ds.id(), tm.mem, memSpace.id(), fileSpace.id(), H5P_DEFAULT, t.data_ptr()) < 0)
     throw std::runtime_error("'" + f.path() + "': reading dataset '" + dataset +
                              "' failed (corrupt file or unsupported filter?)");
+  f.checkNotTruncated();
   return t;
 }
 

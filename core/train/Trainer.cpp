@@ -139,8 +139,8 @@ void saveCheckpoint(const fs::path& file, TrainingTask& task, const LoopState& s
   ar.write("loop.reals", at::tensor({s.best, s.firstLoss, s.epochSum, s.epochCount}, at::kDouble));
   // Dropout and other random layers draw from the default generator.
   ar.write("loop.rng", at::detail::getDefaultCPUGenerator().get_state());
-  // A kill leaves the previous checkpoint or the new one, never half of one.
-  io::writeAtomic(file, [&](const fs::path& tmp) { ar.save_to(tmp.string()); });
+  // A kill or a full disk leaves the previous checkpoint or the new one, never half of one.
+  io::writeStreamAtomic(file, [&](std::ostream& out) { ar.save_to(out); });
 }
 
 LoopState loadCheckpoint(const fs::path& file, TrainingTask& task) {

@@ -149,7 +149,7 @@ void exportGeneratorTorchScript(const Artifact& model, const fs::path& file) {
       << "    return '" << s.toJson().dump() << "'\n";
   m.define(src.str());
   m.eval();
-  io::writeAtomic(file, [&](const fs::path& tmp) { m.save(tmp.string()); });
+  io::writeStreamAtomic(file, [&](std::ostream& out) { m.save(out); });
 }
 
 }  // namespace tf::calo

@@ -21,7 +21,9 @@ ShowerCompareView::ShowerCompareView(QWidget* parent)
   layout->addWidget(left_, 1);
   layout->addWidget(right_, 1);
   // Whatever one side does, the other follows.
-  for (auto [from, to] : {std::make_pair(left_, right_), std::make_pair(right_, left_)}) {
+  for (const auto& side : {std::make_pair(left_, right_), std::make_pair(right_, left_)}) {
+    ShowerView* from = side.first;  // named, not bound: clang 14 cannot capture bindings
+    ShowerView* to = side.second;
     connect(from->view(), &VtkView::cameraChanged, this, [this, from, to] { linkCamera(from, to); });
     connect(from, &ShowerView::cutChanged, this, [this, from, to] { linkCuts(from, to); });
     connect(from, &ShowerView::eventChanged, this, [this, to](int i) {
