@@ -14,6 +14,9 @@ PKGS=(
   libvtk9-dev
   # running GUI tests headless
   xvfb xauth
+  # hardening (scripts/sanitize.sh, scripts/fuzz.sh): clang with its sanitizer and libFuzzer
+  # runtimes, llvm-cov for the fuzz corpora's coverage
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()
