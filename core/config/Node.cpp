@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -311,7 +312,66 @@ void emit(YAML::Emitter& out, const Node& n, const std::string& key = {}) {
 
 }  // namespace
 
+namespace {
+
+// YAML text is Unicode, printable characters only. yaml-cpp reads other bytes as they come
+// and writes them back differently (bytes that are not UTF-8 as U+FFFD, a NUL as U+FFFD), so
+// a file saved in Latin-1 (a "µ" in a comment) or holding a stray control byte would change on
+// Save. Such a file is refused, naming where. UTF-16/32 files (with a byte-order mark) are
+// yaml-cpp's to read.
+bool printable(unsigned cp) {  // YAML 1.2's c-printable
+  return cp == 0x09 || cp == 0x0A || cp == 0x0D || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
+         (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// The code point at b[0..n) and its length in bytes; length 0 for bytes that are not UTF-8
+// (bad lead or continuation bytes, overlong forms, surrogates, past U+10FFFF, cut short).
+std::pair<unsigned, std::size_t> decodeUtf8(const unsigned char* b, std::size_t n) {
+  const unsigned char c = b[0];
+  const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || len > n) return {0, 0};
+  unsigned cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((b[k] & 0xC0) != 0x80) return {0, 0};
+    cp = cp << 6 | (b[k] & 0x3Fu);
+  }
+  static constexpr unsigned kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return {0, 0};
+  return {cp, len};
+}
+
+void requireYamlText(const std::string& text, const std::string& file) {
+  const auto* b = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  if (n >= 2 && ((b[0] == 0xFE && b[1] == 0xFF) || (b[0] == 0xFF && b[1] == 0xFE))) return;
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < n;) {
+    const auto [cp, len] = decodeUtf8(b + i, n - i);
+    char what[96];
+    if (len == 0)
+      std::snprintf(what, sizeof what, "the file is not UTF-8 text (byte 0x%02X)", b[i]);
+    else if (!printable(cp))
+      std::snprintf(what, sizeof what, "character U+%04X is not allowed in YAML text", cp);
+    if (len == 0 || !printable(cp))
+      throw ParseError(Location{file, line, column},
+                       std::string(what) + (len == 0 ? "; YAML files are UTF-8: was it saved in another encoding, such as "
+                                                       "Latin-1?"
+                                                     : "; write control characters as escapes in double quotes, "
+                                                       "e.g. \"\\x01\""));
+    if (cp == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += len;
+  }
+}
+
+}  // namespace
+
 Node parseYaml(const std::string& text, const std::string& fileName) {
+  requireYamlText(text, fileName);
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -39,6 +39,33 @@ class TestConfig : public QObject {
     }
   }
 
+  // Found by fuzz_pipeline: bytes that are not UTF-8 were read as they came and saved back as
+  // U+FFFD, so Save changed the file. They are refused, naming where.
+  void nonUtf8TextIsRefusedWithItsPlace() {
+    try {
+      tf::cfg::parseYaml("a: 1\n# 5 \xB5m pitch\nb: 2\n", "latin1.yaml");
+      QFAIL("expected an encoding error");
+    } catch (const tf::cfg::ParseError& e) {
+      QVERIFY2(QString(e.what()).startsWith("latin1.yaml:2:5: the file is not UTF-8 text (byte 0xB5)"), e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(tf::cfg::ParseError, tf::cfg::parseYaml("a: \xC0\xAF\n", "overlong.yaml"));
+    QVERIFY_THROWS_EXCEPTION(tf::cfg::ParseError, tf::cfg::parseYaml("a: \xED\xA0\x80\n", "surrogate.yaml"));
+    QVERIFY_THROWS_EXCEPTION(tf::cfg::ParseError, tf::cfg::parseYaml("a: \xE2\x82", "cut.yaml"));
+    // A NUL or other control byte inside a key was saved back as U+FFFD (fuzz_pipeline).
+    try {
+      tf::cfg::parseYaml(std::string("a: 1\nb\0c: 2\n", 12), "nul.yaml");
+      QFAIL("expected a control-character error");
+    } catch (const tf::cfg::ParseError& e) {
+      QVERIFY2(QString(e.what()).startsWith("nul.yaml:2:2: character U+0000 is not allowed"), e.what());
+    }
+    QCOMPARE(tf::cfg::parseYaml("a: \"tab\there \\x01 escaped\"\r\n", "esc.yaml").find("a")->text(),
+             std::string("tab\there \x01 escaped"));
+    // Real UTF-8 reads and survives a save.
+    Node n = tf::cfg::parseYaml("unit: \"\xC2\xB5m\"\nname: \xE6\xB8\xA9\xF0\x9F\x8C\x80\n", "utf8.yaml");
+    QCOMPARE(n.find("unit")->text(), std::string("\xC2\xB5m"));
+    QVERIFY(tf::cfg::parseYaml(tf::cfg::toYaml(n), "again.yaml") == n);
+  }
+
   void duplicateKeysAreErrors() {
     QVERIFY_THROWS_EXCEPTION(tf::cfg::ParseError, tf::cfg::parseYaml("a: 1\na: 2\n", "d.yaml"));
   }
