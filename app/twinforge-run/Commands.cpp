@@ -1,6 +1,7 @@
 #include "Commands.h"
 
 #include "ConsoleReporter.h"
+#include "io/Isolate.h"
 #include "launch/LocalLauncher.h"
 #include "registry/Registry.h"
 
@@ -61,6 +62,19 @@ int inspectFiles(const Registry& reg, const std::vector<std::string>& files) {
     std::error_code ec;
     if (!fs::exists(f, ec)) {
       std::fprintf(stderr, "error: '%s': no such file\n", f.c_str());
+      rc = kDataError;
+      continue;
+    }
+    // A damaged file can crash HDF5 itself: the same reading runs in a child first.
+    const std::string crash = io::runIsolated([&] {
+      for (const auto& insp : reg.fileInspectors()) {
+        std::ostringstream sink;
+        if (insp.inspect(f, sink)) break;
+      }
+    });
+    if (!crash.empty()) {
+      std::fprintf(stderr, "error: '%s': reading it (tried in a separate process) %s: the file is damaged\n",
+                   f.c_str(), crash.c_str());
       rc = kDataError;
       continue;
     }

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "exec/RunStore.h"
+#include "io/Isolate.h"
 
 #include "ComponentPalette.h"
 #include "EventLogPanel.h"
@@ -21,6 +22,8 @@
 #include "pipeline/PipelineLoader.h"
 #include "registry/Registry.h"
 #include "registry/Schema.h"
+
+#include <sstream>
 
 #include <QAction>
 #include <QCryptographicHash>
@@ -128,6 +131,9 @@ MainWindow::~MainWindow() {
   // The views are deleted with the window's children, after progress_: they stop observing now.
   steps_->setProgress(nullptr);
   editor_->canvas()->setProgress(nullptr);
+  // Children are deleted after this body, when this is only a QWidget: a signal they send
+  // then (the undo stack's cleanChanged, found by UBSan) must not reach MainWindow's slots.
+  for (QObject* child : findChildren<QObject*>()) disconnect(child, nullptr, this, nullptr);
 }
 
 void MainWindow::buildDocks() {
@@ -298,6 +304,7 @@ QWidget* MainWindow::openDataFile(const QString& path, int event, const QString&
     showBanner(lastError_, true);
     return nullptr;
   }
+  if (!survivesReading(abs)) return nullptr;
   const auto& registry = tf::viewers::ViewerRegistry::instance();
   const tf::viewers::ViewerInfo* info = registry.find(abs, viewer);
   if (!info) {
@@ -345,7 +352,30 @@ QWidget* MainWindow::openStepOutput(const QString& step) {
   return nullptr;
 }
 
+// HDF5 1.10 crashes on some damaged files; what the viewers will read is tried in a child
+// process first, so such a file is refused and the workbench, with its unsaved work, lives on.
+bool MainWindow::survivesReading(const QString& abs) {
+  const std::string path = abs.toStdString();
+  const std::string crash = tf::io::runIsolated([&] {
+    for (const auto& insp : reg_.fileInspectors()) {
+      std::ostringstream sink;
+      if (insp.inspect(path, sink)) break;
+    }
+    tf::viewers::ViewerRegistry::instance().find(abs, {});
+    tf::viewers::CaloFile calo(path);
+    if (calo.events() > 0) calo.event(0);
+  });
+  if (crash.empty()) return true;
+  lastError_ = tr("'%1': reading it (tried in a separate process) %2: the file is damaged, and was not opened")
+                   .arg(abs, QString::fromStdString(crash));
+  showBanner(lastError_, true);
+  log_->appendLine(lastError_, true);
+  return false;
+}
+
 QWidget* MainWindow::openComparison(const QString& leftPath, const QString& rightPath, int event) {
+  for (const QString& p : {leftPath, rightPath})
+    if (!survivesReading(QFileInfo(p).absoluteFilePath())) return nullptr;
   std::shared_ptr<tf::viewers::CaloFile> a, b;
   try {
     a = std::make_shared<tf::viewers::CaloFile>(QFileInfo(leftPath).absoluteFilePath().toStdString());

@@ -103,6 +103,8 @@ class MainWindow : public QMainWindow {
   void dropEvent(QDropEvent* e) override;
 
  private:
+  // False (after saying why) when reading the file crashes a child process.
+  bool survivesReading(const QString& absolutePath);
   void buildMenus();
   std::pair<QAction*, QAction*> buildEditMenu();  // undo, redo
   void buildToolBar(const QList<QAction*>& actions);

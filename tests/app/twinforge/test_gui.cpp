@@ -245,6 +245,12 @@ validation:
     QVERIFY2(w.lastError().contains("laughs.yaml:") && w.lastError().contains("YAML aliases"), qPrintable(w.lastError()));
     QCOMPARE(w.currentFile(), good);
     QCOMPARE(tf::cfg::toYaml(w.document()->raw), before);
+    // A data file that crashes HDF5 itself (found by fuzz_h5_info): refused, the window lives.
+    QVERIFY(!w.openFile(tftest::source("tests/fixtures/damaged/hdf5-null-deref.h5")));
+    QVERIFY2(w.lastError().contains("crashed with signal") && w.lastError().contains("damaged"),
+             qPrintable(w.lastError()));
+    QCOMPARE(w.currentFile(), good);
+    QCOMPARE(tf::cfg::toYaml(w.document()->raw), before);
   }
 
   void unknownComponentsOpenAsPlaceholders() {
