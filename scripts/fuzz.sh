@@ -57,8 +57,12 @@ for t in "${targets[@]}"; do
   saved=()
   [ -d "fuzz/corpus/$t" ] && saved=("$root/fuzz/corpus/$t")
   echo "fuzz: $t for $seconds s"
-  ("$fz/$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len="${MAXLEN[$t]}" \
-     -dict="$root/fuzz/${DICT[$t]}" -artifact_prefix="$fz/found/$t-" -print_final_stats=1 \
-     "$work" "$seeds/${SEEDS[$t]}" "${saved[@]}" 2>&1 | tee "$fz/$t.log" | grep -E "^#[0-9]+ +(INITED|DONE)|ERROR|stat::" || true)
+  # Fork mode goes on after a crash (HDF5's own crashes would otherwise stop every run at the
+  # first one): each crash, leak or hang is saved under found/ for triage.
+  "$fz/$t" -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 -max_total_time="$seconds" -timeout=20 \
+    -rss_limit_mb=4096 -max_len="${MAXLEN[$t]}" -dict="$root/fuzz/${DICT[$t]}" -artifact_prefix="$fz/found/$t-" \
+    "$work" "$seeds/${SEEDS[$t]}" "${saved[@]}" >"$fz/$t.log" 2>&1 || true
+  grep -E "^#[0-9]+: cov" "$fz/$t.log" | tail -1 | sed "s/^/fuzz: $t: /"
+  echo "fuzz: $t: $(grep -c "deadly signal\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" "$fz/$t.log" || true) crash/leak reports, $(ls "$work" | wc -l) inputs kept"
 done
 ls "$fz/found" 2>/dev/null | sed 's/^/fuzz: found: /'

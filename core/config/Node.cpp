@@ -368,10 +368,27 @@ void requireYamlText(const std::string& text, const std::string& file) {
   }
 }
 
+// YAML's line breaks are LF, CR LF and a lone CR, all read as LF; yaml-cpp knows only the
+// first two (a lone CR stayed inside scalars, and Save changed the file), so they are made LF.
+std::string normaliseLineBreaks(const std::string& text) {
+  if (text.find('\r') == std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') {
+      out += text[i];
+    } else if (i + 1 >= text.size() || text[i + 1] != '\n') {
+      out += '\n';
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-Node parseYaml(const std::string& text, const std::string& fileName) {
-  requireYamlText(text, fileName);
+Node parseYaml(const std::string& raw, const std::string& fileName) {
+  requireYamlText(raw, fileName);
+  const std::string text = normaliseLineBreaks(raw);
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -66,6 +66,16 @@ class TestConfig : public QObject {
     QVERIFY(tf::cfg::parseYaml(tf::cfg::toYaml(n), "again.yaml") == n);
   }
 
+  // Found by fuzz_pipeline: a lone CR (a YAML line break) stayed inside the scalar before it,
+  // so the value and the saved file differed from what was read.
+  void loneCarriageReturnsAreLineBreaks() {
+    Node n = tf::cfg::parseYaml("a: 600   \r\rb: x\r\nc: y\r", "cr.yaml");
+    QCOMPARE(*n.find("a")->asInt(), std::int64_t{600});
+    QCOMPARE(n.find("b")->text(), std::string("x"));
+    QCOMPARE(n.find("c")->location().line, 4);
+    QVERIFY(tf::cfg::parseYaml(tf::cfg::toYaml(n), "again.yaml") == n);
+  }
+
   void duplicateKeysAreErrors() {
     QVERIFY_THROWS_EXCEPTION(tf::cfg::ParseError, tf::cfg::parseYaml("a: 1\na: 2\n", "d.yaml"));
   }
