@@ -29,6 +29,8 @@ RunController::~RunController() {
 
 bool RunController::isRunning() const { return job_ && !job_->finished(); }
 
+QString RunController::jobId() const { return job_ ? QString::fromStdString(job_->id()) : QString(); }
+
 QString RunController::runDir() const {
   return QString::fromStdString(RunStore(workspace_.toStdString()).runDir(runId_.toStdString()).string());
 }

@@ -42,6 +42,8 @@ class RunController : public QObject {
   bool isRunning() const;
   const QString& runId() const { return runId_; }
   QString runDir() const;
+  // The launcher's id of the running job (a process id for local runs), or empty.
+  QString jobId() const;
 
   // For the tests and the status bar: the command line of the last run.
   const QStringList& lastArguments() const { return args_; }

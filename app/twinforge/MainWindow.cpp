@@ -99,6 +99,8 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
     if (err) log_->appendLine(line, true);
   });
   connect(run_, &RunController::finished, this, [this](int code, const QString& summary) {
+    // Killed or crashed: no event said how the running step ended, so say it here.
+    progress_.runEnded(summary.toStdString());
     log_->appendLine(summary, code != 0);
     statusBar()->showMessage(summary, 10000);
     if (code != 0 && code != 130) showBanner(summary + tr(" — see the log below."), true);

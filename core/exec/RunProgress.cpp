@@ -89,6 +89,13 @@ void RunProgress::resetStatuses() {
     if (s.status != StepStatus::Unknown && s.status != StepStatus::Invalid) set(s, StepStatus::Idle);
 }
 
+void RunProgress::runEnded(const std::string& why) {
+  for (auto& s : steps_) {
+    if (s.status == StepStatus::Running) set(s, StepStatus::Failed, why, why);
+    if (s.status == StepStatus::Queued) set(s, StepStatus::Idle);
+  }
+}
+
 void RunProgress::apply(const Event& e) {
   StepProgress* s = find(e.step);
   switch (e.type) {

@@ -42,6 +42,9 @@ class RunProgress {
   void setPipeline(const Pipeline& p, const Diagnostics* diags = nullptr);
   void resetStatuses();  // back to idle, except unknown and invalid steps
   void apply(const Event& e);
+  // The run's process is gone without saying how its steps ended (killed, crashed): the step
+  // that was running failed with `why`, the queued ones go back to idle.
+  void runEnded(const std::string& why);
 
   const std::vector<StepProgress>& steps() const { return steps_; }
   const StepProgress* step(const std::string& name) const;

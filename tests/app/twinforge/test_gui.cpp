@@ -25,6 +25,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+
 using tf::ui::StepStatus;
 
 class TestGui : public QObject {
@@ -221,6 +223,46 @@ validation:
     qunsetenv("TWINFORGE_PLUGIN_PATH");
   }
 
+  // The runner killed from outside (the OOM killer, a user's kill -9) at each step in turn:
+  // the window lives, says so, marks that step failed and keeps the document.
+  void killedRunnerAtAnyStepIsReported() {
+    qputenv("TWINFORGE_PLUGIN_PATH", TF_TEST_PLUGIN_DIR);
+    tf::ui::MainWindow w(tftest::registry());
+    const QStringList steps{"a", "b", "c"};
+    for (int k = 0; k < steps.size(); ++k) {
+      // The steps before k finish at once; k would run for half a minute.
+      QByteArray yaml = "p:\n  steps:\n";
+      for (int i = 0; i < steps.size(); ++i)
+        yaml += "    - {_target_: test.Slow, _name_: " + steps[i].toUtf8() +
+                ", milliseconds: " + (i < k ? "50" : "30000") + "}\n";
+      const QString file = write(QStringLiteral("kill-%1.yaml").arg(k), yaml);
+      QVERIFY(w.openFile(file));
+      const std::string before = tf::cfg::toYaml(w.document()->raw);
+      QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+      QVERIFY(w.startRun());
+      QTRY_COMPARE_WITH_TIMEOUT(w.stepList()->status(steps[k]), StepStatus::Running, 60000);
+      const int pid = w.runController()->jobId().toInt();
+      QVERIFY(pid > 0);
+      QCOMPARE(::kill(pid, SIGKILL), 0);
+      QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+      QCOMPARE(finished.at(0).at(0).toInt(), -1);
+      QVERIFY(!w.isRunning());
+      QCOMPARE(w.stepList()->status(steps[k]), StepStatus::Failed);
+      QVERIFY2(w.stepList()->info(steps[k]).contains("crashed"), qPrintable(w.stepList()->info(steps[k])));
+      for (int i = 0; i < k; ++i) QCOMPARE(w.stepList()->status(steps[i]), StepStatus::Done);
+      for (int i = k + 1; i < steps.size(); ++i) QCOMPARE(w.stepList()->status(steps[i]), StepStatus::Idle);
+      QCOMPARE(w.currentFile(), file);
+      QCOMPARE(tf::cfg::toYaml(w.document()->raw), before);
+      if (k == 1 && qEnvironmentVariableIsSet("TWINFORGE_TEST_SHOTS")) {
+        w.resize(1100, 700);
+        w.show();
+        QCoreApplication::processEvents();
+        w.grab().save(qEnvironmentVariable("TWINFORGE_TEST_SHOTS") + "/killed-run.png");
+      }
+    }
+    qunsetenv("TWINFORGE_PLUGIN_PATH");
+  }
+
   void badFilesKeepTheDocument() {
     tf::ui::MainWindow w(tftest::registry());
     const QString good = tftest::source("resources/pipelines/mlp-regression.yaml");
@@ -249,6 +291,13 @@ validation:
     QVERIFY(!w.openFile(tftest::source("tests/fixtures/damaged/hdf5-null-deref.h5")));
     QVERIFY2(w.lastError().contains("crashed with signal") && w.lastError().contains("damaged"),
              qPrintable(w.lastError()));
+    // TWINFORGE_TEST_SHOTS=DIR keeps a picture of what the user sees, for looking at it.
+    if (qEnvironmentVariableIsSet("TWINFORGE_TEST_SHOTS")) {
+      w.resize(1100, 700);
+      w.show();
+      QCoreApplication::processEvents();
+      w.grab().save(qEnvironmentVariable("TWINFORGE_TEST_SHOTS") + "/damaged-file.png");
+    }
     QCOMPARE(w.currentFile(), good);
     QCOMPARE(tf::cfg::toYaml(w.document()->raw), before);
   }
