@@ -31,10 +31,12 @@ for t in fuzz_pipeline fuzz_h5_info fuzz_shower_file; do
   # -runs=0 replays the folders' inputs once and stops.
   LLVM_PROFILE_FILE="$prof/$t-%p.profraw" "$fz/$t" -runs=0 "${dirs[@]}" >/dev/null 2>&1 || true
   llvm-profdata merge -sparse "$prof/$t"-*.profraw -o "$prof/$t.profdata"
-  objs=(-object "$fz/$t" -object "$cov/lib/libtwinforge_core.so")
+  objs=("$fz/$t" -object "$cov/lib/libtwinforge_core.so")
   for p in "$cov"/plugins/*.so; do objs+=(-object "$p"); done
+  srcs=()
+  for s in ${SOURCES[$t]}; do srcs+=("$root/$s"); done
   echo "== $t: $files inputs"
-  # shellcheck disable=SC2086
-  llvm-cov report "${objs[@]}" -instr-profile="$prof/$t.profdata" ${SOURCES[$t]} | \
-    awk 'NR==1 || /^[a-z]/ || /^TOTAL/ {printf "%-45s %s %s %s\n", $1, $8, $9, $10}'
+  llvm-cov report "${objs[@]}" -instr-profile="$prof/$t.profdata" "${srcs[@]}" 2>/dev/null | \
+    awk 'NR==1 {print "file                                       lines  missed  line-coverage"; next}
+      /^[A-Za-z]/ {printf "%-42s %7s %7s %8s\n", $1, $8, $9, $10}'
 done
