@@ -100,6 +100,20 @@ class TestShowerFile : public QObject {
     QCOMPARE(describeCaloChallengeVoxels(533), std::string("dataset 1 (pions): binning from its XML file"));
   }
 
+  // Found by fuzz_shower_file: a 12 KB file declaring dimensions whose product overflowed
+  // (undefined behaviour in cellsPerEvent); refused by name instead.
+  void damagedDimensionsAreRefused() {
+    const std::string damaged = TF_SOURCE_DIR "/tests/fixtures/damaged/shower-cells-overflow.h5";
+    try {
+      tf::data::ShowerFile f(damaged);
+      QFAIL("a shower file with overflowing dimensions was accepted");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(QString(e.what()).contains(QString::fromStdString(damaged)) &&
+                   QString(e.what()).contains("the file is damaged"),
+               e.what());
+    }
+  }
+
   void wrongFilesAreNamed() {
     {
       auto f = h5::File::create(path("flat.h5"));
