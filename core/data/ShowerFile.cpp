@@ -76,6 +76,24 @@ ShowerFormat ShowerFile::detect(const std::string& path) {
   return ShowerFormat::None;
 }
 
+namespace {
+
+// A damaged header can declare any size; products of it must not overflow (found by
+// fuzz_shower_file: a 12 KB file whose cells per event overflowed a 64-bit integer).
+void checkSizes(const std::string& path, const h5::DatasetInfo& cells) {
+  constexpr std::uint64_t kMaxCells = std::uint64_t{1} << 31;  // per event; real ones: < 100 000
+  std::uint64_t perEvent = 1;
+  for (std::size_t i = 1; i < cells.shape.size(); ++i)
+    if (__builtin_mul_overflow(perEvent, cells.shape[i], &perEvent) || perEvent > kMaxCells)
+      fail(path, "dataset '" + cells.path + "' has shape " + cells.shapeString() +
+                     ": more cells per event than a calorimeter has (at most 2^31); the file is damaged");
+  if (cells.shape[0] > (std::uint64_t{1} << 48))
+    fail(path, "dataset '" + cells.path + "' has shape " + cells.shapeString() +
+                   ": more events than any file can hold; the file is damaged");
+}
+
+}  // namespace
+
 ShowerFile::ShowerFile(const std::string& path) {
   h5::silenceErrorStack();
   file_ = h5::File::open(path);
@@ -113,17 +131,7 @@ ShowerFile::ShowerFile(const std::string& path) {
                "'incident_energies')");
   }
   const h5::DatasetInfo cells = file_.dataset(cells_);
-  // A damaged header can declare any size; products of it must not overflow (found by
-  // fuzz_shower_file: a 12 KB file whose cells per event overflowed a 64-bit integer).
-  constexpr std::uint64_t kMaxCells = std::uint64_t{1} << 31;  // per event; real ones: < 100 000
-  std::uint64_t perEvent = 1;
-  for (std::size_t i = 1; i < cells.shape.size(); ++i)
-    if (__builtin_mul_overflow(perEvent, cells.shape[i], &perEvent) || perEvent > kMaxCells)
-      fail(path, "dataset '" + cells_ + "' has shape " + cells.shapeString() +
-                     ": more cells per event than a calorimeter has (at most 2^31); the file is damaged");
-  if (cells.shape[0] > (std::uint64_t{1} << 48))
-    fail(path, "dataset '" + cells_ + "' has shape " + cells.shapeString() + ": more events than any file can hold; "
-               "the file is damaged");
+  checkSizes(path, cells);
   events_ = static_cast<std::int64_t>(cells.shape[0]);
   for (std::size_t i = 1; i < cells.shape.size(); ++i) eventShape_.push_back(static_cast<std::int64_t>(cells.shape[i]));
   checkPerEvent(path, file_, energy_, cells.shape[0], cells_, energyColumn_ == 1);
