@@ -14,6 +14,9 @@ std::string runIsolated(const std::function<void()>& work, int timeoutMs) {
   const pid_t pid = ::fork();
   if (pid < 0) return {};  // cannot isolate: let the caller try (as it did before)
   if (pid == 0) {
+    // The parent's crash handlers (Qt Test's, which start gdb; a sanitizer's report) are not
+    // for this child: a crash here ends it at once and is reported by the parent.
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
     try {
       work();
     } catch (...) {
