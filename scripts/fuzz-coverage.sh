@@ -16,7 +16,7 @@ fz="$(cd "$cov" && pwd)/fuzz"
 prof="$fz/profiles"
 rm -rf "$prof" "$fz/seeds" && mkdir -p "$prof" "$fz/seeds/pipeline" "$fz/seeds/h5"
 cp resources/pipelines/*.yaml tests/fixtures/*.yaml "$fz/seeds/pipeline/"
-"$fz/make_seeds" "$fz/seeds/h5" >/dev/null
+LLVM_PROFILE_FILE="$prof/make_seeds.profraw" "$fz/make_seeds" "$fz/seeds/h5" >/dev/null
 declare -A SEEDS=([fuzz_pipeline]=pipeline [fuzz_h5_info]=h5 [fuzz_shower_file]=h5)
 # target -> the sources it is there to exercise
 declare -A SOURCES=(
