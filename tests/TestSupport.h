@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <string>
+
 namespace tftest {
 
 inline tf::Registry& registry() {
@@ -31,6 +33,17 @@ inline QString writeFile(const QTemporaryDir& dir, const QString& name, const QB
   if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size())
     qFatal("cannot write %s", qPrintable(f.fileName()));
   return f.fileName();
+}
+
+// "Billion laughs": nine levels of nine YAML aliases, 387 million values once expanded.
+inline std::string nestedAliases() {
+  std::string text = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    text += std::string(1, c) + ": &" + std::string(1, c) + " [";
+    for (int k = 0; k < 9; ++k) text += std::string(k ? ", " : "") + "*" + std::string(1, char(c - 1));
+    text += "]\n";
+  }
+  return text;
 }
 
 }  // namespace tftest
