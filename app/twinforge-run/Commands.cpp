@@ -67,10 +67,8 @@ int inspectFiles(const Registry& reg, const std::vector<std::string>& files) {
     }
     // A damaged file can crash HDF5 itself: the same reading runs in a child first.
     const std::string crash = io::runIsolated([&] {
-      for (const auto& insp : reg.fileInspectors()) {
-        std::ostringstream sink;
-        if (insp.inspect(f, sink)) break;
-      }
+      std::ostringstream sink;
+      reg.inspect(f, sink);
     });
     if (!crash.empty()) {
       std::fprintf(stderr, "error: '%s': reading it (tried in a separate process) %s: the file is damaged\n",

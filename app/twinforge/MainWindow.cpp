@@ -359,10 +359,8 @@ QWidget* MainWindow::openStepOutput(const QString& step) {
 bool MainWindow::survivesReading(const QString& abs) {
   const std::string path = abs.toStdString();
   const std::string crash = tf::io::runIsolated([&] {
-    for (const auto& insp : reg_.fileInspectors()) {
-      std::ostringstream sink;
-      if (insp.inspect(path, sink)) break;
-    }
+    std::ostringstream sink;
+    reg_.inspect(path, sink);
     tf::viewers::ViewerRegistry::instance().find(abs, {});
     tf::viewers::CaloFile calo(path);
     if (calo.events() > 0) calo.event(0);

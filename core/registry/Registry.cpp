@@ -30,6 +30,12 @@ std::vector<const ComponentInfo*> Registry::all() const {
   return v;
 }
 
+const FileInspector* Registry::inspect(const std::string& path, std::ostream& out) const {
+  for (const auto& insp : inspectors_)
+    if (insp.inspect(path, out)) return &insp;
+  return nullptr;
+}
+
 void Registry::addFileInspector(FileInspector inspector) {
   inspector.plugin = currentPlugin_;
   // Plugin inspectors are more specific than core's generic ones: try them first.

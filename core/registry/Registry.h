@@ -43,6 +43,9 @@ class Registry {
 
   void addFileInspector(FileInspector inspector);
   const std::vector<FileInspector>& fileInspectors() const { return inspectors_; }
+  // The inspectors in order until one recognises `path` (what it wrote goes to `out`): that
+  // one, or null. An inspector's exception passes through.
+  const FileInspector* inspect(const std::string& path, std::ostream& out) const;
 
   void addSetting(TopLevelSetting setting) { settings_.push_back(std::move(setting)); }
   const std::vector<TopLevelSetting>& settings() const { return settings_; }
