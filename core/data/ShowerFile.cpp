@@ -144,13 +144,14 @@ std::int64_t ShowerFile::cellsPerEvent() const {
   return n;
 }
 
-std::vector<float> ShowerFile::energies(std::int64_t begin, std::int64_t end) const {
+std::vector<float> ShowerFile::energies(std::int64_t begin, std::int64_t end, bool inGeV) const {
   end = clampEnd(end);
   const std::vector<float> raw = h5::readFloats(file_, energy_, begin, end);
   const std::size_t n = static_cast<std::size_t>(end - begin), cols = n ? raw.size() / n : 1;
+  const double scale = inGeV ? toGeV_ : 1.0;
   std::vector<float> out(n);
   for (std::size_t i = 0; i < n; ++i)
-    out[i] = static_cast<float>(raw[i * cols + static_cast<std::size_t>(energyColumn_)] * toGeV_);
+    out[i] = static_cast<float>(raw[i * cols + static_cast<std::size_t>(energyColumn_)] * scale);
   return out;
 }
 

@@ -59,7 +59,8 @@ class ShowerFile {
   const std::string& angleDataset() const { return angle_; }
 
   // Primary energies in GeV of events [begin, end) (end -1: to the last).
-  std::vector<float> energies(std::int64_t begin = 0, std::int64_t end = -1) const;
+  // Primary energies in GeV, or as the file stores them (MeV for CaloChallenge) when !inGeV.
+  std::vector<float> energies(std::int64_t begin = 0, std::int64_t end = -1, bool inGeV = true) const;
   // The angle dataset's values of events [begin, end); 90 degrees for files without one.
   std::vector<float> angles(std::int64_t begin = 0, std::int64_t end = -1) const;
   // Cell energies in GeV of events [begin, end), event after event, into `out`

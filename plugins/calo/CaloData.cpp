@@ -36,6 +36,12 @@ Showers readShowers(const std::string& path, const ReadOptions& opt) {
   if (opt.maxEvents > 0 && sel.size(0) > opt.maxEvents) sel = sel.slice(0, 0, opt.maxEvents);
   const std::int64_t k = sel.size(0);
   s.energy = allEnergy.index_select(0, sel).contiguous();
+  const bool keepUnits = opt.fileUnits && file.cellsToGeV() != 1;
+  if (keepUnits) {
+    const std::vector<float> stored = file.energies(0, -1, false);
+    s.energy = at::from_blob(const_cast<float*>(stored.data()), {s.fileEvents}, at::kFloat).index_select(0, sel).contiguous();
+    s.toGeV = file.cellsToGeV();
+  }
   if (file.angleDataset() == "theta") {
     const std::vector<float> th = file.angles();
     s.theta = at::from_blob(const_cast<float*>(th.data()), {s.fileEvents}, at::kFloat).index_select(0, sel).contiguous();
@@ -88,7 +94,7 @@ Showers readShowers(const std::string& path, const ReadOptions& opt) {
                    "read " + std::to_string(i) + "/" + std::to_string(k) + " events (of " + std::to_string(s.fileEvents) +
                        " in the file)");
   }
-  if (file.cellsToGeV() != 1) s.cells.mul_(file.cellsToGeV());
+  if (file.cellsToGeV() != 1 && !keepUnits) s.cells.mul_(file.cellsToGeV());
   return s;
 }
 

@@ -22,6 +22,7 @@ struct Showers {
   at::Tensor theta;   // (N) float32 radians
   std::string format;  // "3dgan", "3dgan-fixed-angle", "calochallenge"
   std::int64_t fileEvents = 0;  // events in the file, before selection
+  double toGeV = 1;  // cells and energy are in GeV, or in the file's units times this (ReadOptions::fileUnits)
   std::int64_t events() const { return energy.defined() ? energy.size(0) : 0; }
 };
 
@@ -32,6 +33,7 @@ struct ReadOptions {
   std::function<void(double, const std::string&)> progress;  // fraction, message
   std::function<void()> checkCancelled;        // throws to stop
   bool withCells = true;                       // false: energies and angles only
+  bool fileUnits = false;  // cells and energy as stored (MeV for CaloChallenge), exactly; Showers::toGeV says how
 };
 
 // Which layout a file has ("" when neither); throws only for an unreadable file.

@@ -1,6 +1,7 @@
 // calo.Validate: generated showers against Monte Carlo, per energy bin, with the CaloChallenge
 // observables and distances; writes report.json and SVG plots into the step's folder of the
 // run, so the report lives with the run that made it.
+#include "CaloChallengeEval.h"
 #include "CaloComponents.h"
 #include "CaloData.h"
 #include "Classifier.h"
@@ -14,6 +15,7 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -59,6 +61,7 @@ struct ValidateConfig {
   bool classifier = true;
   std::int64_t seed = 1;
   bool mcFloor = true;
+  std::string protocol = "twinforge";
 };
 
 const ParamDecls<ValidateConfig>& validateParams() {
@@ -77,6 +80,9 @@ const ParamDecls<ValidateConfig>& validateParams() {
     d.add("classifier", &C::classifier).withDoc("Also train a small network to tell the two apart and report its AUC");
     d.add("seed", &C::seed).atLeast(0).withDoc("Seed of the classifier test");
     d.add("mc_floor", &C::mcFloor).withDoc("Also compare two halves of the Monte Carlo: the best score reachable");
+    d.choice("protocol", &C::protocol, {"twinforge", "calochallenge"})
+        .withDoc("calochallenge: also the challenge's official separation powers (its thresholds, features and "
+                 "binning; CaloChallenge files of datasets 1, 2 or 3), as report.json's calochallenge_separation_power");
     return d;
   }();
   return d;
@@ -92,6 +98,11 @@ class Validate : public Component {
     if (!ctx.leader()) return {{"metrics", metrics}};
     readShowerFiles(ctx, in);
     chooseGeometry(ctx);
+    if (cfg_.protocol == "calochallenge") {
+      checkCaloChallengeFiles();
+      calochallengeProtocol(ctx);
+    }
+    for (Showers* s : {&ref_, &gen_}) toGeV(*s);
     dir_ = ctx.workDir();
     fs::create_directories(dir_);
     refAll_ = observe(ref_.cells, ref_.energy);
@@ -117,6 +128,8 @@ class Validate : public Component {
 
     metrics.meta = {{"score", all.score}, {"report", reportFile.string()}, {"plots", plots_}};
     if (floor >= 0) metrics.meta["score_mc_vs_mc"] = floor;
+    if (report_.contains("calochallenge_separation_power"))
+      metrics.meta["calochallenge_separation_power"] = report_["calochallenge_separation_power"];
     if (auc >= 0) metrics.meta["classifier_auc"] = auc;
     for (const auto& o : all.observables)
       if (o.ref.group != "layer_energy") metrics.meta["separation_" + o.ref.name] = o.d.separation;
@@ -139,6 +152,7 @@ class Validate : public Component {
     refFile_ = pathOf("reference", cfg_.referenceFile, "reference_file");
     ReadOptions ro;
     ro.maxEvents = cfg_.maxEvents;
+    ro.fileUnits = cfg_.protocol == "calochallenge";  // the challenge's numbers from the MeV as stored
     ro.checkCancelled = [&] { ctx.checkCancelled(); };
     ro.progress = [&](double f, const std::string& m) { ctx.progress(0.15 * f, "Monte Carlo: " + m); };
     ref_ = readShowers(refFile_, ro);
@@ -169,6 +183,7 @@ class Validate : public Component {
       throw std::runtime_error("'" + b.source + "' describes " + std::to_string(b.voxels()) + " voxels (" +
                                (b.particle.empty() ? std::string("first particle") : b.particle) + "), '" + refFile_ +
                                "' has " + std::to_string(voxels) + " per shower");
+    binning_ = b;
     geometry_ = VoxelGeometry::cylindrical(b);
     geometryName_ = b.source + (b.particle.empty() ? "" : " (" + b.particle + ")");
   }
@@ -225,6 +240,57 @@ class Validate : public Component {
     report_["energy_bins"] = perBin;
   }
 
+  static void toGeV(Showers& s) {
+    if (s.toGeV == 1) return;
+    s.cells.mul_(s.toGeV);
+    s.energy.mul_(s.toGeV);
+    s.toGeV = 1;
+  }
+
+  // The challenge's own numbers need its files: voxels on one of its binnings, energies in MeV.
+  void checkCaloChallengeFiles() {
+    for (const Showers* s : {&ref_, &gen_})
+      if (s->format != "calochallenge")
+        throw std::runtime_error("protocol 'calochallenge' compares CaloChallenge files (showers, incident_energies); '" +
+                                 (s == &ref_ ? refFile_ : genFile_) + "' is a " + s->format +
+                                 " file: write CaloChallenge files (calo.Generate format: calochallenge) or use "
+                                 "protocol: twinforge");
+    dataset_ = cc::datasetFor(static_cast<int>(ref_.cells.size(1)));
+  }
+
+  void calochallengeProtocol(StepContext& ctx) {
+    ctx.checkCancelled();
+    ctx.progress(0.32, "CaloChallenge separation powers");
+    const auto powers = cc::separationPowers(ref_.cells, ref_.energy, gen_.cells, gen_.energy, binning_, dataset_);
+    nlohmann::json sep = nlohmann::json::object();
+    std::vector<std::string> undefined;
+    double sum = 0;
+    int counted = 0;
+    for (const auto& [name, value] : powers) {
+      if (std::isnan(value)) {
+        sep[name] = nullptr;
+        undefined.push_back(name);
+        continue;
+      }
+      sep[name] = value;
+      sum += value;
+      ++counted;
+    }
+    report_["protocol"] = "calochallenge";
+    report_["calochallenge_separation_power"] = sep;
+    report_["calochallenge"] = {
+        {"dataset", dataset_.name},
+        {"threshold_mev", dataset_.minEnergy},
+        {"binning", binning_.source},
+        {"features", powers.size()},
+        {"undefined", undefined},
+        {"definition", "separation power of the CaloChallenge 2022 evaluation (evaluate.py, mode hist-chi): "
+                       "1/2 sum (p - q)^2 / (p + q) on its binning; null where a histogram holds no shower"}};
+    ctx.log("CaloChallenge (dataset " + dataset_.name + "): Etot / Einc " + fmt(powers.front().second, "%.4f") +
+            ", mean over " + std::to_string(counted) + " histograms " + fmt(counted ? sum / counted : 0, "%.4f") +
+            (undefined.empty() ? std::string() : "; " + std::to_string(undefined.size()) + " empty, reported as null"));
+  }
+
   // The statistical floor: two halves of the Monte Carlo against each other; -1 without enough.
   double monteCarloFloor(StepContext& ctx) {
     if (ref_.events() < 4) return -1;
@@ -259,6 +325,8 @@ class Validate : public Component {
   std::string genFile_, refFile_;
   Showers ref_, gen_;
   VoxelGeometry geometry_;
+  Binning binning_;  // CaloChallenge files only
+  cc::Dataset dataset_;
   std::string geometryName_;
   std::vector<Observable> refAll_, genAll_;
   fs::path dir_;

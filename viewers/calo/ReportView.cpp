@@ -9,10 +9,16 @@
 #include <QLabel>
 #include <QPainter>
 #include <QScrollArea>
+#include <QHeaderView>
+#include <QRegularExpression>
 #include <QSvgRenderer>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <map>
+#include <vector>
 #include <stdexcept>
 
 namespace tf::viewers {
@@ -37,6 +43,82 @@ QJsonObject readReport(const QString& path, QString* error) {
     return {};
   }
   return o;
+}
+
+// The challenge's own numbers: the whole-shower histograms (E_tot / E_inc, per incident energy
+// for dataset 1, voxel energies) in one list, and the per-layer ones as a layer-by-feature grid,
+// each cell shaded by its value so that the layers a model gets wrong stand out.
+QTableWidgetItem* powerItem(const QJsonValue& v, double largest, const QString& name) {
+  auto* item = new QTableWidgetItem(v.isDouble() ? QString::number(v.toDouble(), 'f', 4) : QStringLiteral("—"));
+  item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  item->setToolTip(v.isDouble() ? name : name + QObject::tr(": no shower in the histogram's range"));
+  if (v.isDouble() && largest > 0) {
+    const double f = std::clamp(v.toDouble() / largest, 0.0, 1.0);
+    item->setBackground(QColor::fromRgbF(1.0, 1.0 - 0.45 * f, 1.0 - 0.75 * f));
+  }
+  return item;
+}
+
+QTableWidget* compactTable(int rows, const QStringList& headers) {
+  auto* t = new QTableWidget(rows, static_cast<int>(headers.size()));
+  t->setHorizontalHeaderLabels(headers);
+  t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  t->verticalHeader()->setVisible(false);
+  t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
+  t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  return t;
+}
+
+QWidget* calochallengeTab(const QJsonObject& powers) {
+  static const QStringList kinds{"E", "EC Eta", "EC Phi", "Width Eta", "Width Phi", "Sparsity"};
+  static const QRegularExpression perLayer(QStringLiteral("^(E|EC Eta|EC Phi|Width Eta|Width Phi|Sparsity) layer (\\d+)$"));
+  std::map<int, std::map<QString, QJsonValue>> layers;
+  std::vector<std::pair<double, QString>> whole;  // in evaluate.py's order: ratio, per energy, voxels
+  double largest = 0;
+  for (auto it = powers.begin(); it != powers.end(); ++it) {
+    largest = std::max(largest, it.value().toDouble());
+    const auto m = perLayer.match(it.key());
+    if (m.hasMatch()) {
+      layers[m.captured(2).toInt()][m.captured(1)] = it.value();
+      continue;
+    }
+    static const QRegularExpression energy(QStringLiteral("at E = ([0-9.]+)$"));
+    const auto e = energy.match(it.key());
+    whole.emplace_back(it.key() == QLatin1String("Etot / Einc") ? -1 : e.hasMatch() ? e.captured(1).toDouble() : 1e300,
+                       it.key());
+  }
+  std::sort(whole.begin(), whole.end());
+  auto* box = new QWidget;
+  box->setObjectName(QStringLiteral("calochallenge"));
+  auto* lay = new QVBoxLayout(box);
+  auto* wholeTable = compactTable(static_cast<int>(whole.size()), {QObject::tr("whole shower"), QObject::tr("separation power")});
+  for (int r = 0; r < static_cast<int>(whole.size()); ++r) {
+    wholeTable->setItem(r, 0, new QTableWidgetItem(whole[r].second));
+    wholeTable->setItem(r, 1, powerItem(powers.value(whole[r].second), largest, whole[r].second));
+  }
+  wholeTable->setMaximumHeight(wholeTable->verticalHeader()->defaultSectionSize() * (std::min<int>(static_cast<int>(whole.size()), 8) + 1) + 4);
+  QStringList headers{QObject::tr("layer")};
+  for (const QString& k : kinds) headers << k;
+  auto* grid = compactTable(static_cast<int>(layers.size()), headers);
+  int r = 0;
+  for (const auto& [layer, values] : layers) {
+    auto* id = new QTableWidgetItem(QString::number(layer));
+    id->setTextAlignment(Qt::AlignCenter);
+    grid->setItem(r, 0, id);
+    for (int c = 0; c < kinds.size(); ++c) {
+      const auto v = values.find(kinds[c]);
+      if (v != values.end()) grid->setItem(r, c + 1, powerItem(v->second, largest, kinds[c] + " layer " + QString::number(layer)));
+    }
+    ++r;
+  }
+  auto* note = new QLabel(QObject::tr("Separation power of each histogram of the CaloChallenge evaluation (evaluate.py, hist-chi; "
+                                      "Sparsity: its helper's definition), 0: identical; — : no shower in range; empty: not defined for a layer without angular bins. "
+                                      "Shading: relative to the largest value, %1.").arg(largest, 0, 'f', 4));
+  note->setWordWrap(true);
+  lay->addWidget(note);
+  lay->addWidget(wholeTable);
+  lay->addWidget(grid, 1);
+  return box;
 }
 
 }  // namespace
@@ -79,6 +161,13 @@ ReportView::ReportView(const QString& path, QWidget* parent) : QWidget(parent) {
                                                         .arg(bo.value("events_reference").toInt())
                                                   : bo.value(QStringLiteral("skipped")).toString());
   }
+  const QJsonObject cc = o.value(QStringLiteral("calochallenge")).toObject();
+  const QJsonObject powers = o.value(QStringLiteral("calochallenge_separation_power")).toObject();
+  if (!powers.isEmpty())
+    text += tr("<br>CaloChallenge evaluation (dataset %1): Etot / Einc %2, %3 histograms in the CaloChallenge tab")
+                .arg(cc.value("dataset").toString())
+                .arg(powers.value("Etot / Einc").toDouble(), 0, 'f', 4)
+                .arg(powers.size());
   summary_->setText(text);
   lay->addWidget(summary_);
 
@@ -107,6 +196,8 @@ ReportView::ReportView(const QString& path, QWidget* parent) : QWidget(parent) {
     scroll->setBackgroundRole(QPalette::Base);
     tabs_->addTab(scroll, QFileInfo(svg).completeBaseName());
   }
+  if (!powers.isEmpty()) tabs_->insertTab(0, calochallengeTab(powers), tr("CaloChallenge"));
+  tabs_->setCurrentIndex(0);
   lay->addWidget(tabs_, 1);
 }
 

@@ -246,6 +246,53 @@ cc:
     QVERIFY(rep["score"].get<double>() > 0 && rep["score"].get<double>() < 0.5);
   }
 
+  void caloChallengeProtocolWritesTheOfficialNames() {
+    // Two dataset-2 files (6480 voxels, MeV); the binning is built in.
+    for (const char* name : {"ds2-a.h5", "ds2-b.h5"}) {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(name[4]);
+      auto f = tf::h5::File::create(tmp_.filePath(name).toStdString());
+      const at::Tensor einc = at::full({40, 1}, 50000.0f);
+      tf::h5::writeTensor(f, "showers", at::rand({40, 6480}, gen).pow(8) * 40);
+      tf::h5::writeTensor(f, "incident_energies", einc);
+    }
+    const QString yaml = tftest::writeFile(tmp_, "ds2.yaml", R"(
+ds2:
+  steps:
+    validate:
+      _target_: calo.Validate
+      generated_file: ds2-a.h5
+      reference_file: ds2-b.h5
+      protocol: calochallenge
+      classifier: false
+)");
+    Result r = runTool({yaml, "-w", tmp_.path()}, tmp_.path());
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    QVERIFY2(r.out.contains("CaloChallenge (dataset 2): Etot / Einc"), qPrintable(r.out));
+    const nlohmann::json rep = readJson(inRun(r, "artifacts/steps/validate/report.json"));
+    QCOMPARE(QString::fromStdString(rep["protocol"].get<std::string>()), QString("calochallenge"));
+    const auto& sep = rep["calochallenge_separation_power"];
+    // evaluate.py's 227 histograms for dataset 2 (E_tot/E_inc, 45 layers x 5, voxels) and 45 sparsities.
+    QCOMPARE(int(sep.size()), 227 + 45);
+    for (const char* key : {"Etot / Einc", "E layer 0", "E layer 44", "EC Eta layer 7", "EC Phi layer 7",
+                            "Width Eta layer 44", "Width Phi layer 0", "voxel distribution", "Sparsity layer 3"})
+      QVERIFY2(sep.contains(key), key);
+    QVERIFY(sep["Etot / Einc"].is_number() && sep["Etot / Einc"].get<double>() > 0);
+    QCOMPARE(QString::fromStdString(rep["calochallenge"]["dataset"].get<std::string>()), QString("2"));
+    // A 3DGAN file is not a challenge file: the message says what to do.
+    {
+      auto f = tf::h5::File::create(tmp_.filePath("grid.h5").toStdString());
+      tf::h5::writeTensor(f, "ECAL", at::rand({4, 5, 5, 5}));
+      tf::h5::writeTensor(f, "energy", at::full({4}, 10.0f));
+    }
+    r = runTool({yaml, "-w", tmp_.path(), "--set", "ds2.steps.validate.generated_file=grid.h5", "--set",
+                 "ds2.steps.validate.reference_file=grid.h5"},
+                tmp_.path());
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("protocol 'calochallenge' compares CaloChallenge files") && r.err.contains("grid.h5") &&
+                 r.err.contains("protocol: twinforge"),
+             qPrintable(r.err));
+  }
+
   void badInputsNameTheFileAndWhatWasExpected() {
     // A 3-D ECAL dataset.
     {
