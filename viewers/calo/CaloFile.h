@@ -1,7 +1,8 @@
 // Calorimeter event files as the shower view reads them, one event at a time (a file of
 // 10 000 events is never read whole), through core's shower-file reader (data/ShowerFile.h):
 // 3DGAN files (including the older fixed-angle ones) as Cartesian grids, and CaloChallenge
-// datasets 2 and 3 as cylinders of (radius, angle, layer) voxels.
+// datasets 1 (from its binning file, found beside the data), 2 and 3 as cylinders of
+// (radius, angle, layer) voxels.
 #pragma once
 
 #include "ShowerGeometry.h"

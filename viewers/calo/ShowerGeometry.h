@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 class vtkPolyData;
@@ -22,7 +23,8 @@ struct CellGrid {
   int nx = 0, ny = 0, nz = 0;
   std::vector<float> e;  // GeV
   bool cylindrical = false;
-  std::vector<double> rEdges;  // nx + 1 radii in mm, cylindrical only
+  std::vector<double> rEdges;  // nx + 1 radii as drawn, cylindrical only: mm, unless transverseUnit says
+  std::string transverseUnit = "mm";  // what the drawn x and y measure
   float at(int i, int j, int k) const { return e[(static_cast<std::size_t>(i) * ny + j) * nz + k]; }
 };
 

@@ -340,8 +340,8 @@ bool ShowerView::apply(int index, std::pair<CellGrid, QString> loaded) {
       const double r = grid_.rEdges.back();
       vtk_->outline->SetBounds(-r, r, -r, r, 0, grid_.nz);
       vtk_->axes->SetBounds(-r, r, -r, r, 0, grid_.nz);
-      vtk_->axes->SetXTitle("x [mm]");
-      vtk_->axes->SetYTitle("y [mm]");
+      vtk_->axes->SetXTitle(("x [" + grid_.transverseUnit + "]").c_str());
+      vtk_->axes->SetYTitle(("y [" + grid_.transverseUnit + "]").c_str());
     } else {
       vtk_->outline->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);
       vtk_->axes->SetBounds(0, grid_.nx, 0, grid_.ny, 0, grid_.nz);

@@ -244,6 +244,62 @@ class TestShowerView : public QObject {
     if (qEnvironmentVariableIsSet("TF_KEEP_SHOTS")) QImage(out).save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/challenge.png");
   }
 
+  void datasetOneFromItsBinningFile() {
+    // A file of 368 voxels (dataset 1's photon count) on a binning of our own making: layer 0
+    // has 8 radial bins, layer 1 16 x 10 angular, layer 2 19 x 10, layer 3 5, layer 4 none,
+    // layer 5 5 radial bins out to 2 m.
+    QDir(tmp_.path()).mkpath("ds1");
+    const QString dir = tmp_.filePath("ds1");
+    const char* xml = R"(<Bins><Bin pid="22" name="photon">
+  <Layer id="0" r_edges="0,4,8,16,32,64,128,256,512" n_bin_alpha="1"/>
+  <Layer id="1" r_edges="0,1,2,3,4,5,6,8,10,15,20,30,40,60,80,100,150" n_bin_alpha="10"/>
+  <Layer id="2" r_edges="0,1,2,4,6,8,10,12,15,20,25,30,40,50,60,80,100,150,200,300" n_bin_alpha="10"/>
+  <Layer id="3" r_edges="0,10,50,100,300,600" n_bin_alpha="1"/>
+  <Layer id="4" r_edges="0" n_bin_alpha="1"/>
+  <Layer id="5" r_edges="0,100,200,500,1000,2000" n_bin_alpha="1"/>
+</Bin></Bins>
+)";
+    const QString data = dir + "/photons.h5";
+    {
+      auto f = tf::h5::File::create(data.toStdString());
+      at::Tensor showers = at::zeros({2, 368});
+      showers[0][8 + 2 * 16 + 3] = 1000.0f;  // layer 1, angle 2, radius 3 (3-4 mm): 1 GeV
+      showers[0][367] = 500.0f;                // layer 5, outermost ring (1-2 m)
+      tf::h5::writeTensor(f, "showers", showers);
+      tf::h5::writeTensor(f, "incident_energies", at::full({2, 1}, 2048.0f));
+    }
+    // Without its binning file the message says where it looked and what to do.
+    try {
+      CaloFile f(data.toStdString());
+      QFAIL("a dataset-1 file without its binning opened");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(QString(e.what()).contains("binning_dataset_1_photons.xml beside the file"), e.what());
+    }
+    QFile x(dir + "/binning_dataset_1_photons.xml");
+    QVERIFY(x.open(QIODevice::WriteOnly));
+    x.write(xml);
+    x.close();
+    CaloFile f(data.toStdString());
+    auto [ev, caption] = f.event(0);
+    QVERIFY2(caption.contains("dataset 1"), qPrintable(caption));
+    QVERIFY(ev.cylindrical);
+    QCOMPARE(ev.nz, 6);
+    QCOMPARE(ev.ny, 10);  // every layer's angular bins divide it
+    // All the layers' radial edges together, each once: 31 rings from 0 to 2000 mm.
+    QCOMPARE(ev.nx, 31);
+    // Energy is conserved, and the 1 GeV voxel lies in one cell (3-4 mm is a cell of the union).
+    double sum = 0;
+    for (float e : ev.e) sum += e;
+    QVERIFY(std::abs(sum - 1.5) < 1e-5);
+    QVERIFY(std::abs(ev.at(3, 2, 1) - 1.0f) < 1e-6);
+    // The outer ring of layer 5 (one angular bin) is shared over the 10 angles of the 1000-2000 cell.
+    QVERIFY(std::abs(ev.at(ev.nx - 1, 7, 5) - 0.05f) < 1e-6);
+    const QString out = tmp_.filePath("ds1.png");
+    Ran r = runWorkbench({"--open", data, "--screenshot", out});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(colouredPixels(QImage(out)) > 500);
+  }
+
   void olderFixedAngleFiles() {
     const QString path = tmp_.filePath("old.h5");
     {
