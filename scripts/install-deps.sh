@@ -8,6 +8,8 @@ PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   # core engine
   libtorch-dev libgloo-dev libhdf5-dev libyaml-cpp-dev libfftw3-dev nlohmann-json3-dev libcli11-dev
+  # MLflow tracking servers over REST (core/track/MlflowRest)
+  libcurl4-openssl-dev
   # GUI
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl1-mesa-dri
   # 3D viewers (VTK 9.1; its Qt module is Qt 5 only, the bridge is ours)

@@ -4,6 +4,8 @@
 #include "io/Isolate.h"
 #include "launch/LocalLauncher.h"
 #include "registry/Registry.h"
+#include "exec/RunStore.h"
+#include "track/MlflowRest.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -163,6 +165,32 @@ int launchRanks(const Registry& reg, const RunRequest& req, int nproc, int maste
   ::sigaction(SIGINT, &oldInt, nullptr);
   ::sigaction(SIGTERM, &oldTerm, nullptr);
   return rc;
+}
+
+int uploadRuns(const std::string& workspace, const std::vector<std::string>& runs, const std::string& uri,
+               const std::string& experiment) {
+  track::MlflowServer server = track::mlflowServer(nullptr);
+  if (!uri.empty()) server.uri = uri;
+  if (!experiment.empty()) server.experiment = experiment;
+  if (!server.uri.empty() && server.uri.rfind("http://", 0) != 0 && server.uri.rfind("https://", 0) != 0) {
+    std::fprintf(stderr, "error: --tracking-uri: expected an http:// or https:// address, got '%s'\n", server.uri.c_str());
+    return kUsage;
+  }
+  const RunStore store(workspace);
+  int failed = 0;
+  for (const auto& r : runs) {
+    std::error_code ec;
+    const auto dir = fs::is_directory(r, ec) ? std::optional<fs::path>(r) : store.findRun(r);
+    try {
+      if (!dir) throw std::runtime_error("no run '" + r + "' in the workspace " + workspace);
+      const std::string id = track::uploadRun(*dir, server, [](const std::string& m) { std::printf("%s\n", m.c_str()); });
+      std::printf("uploaded %s as %s\n", r.c_str(), id.c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "error: upload %s: %s\n", r.c_str(), e.what());
+      ++failed;
+    }
+  }
+  return failed ? kRunFailed : kOk;
 }
 
 }  // namespace tf

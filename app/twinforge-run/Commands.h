@@ -15,6 +15,10 @@ class Registry;
 int listComponents(const Registry& reg);
 int describeComponent(const Registry& reg, const std::string& classPath);
 int inspectFiles(const Registry& reg, const std::vector<std::string>& files);
+// Sends runs of the workspace (ids or folders) to an MLflow tracking server; uri/experiment
+// empty: MLFLOW_TRACKING_URI / MLFLOW_EXPERIMENT_NAME.
+int uploadRuns(const std::string& workspace, const std::vector<std::string>& runs, const std::string& uri,
+               const std::string& experiment);
 // Loads and validates without running: 0, or kInvalidPipeline after printing the problems.
 int validatePipeline(const Registry& reg, const RunRequest& req);
 int runPipeline(const Registry& reg, const RunRequest& req);

@@ -57,6 +57,9 @@ struct Options {
   bool list = false;
   int nproc = 1, masterPort = 0;
   CLI::App* info = nullptr;  // the `info` sub-command
+  CLI::App* upload = nullptr;  // the `upload` sub-command
+  std::vector<std::string> uploadRuns;
+  std::string trackingUri, experiment;
 };
 
 std::string exitCodesText() {
@@ -79,7 +82,8 @@ void describeProgram(CLI::App& app) {
       "  twinforge-run pipeline.yaml --dry-run              validate and show the plan\n"
       "  twinforge-run --list-components                    what can go in a pipeline\n"
       "  twinforge-run --describe core.MLPTrainer           a component's parameters and ports\n"
-      "  twinforge-run info data.h5                         what TwinForge sees in a data file\n");
+      "  twinforge-run info data.h5                         what TwinForge sees in a data file\n"
+      "  twinforge-run upload RUN_ID --tracking-uri http://mlflow.lab:5000   copy a run to an MLflow server\n");
   app.footer("Runs are saved in the workspace in MLflow's layout: " + tf::RunStore::layoutText() +
              ".\nPlugins are loaded from TWINFORGE_PLUGIN_PATH and the plugins/ folder beside the program.\n\n" +
              exitCodesText());
@@ -121,6 +125,13 @@ void addOptions(CLI::App& app, Options& o) {
   o.info = app.add_subcommand(
       "info", "Print what TwinForge recognises in data files: format, datasets, shapes, types, metadata");
   o.info->add_option("files", o.infoFiles, "Data files")->required();
+  o.upload = app.add_subcommand("upload",
+                                "Send finished runs of the workspace to an MLflow tracking server (parameters, tags, "
+                                "every metric value, small records as artifacts)");
+  o.upload->add_option("runs", o.uploadRuns, "Run ids (or run folders)")->required();
+  o.upload->add_option("--tracking-uri", o.trackingUri, "http(s) address of the server (default: $MLFLOW_TRACKING_URI)");
+  o.upload->add_option("--experiment", o.experiment,
+                       "Experiment on the server, created if absent (default: $MLFLOW_EXPERIMENT_NAME, else Default)");
 }
 
 
@@ -170,6 +181,7 @@ int main(int argc, char** argv) {
   if (list) return tf::listComponents(reg);
   if (!describe.empty()) return tf::describeComponent(reg, describe);
   if (*info) return tf::inspectFiles(reg, infoFiles);
+  if (*o.upload) return tf::uploadRuns(req.workspace, o.uploadRuns, o.trackingUri, o.experiment);
   if (!req.resume.empty()) return tf::resumeRun(reg, req);
   if (req.pipelineFile.empty()) {
     std::fprintf(stderr, "error: no pipeline file given\n\n%s", app.help().c_str());

@@ -7,6 +7,7 @@
 #include "pipeline/PipelineLoader.h"
 #include "registry/Registry.h"
 #include "track/Loggers.h"
+#include "track/MlflowRest.h"
 #include "track/Provenance.h"
 
 #include <algorithm>
@@ -181,6 +182,16 @@ struct RunSession::Impl {
       error(e.what());
       store.finishRun(run, RunStore::Status::Failed);
       return kUsage;
+    }
+    // A lab's MLflow server gets a copy as the run goes (the workspace keeps the record).
+    const track::MlflowServer server = track::mlflowServer(lp.resolved.find("loggers"));
+    if (server.active() && mlflow) {
+      if (!s.req_.quiet)
+        std::fprintf(s.out_, "logging to MLflow server %s (experiment %s, from %s)\n", server.uri.c_str(),
+                     server.experiment.empty() ? "Default" : server.experiment.c_str(), server.from.c_str());
+      std::FILE* err = s.err_;
+      loggers.push_back(std::make_unique<track::MlflowRestLogger>(
+          server, run.dir, run.name, [err](const std::string& m) { std::fprintf(err, "warning: %s\n", m.c_str()); }));
     }
     for (auto& l : loggers) ex.addObserver(l.get());
     Executor::Status st;

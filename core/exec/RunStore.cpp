@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <random>
 #include <sstream>
@@ -128,10 +129,14 @@ void RunStore::setTag(const RunInfo& run, const std::string& key, const std::str
 
 void RunStore::logMetric(const RunInfo& run, const std::string& key, double value, std::int64_t step,
                          std::int64_t timeMs) const {
-  std::ostringstream line;
-  line << timeMs << " " << value << " " << step;
+  // The shortest text that reads back as the same double (MLflow writes Python's repr), so a
+  // metric read by MLflow equals the one in events.jsonl; a stream's default 6 digits did not.
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  const std::string line = std::to_string(timeMs) + " " + std::string(buf, ec == std::errc() ? end : buf) + " " +
+                           std::to_string(step);
   std::string error;
-  if (!io::appendLine(run.dir / "metrics" / safeKey(key), line.str(), &error)) throw std::runtime_error(error);
+  if (!io::appendLine(run.dir / "metrics" / safeKey(key), line, &error)) throw std::runtime_error(error);
 }
 
 std::optional<fs::path> RunStore::findRun(const std::string& id) const {

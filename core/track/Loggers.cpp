@@ -2,6 +2,7 @@
 
 #include "config/Diagnostics.h"
 #include "config/Node.h"
+#include "track/MlflowRest.h"
 #include "track/TensorBoardWriter.h"
 
 #include <algorithm>
@@ -24,10 +25,18 @@ std::vector<std::string> parseLoggers(const cfg::Node* node, Diagnostics& diags)
   else
     diags.error(node->location(), "loggers", "expected a list of logger names (mlflow, tensorboard, csv, console)");
   std::vector<std::string> out;
+  mlflowServer(node, &diags);  // checks the {mlflow: {tracking_uri, experiment_name}} form
   for (const auto& i : items) {
+    if (i.isMap() && i.size() == 1 && i.find("mlflow")) {  // the mlflow logger with a tracking server
+      if (std::find(out.begin(), out.end(), "mlflow") == out.end()) out.push_back("mlflow");
+      continue;
+    }
     const auto& known = knownLoggers();
     if (!i.isScalar() || std::find(known.begin(), known.end(), i.text()) == known.end()) {
-      diags.error(i.location(), "loggers", "expected one of mlflow, tensorboard, csv, console, got " + i.describe());
+      diags.error(i.location(), "loggers",
+                  "expected one of mlflow, tensorboard, csv, console or {mlflow: {tracking_uri: http://..., "
+                  "experiment_name: ...}}, got " +
+                      i.describe());
       continue;
     }
     if (std::find(out.begin(), out.end(), i.text()) == out.end()) out.push_back(i.text());

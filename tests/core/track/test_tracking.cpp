@@ -5,6 +5,7 @@
 #include "config/Node.h"
 #include "track/Crc32c.h"
 #include "track/Loggers.h"
+#include "track/MlflowRest.h"
 #include "track/Provenance.h"
 #include "track/TensorBoardWriter.h"
 
@@ -176,8 +177,50 @@ class TestTracking : public QObject {
     QVERIFY(!d.hasErrors());
     cfg::Node bad = cfg::parseYaml("[tensorboard, wandb]", "l.yaml");
     parseLoggers(&bad, d);
-    QVERIFY2(QString::fromStdString(d.str()).contains("l.yaml:1:15: loggers: expected one of mlflow, tensorboard, csv, console, got \"wandb\""),
+    QVERIFY2(QString::fromStdString(d.str()).contains("l.yaml:1:15: loggers: expected one of mlflow, tensorboard, csv, console or {mlflow: {tracking_uri: http://..., experiment_name: ...}}, got \"wandb\""),
              d.str().c_str());
+  }
+
+  void mlflowServerFromLoggersOrEnvironment() {
+    Diagnostics d;
+    qunsetenv("MLFLOW_TRACKING_URI");
+    qunsetenv("MLFLOW_EXPERIMENT_NAME");
+    cfg::Node given = cfg::parseYaml("[csv, {mlflow: {tracking_uri: 'http://lab:5000/', experiment_name: calo}}]", "l.yaml");
+    QCOMPARE(parseLoggers(&given, d), (std::vector<std::string>{"csv", "mlflow"}));
+    MlflowServer s = mlflowServer(&given, &d);
+    QVERIFY2(!d.hasErrors(), d.str().c_str());
+    QCOMPARE(QString::fromStdString(s.uri), QString("http://lab:5000"));  // trailing slash dropped
+    QCOMPARE(QString::fromStdString(s.experiment), QString("calo"));
+    // A path is a file store (the workspace already is one): refused by name, not a server.
+    cfg::Node path = cfg::parseYaml("[{mlflow: {tracking_uri: mlruns, flavour: x}}]", "p.yaml");
+    Diagnostics d2;
+    QVERIFY(!mlflowServer(&path, &d2).active());
+    QVERIFY2(QString::fromStdString(d2.str()).contains("p.yaml:1:26: loggers.mlflow.tracking_uri: expected an http:// or https://"),
+             d2.str().c_str());
+    QVERIFY2(QString::fromStdString(d2.str()).contains("loggers.mlflow.flavour: unknown setting"), d2.str().c_str());
+    // Else MLflow's own variables; a file: URI there is no server either.
+    QVERIFY(!mlflowServer(nullptr).active());
+    qputenv("MLFLOW_TRACKING_URI", "https://mlflow.example.org");
+    qputenv("MLFLOW_EXPERIMENT_NAME", "gw");
+    s = mlflowServer(nullptr);
+    QCOMPARE(QString::fromStdString(s.uri + " " + s.experiment + " " + s.from),
+             QString("https://mlflow.example.org gw MLFLOW_TRACKING_URI"));
+    qputenv("MLFLOW_TRACKING_URI", "file:///tmp/mlruns");
+    QVERIFY(!mlflowServer(nullptr).active());
+    qunsetenv("MLFLOW_TRACKING_URI");
+    qunsetenv("MLFLOW_EXPERIMENT_NAME");
+  }
+
+  void unreachableServerIsAnErrorNamingTheAddress() {
+    MlflowClient c("http://127.0.0.1:1", 2000);
+    try {
+      c.experimentId("x");
+      QFAIL("no error");
+    } catch (const RestError& e) {
+      QCOMPARE(e.httpStatus, 0L);
+      QVERIFY(e.retryable());
+      QVERIFY2(QString(e.what()).contains("http://127.0.0.1:1/api/2.0/mlflow/experiments/get-by-name"), e.what());
+    }
   }
 
   void provenanceOfTheSourceTree() {
