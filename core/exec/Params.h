@@ -20,6 +20,8 @@ class Params {
 
   const std::string& classPath() const;
   const ComponentInfo* info() const { return info_; }
+  // The registry the parameters were checked against: components that build others ask it.
+  const Registry* registry() const { return reg_; }
   const cfg::Node& args() const { return args_; }
 
   // Value given in the file, else the schema's default (null if it has none).

@@ -257,4 +257,5 @@ TWINFORGE_PLUGIN(calo) {
   tf::calo::registerGanTrainer(reg);
   tf::calo::registerGenerate(reg);
   tf::calo::registerValidate(reg);
+  tf::calo::registerItwinai3dgan(reg);
 }

@@ -293,6 +293,139 @@ ds2:
              qPrintable(r.err));
   }
 
+  void itwinaisOwn3dganConfigurationTrainsAndGenerates() {
+    // A configuration laid out as itwinai's use-cases/3dgan/config.yaml is: top-level values,
+    // a shared data-loading step pulled into both pipelines by interpolation, Lightning's
+    // trainer/model/data sections under `config:`, the model loader nested in the predictor.
+    const QString yaml = tftest::writeFile(tmp_, "itwinai-3dgan.yaml", R"(
+dataset_location: exp_data/
+dataset_url: https://example.org/3dgan-showers
+hw_accelerators: auto
+distributed_strategy: ddp_find_unused_parameters_true
+devices: auto
+num_nodes: 1
+checkpoints_path: checkpoints
+batch_size: 4
+train_dataset_proportion: 0.7
+num_workers_dataloader: 0
+max_epochs: 1
+max_dataset_size: 24
+random_seed: 4231162351
+inference_results_location: 3dgan-generated-data/
+inference_model_uri: 3dgan-inference.pth
+aggregate_predictions: false
+
+dataloading_step:
+  _target_: dataloader.Lightning3DGANDownloader
+  data_path: ${dataset_location}
+  data_url: ${dataset_url}
+
+training_pipeline:
+  _target_: itwinai.pipeline.Pipeline
+  steps:
+    dataloading_step: ${dataloading_step}
+    training_step:
+      _target_: trainer.Lightning3DGANTrainer
+      config:
+        seed_everything: ${random_seed}
+        trainer:
+          accelerator: ${hw_accelerators}
+          devices: ${devices}
+          num_nodes: ${num_nodes}
+          strategy: ${distributed_strategy}
+          accumulate_grad_batches: 1
+          gradient_clip_val: null
+          enable_progress_bar: null
+          log_every_n_steps: 1
+          max_epochs: ${max_epochs}
+          overfit_batches: 0.0
+        model:
+          class_path: model.ThreeDGAN
+          init_args:
+            latent_size: 256
+            loss_weights: [3, 0.1, 25, 0.1]
+            power: 0.85
+            lr: 0.001
+            checkpoints_dir: ${checkpoints_path}
+        data:
+          class_path: dataloader.ParticlesDataModule
+          init_args:
+            datapath: ${dataset_location}
+            batch_size: ${batch_size}
+            num_workers: ${num_workers_dataloader}
+            max_samples: ${max_dataset_size}
+            train_proportion: ${train_dataset_proportion}
+
+inference_pipeline:
+  _target_: itwinai.pipeline.Pipeline
+  steps:
+    dataloading_step: ${dataloading_step}
+    inference_step:
+      _target_: trainer.Lightning3DGANPredictor
+      model:
+        _target_: trainer.LightningModelLoader
+        model_uri: ${inference_model_uri}
+      config:
+        seed_everything: ${random_seed}
+        trainer:
+          accelerator: ${hw_accelerators}
+          max_steps: 20
+          logger:
+            _target_: lightning.pytorch.loggers.MLFlowLogger
+            experiment_name: 3DGAN
+        model:
+          class_path: model.ThreeDGAN
+          init_args: {latent_size: 256, power: 0.85}
+        data:
+          class_path: dataloader.ParticlesDataModule
+          init_args: {datapath: "${dataset_location}", batch_size: "${batch_size}", max_samples: "${max_dataset_size}"}
+    saver_step:
+      _target_: saver.ParticleImagesSaver
+      save_dir: ${inference_results_location}
+      aggregate_predictions: ${aggregate_predictions}
+)");
+    // The folder without showers: the downloader says it does not download, and what to do.
+    QDir(tmp_.path()).mkpath("empty-data");
+    Result r = runTool({yaml, "-w", tmp_.path(), "--set", "dataset_location=empty-data"}, tmp_.path());
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("holds no .h5 shower files, and TwinForge does not download") &&
+                 r.err.contains("https://example.org/3dgan-showers is not fetched") &&
+                 r.err.contains("--set dataset_location=DIR"),
+             qPrintable(r.err));
+    // 3DGAN files made by calo.ToyMC.
+    r = runTool({tftest::source("resources/pipelines/calo-toymc.yaml"), "-w", tmp_.path(), "--set", "events=30", "--set",
+                 "toymc_pipeline.steps.showers.file=showers/toy.h5"},
+                tmp_.path());
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    // Training; a Lightning key that would change the results is warned about by name.
+    r = runTool({yaml, "-w", tmp_.path(), "--set", "dataset_location=showers", "--set",
+                 "training_pipeline.steps.training_step.config.trainer.gradient_clip_val=0.5"},
+                tmp_.path());
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    QVERIFY2(r.out.contains("read 24 showers") && r.out.contains("split 24 samples into 17 train and 7 validation") &&
+                 r.out.contains("1 epochs, batch 4, lr 0.001000, latent 256"),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains("warning: trainer.Lightning3DGANTrainer config.trainer.gradient_clip_val = 0.5") &&
+                 r.out.contains("is not honoured"),
+             qPrintable(r.out));
+    QVERIFY2(!r.out.contains("accumulate_grad_batches") && !r.out.contains("config.trainer.devices"), qPrintable(r.out));
+    QVERIFY(QFile::exists(tmp_.filePath("checkpoints/3dgan-inference.pt")));
+    // Inference with the trained generator; the saver keeps the showers as one 3DGAN file.
+    r = runTool({yaml, "-w", tmp_.path(), "-p", "inference_pipeline", "--set", "dataset_location=showers", "--set",
+                 "inference_model_uri=checkpoints/3dgan-inference.pt"},
+                tmp_.path());
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    const QString generated = tmp_.filePath("3dgan-generated-data/generated.h5");
+    QVERIFY(QFile::exists(generated));
+    auto f = tf::h5::File::open(generated.toStdString());
+    QCOMPARE(QString::fromStdString(f.dataset("ECAL").shapeString()), QString("(24, 51, 51, 25)"));
+    QVERIFY2(!r.out.contains("warning"), qPrintable(r.out));  // prediction: max_steps and the logger change nothing
+    // A model file that is not there is named.
+    r = runTool({yaml, "-w", tmp_.path(), "-p", "inference_pipeline", "--set", "dataset_location=showers"}, tmp_.path());
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("model_uri") && r.err.contains("3dgan-inference.pth' does not exist"), qPrintable(r.err));
+  }
+
   void badInputsNameTheFileAndWhatWasExpected() {
     // A 3-D ECAL dataset.
     {
