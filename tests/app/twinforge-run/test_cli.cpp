@@ -123,7 +123,7 @@ class TestCli : public QObject {
     if (QFile::exists(tftest::source(".git"))) QVERIFY(QFile::exists(runDir + "/tags/mlflow.source.git.commit"));
     auto bad = run({example(), "-w", ws(), "--set", "loggers=[wandb]"});
     QCOMPARE(bad.code, 3);
-    QVERIFY2(bad.err.contains("loggers: expected one of mlflow, tensorboard, csv, console, got \"wandb\""), qPrintable(bad.err));
+    QVERIFY2(bad.err.contains("loggers: expected one of mlflow, tensorboard, csv, console or {mlflow: {tracking_uri: http://..., experiment_name: ...}}, got \"wandb\""), qPrintable(bad.err));
   }
 
   void badInputGivesClearErrorsAndCodes() {
