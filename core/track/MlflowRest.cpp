@@ -93,30 +93,37 @@ struct Curl {
 
 }  // namespace
 
+namespace {
+
+// The {mlflow: {tracking_uri, experiment_name}} item of a `loggers:` list, if any.
+void fromLoggers(const cfg::Node& loggers, Diagnostics* diags, MlflowServer& s) {
+  for (const auto& item : loggers.items()) {
+    const cfg::Node* m = item.isMap() ? item.find("mlflow") : nullptr;
+    if (!m || !m->isMap()) continue;
+    s.from = "loggers";
+    for (const auto& [k, v] : m->entries()) {
+      if (k == "tracking_uri" && v.isScalar())
+        s.uri = v.text();
+      else if (k == "experiment_name" && v.isScalar())
+        s.experiment = v.text();
+      else if (diags)
+        diags->error(m->keyLocation(k), "loggers.mlflow." + k,
+                     "unknown setting of the mlflow logger; it takes tracking_uri and experiment_name");
+    }
+    if (s.uri.empty() || isHttp(s.uri)) continue;
+    if (diags)
+      diags->error(m->find("tracking_uri")->location(), "loggers.mlflow.tracking_uri",
+                   "expected an http:// or https:// address of an MLflow tracking server, got '" + s.uri +
+                       "' (the run itself is always kept in the workspace's mlruns folder)");
+    s.uri.clear();
+  }
+}
+
+}  // namespace
+
 MlflowServer mlflowServer(const cfg::Node* loggers, Diagnostics* diags) {
   MlflowServer s;
-  if (loggers && loggers->isSequence())
-    for (const auto& item : loggers->items()) {
-      const cfg::Node* m = item.isMap() ? item.find("mlflow") : nullptr;
-      if (!m || !m->isMap()) continue;
-      for (const auto& [k, v] : m->entries()) {
-        if (k == "tracking_uri" && v.isScalar())
-          s.uri = v.text();
-        else if (k == "experiment_name" && v.isScalar())
-          s.experiment = v.text();
-        else if (diags)
-          diags->error(m->keyLocation(k), "loggers.mlflow." + k,
-                       "unknown setting of the mlflow logger; it takes tracking_uri and experiment_name");
-      }
-      if (!s.uri.empty() && !isHttp(s.uri)) {
-        if (diags)
-          diags->error(m->find("tracking_uri")->location(), "loggers.mlflow.tracking_uri",
-                       "expected an http:// or https:// address of an MLflow tracking server, got '" + s.uri +
-                           "' (the run itself is always kept in the workspace's mlruns folder)");
-        s.uri.clear();
-      }
-      s.from = "loggers";
-    }
+  if (loggers && loggers->isSequence()) fromLoggers(*loggers, diags, s);
   if (s.uri.empty() && isHttp(env("MLFLOW_TRACKING_URI"))) {
     s.uri = env("MLFLOW_TRACKING_URI");
     s.from = "MLFLOW_TRACKING_URI";

@@ -116,6 +116,41 @@ struct GanSetup {
   std::string dataPath, checkpointsDir = "checkpoints";
 };
 
+void readModel(Reader& r, const Node* m, GanSetup& g) {
+  if (!m) return;
+  for (const auto& [k, v] : m->entries()) {
+    if (k == "latent_size" && v.asInt())
+      g.latent = *v.asInt();
+    else if (k == "lr" && v.asDouble())
+      g.lr = *v.asDouble();
+    else if (k == "power" && v.asDouble())
+      g.power = *v.asDouble();
+    else if (k == "checkpoints_dir" && v.isScalar())
+      g.checkpointsDir = v.text();
+    else if (k == "loss_weights" && v.isSequence()) {
+      g.lossWeights.clear();
+      for (const auto& w : v.items()) g.lossWeights.push_back(w.asDouble().value_or(0));
+    } else if (k != "provenance_verbose")
+      r.warn("config.model.init_args." + k, v, "model.ThreeDGAN's TwinForge twin has no such setting");
+  }
+}
+
+void readData(Reader& r, const Node* d, GanSetup& g) {
+  if (!d) return;
+  for (const auto& [k, v] : d->entries()) {
+    if (k == "datapath" && v.isScalar())
+      g.dataPath = v.text();
+    else if (k == "batch_size" && v.asInt())
+      g.batchSize = *v.asInt();
+    else if (k == "max_samples" && v.asInt())
+      g.maxSamples = *v.asInt();
+    else if (k == "train_proportion" && v.asDouble())
+      g.trainProportion = *v.asDouble();
+    else if (k != "num_workers")
+      r.warn("config.data.init_args." + k, v, "the data module's TwinForge twin has no such setting");
+  }
+}
+
 GanSetup readConfig(Reader& r, const Node& config, bool training) {
   GanSetup g;
   for (const auto& [k, v] : config.entries())
@@ -123,25 +158,8 @@ GanSetup readConfig(Reader& r, const Node& config, bool training) {
       r.warn("config." + k, v, "TwinForge reads config.trainer, config.model, config.data and config.seed_everything");
   if (const Node* s = config.find("seed_everything"); s && s->asInt()) g.seed = *s->asInt();
   g.epochs = r.trainerSection(config.find("trainer"), training);
-  if (const Node* m = r.initArgs(config.find("model"), "model", "model.ThreeDGAN"))
-    for (const auto& [k, v] : m->entries()) {
-      if (k == "latent_size" && v.asInt()) g.latent = *v.asInt();
-      else if (k == "lr" && v.asDouble()) g.lr = *v.asDouble();
-      else if (k == "power" && v.asDouble()) g.power = *v.asDouble();
-      else if (k == "checkpoints_dir" && v.isScalar()) g.checkpointsDir = v.text();
-      else if (k == "loss_weights" && v.isSequence()) {
-        g.lossWeights.clear();
-        for (const auto& w : v.items()) g.lossWeights.push_back(w.asDouble().value_or(0));
-      } else if (k != "provenance_verbose") r.warn("config.model.init_args." + k, v, "model.ThreeDGAN's TwinForge twin has no such setting");
-    }
-  if (const Node* d = r.initArgs(config.find("data"), "data", "dataloader.ParticlesDataModule"))
-    for (const auto& [k, v] : d->entries()) {
-      if (k == "datapath" && v.isScalar()) g.dataPath = v.text();
-      else if (k == "batch_size" && v.asInt()) g.batchSize = *v.asInt();
-      else if (k == "max_samples" && v.asInt()) g.maxSamples = *v.asInt();
-      else if (k == "train_proportion" && v.asDouble()) g.trainProportion = *v.asDouble();
-      else if (k != "num_workers") r.warn("config.data.init_args." + k, v, "the data module's TwinForge twin has no such setting");
-    }
+  readModel(r, r.initArgs(config.find("model"), "model", "model.ThreeDGAN"), g);
+  readData(r, r.initArgs(config.find("data"), "data", "dataloader.ParticlesDataModule"), g);
   return g;
 }
 

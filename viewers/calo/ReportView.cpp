@@ -121,6 +121,42 @@ QWidget* calochallengeTab(const QJsonObject& powers) {
   return box;
 }
 
+// Score, Monte Carlo floor, classifier, inputs, energy bins and the CaloChallenge line.
+QString summaryText(const QJsonObject& o) {
+  const QJsonObject ref = o.value(QStringLiteral("reference")).toObject();
+  const QJsonObject gen = o.value(QStringLiteral("generated")).toObject();
+  QString text = QObject::tr("<b>Score %1</b> (mean separation power; 0: indistinguishable)").arg(o.value("score").toDouble(), 0, 'f', 3);
+  if (o.contains(QStringLiteral("mc_vs_mc")))
+    text += QObject::tr(" &nbsp;·&nbsp; Monte Carlo against itself: %1")
+                .arg(o.value("mc_vs_mc").toObject().value("score").toDouble(), 0, 'f', 3);
+  if (o.value(QStringLiteral("classifier")).toObject().contains(QStringLiteral("auc")))
+    text += QObject::tr(" &nbsp;·&nbsp; classifier AUC %1 (0.5: indistinguishable)")
+                .arg(o.value("classifier").toObject().value("auc").toDouble(), 0, 'f', 3);
+  text += QObject::tr("<br>%1 generated showers (%2) against %3 Monte Carlo showers (%4)")
+              .arg(gen.value("events").toInt())
+              .arg(QFileInfo(gen.value("file").toString()).fileName())
+              .arg(ref.value("events").toInt())
+              .arg(QFileInfo(ref.value("file").toString()).fileName());
+  for (const auto& b : o.value(QStringLiteral("energy_bins")).toArray()) {
+    const QJsonObject bo = b.toObject();
+    const QJsonArray r = bo.value(QStringLiteral("energy_range_gev")).toArray();
+    text += QObject::tr("<br>%1–%2 GeV: ").arg(r.at(0).toDouble()).arg(r.at(1).toDouble()) +
+            (bo.contains(QStringLiteral("score")) ? QObject::tr("score %1 (%2 / %3 showers)")
+                                                        .arg(bo.value("score").toDouble(), 0, 'f', 3)
+                                                        .arg(bo.value("events_generated").toInt())
+                                                        .arg(bo.value("events_reference").toInt())
+                                                  : bo.value(QStringLiteral("skipped")).toString());
+  }
+  const QJsonObject cc = o.value(QStringLiteral("calochallenge")).toObject();
+  const QJsonObject powers = o.value(QStringLiteral("calochallenge_separation_power")).toObject();
+  if (!powers.isEmpty())
+    text += QObject::tr("<br>CaloChallenge evaluation (dataset %1): Etot / Einc %2, %3 histograms in the CaloChallenge tab")
+                .arg(cc.value("dataset").toString())
+                .arg(powers.value("Etot / Einc").toDouble(), 0, 'f', 4)
+                .arg(powers.size());
+  return text;
+}
+
 }  // namespace
 
 bool ReportView::recognises(const QString& path) {
@@ -137,38 +173,8 @@ ReportView::ReportView(const QString& path, QWidget* parent) : QWidget(parent) {
   auto* lay = new QVBoxLayout(this);
   summary_ = new QLabel(this);
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  const QJsonObject ref = o.value(QStringLiteral("reference")).toObject();
-  const QJsonObject gen = o.value(QStringLiteral("generated")).toObject();
-  QString text = tr("<b>Score %1</b> (mean separation power; 0: indistinguishable)").arg(o.value("score").toDouble(), 0, 'f', 3);
-  if (o.contains(QStringLiteral("mc_vs_mc")))
-    text += tr(" &nbsp;·&nbsp; Monte Carlo against itself: %1")
-                .arg(o.value("mc_vs_mc").toObject().value("score").toDouble(), 0, 'f', 3);
-  if (o.value(QStringLiteral("classifier")).toObject().contains(QStringLiteral("auc")))
-    text += tr(" &nbsp;·&nbsp; classifier AUC %1 (0.5: indistinguishable)")
-                .arg(o.value("classifier").toObject().value("auc").toDouble(), 0, 'f', 3);
-  text += tr("<br>%1 generated showers (%2) against %3 Monte Carlo showers (%4)")
-              .arg(gen.value("events").toInt())
-              .arg(QFileInfo(gen.value("file").toString()).fileName())
-              .arg(ref.value("events").toInt())
-              .arg(QFileInfo(ref.value("file").toString()).fileName());
-  for (const auto& b : o.value(QStringLiteral("energy_bins")).toArray()) {
-    const QJsonObject bo = b.toObject();
-    const QJsonArray r = bo.value(QStringLiteral("energy_range_gev")).toArray();
-    text += tr("<br>%1–%2 GeV: ").arg(r.at(0).toDouble()).arg(r.at(1).toDouble()) +
-            (bo.contains(QStringLiteral("score")) ? tr("score %1 (%2 / %3 showers)")
-                                                        .arg(bo.value("score").toDouble(), 0, 'f', 3)
-                                                        .arg(bo.value("events_generated").toInt())
-                                                        .arg(bo.value("events_reference").toInt())
-                                                  : bo.value(QStringLiteral("skipped")).toString());
-  }
-  const QJsonObject cc = o.value(QStringLiteral("calochallenge")).toObject();
+  summary_->setText(summaryText(o));
   const QJsonObject powers = o.value(QStringLiteral("calochallenge_separation_power")).toObject();
-  if (!powers.isEmpty())
-    text += tr("<br>CaloChallenge evaluation (dataset %1): Etot / Einc %2, %3 histograms in the CaloChallenge tab")
-                .arg(cc.value("dataset").toString())
-                .arg(powers.value("Etot / Einc").toDouble(), 0, 'f', 4)
-                .arg(powers.size());
-  summary_->setText(text);
   lay->addWidget(summary_);
 
   tabs_ = new QTabWidget(this);
