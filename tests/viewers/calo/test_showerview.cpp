@@ -5,6 +5,7 @@
 #include "ShowerGeometry.h"
 #include "ShowerPlots.h"
 #include "ShowerProfiles.h"
+#include "ReportView.h"
 #include "ShowerView.h"
 #include "ToyShower.h"
 #include "VtkView.h"
@@ -14,6 +15,8 @@
 
 #include <ATen/ATen.h>
 #include <QProcess>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 
 #include <vtkCamera.h>
@@ -298,6 +301,42 @@ class TestShowerView : public QObject {
     Ran r = runWorkbench({"--open", data, "--screenshot", out});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(colouredPixels(QImage(out)) > 500);
+  }
+
+  void reportViewShowsTheChallengesNumbers() {
+    // A report as calo.Validate protocol: calochallenge writes it (dataset 1: per-energy entries,
+    // layer 0 without angular bins, a histogram that held no shower).
+    const QString path = tmp_.filePath("cc-report.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"score": 0.1, "plots": [], "protocol": "calochallenge",
+      "calochallenge": {"dataset": "1-photons"},
+      "calochallenge_separation_power": {"Etot / Einc": 0.0137, "E layer 0": 0.006, "E layer 1": 0.012,
+        "EC Eta layer 1": 0.0087, "EC Phi layer 1": 0.0084, "Width Eta layer 1": 0.25, "Width Phi layer 1": 0.24,
+        "Etot / Einc at E = 512.0": 0.02, "Etot / Einc at E = 256.0": null, "voxel distribution": 0.0004,
+        "Sparsity layer 0": 0.004, "Sparsity layer 1": 0.005}})");
+    f.close();
+    ReportView v(path);
+    QVERIFY2(v.summary().contains("CaloChallenge evaluation (dataset 1-photons): Etot / Einc 0.0137, 12 histograms"),
+             qPrintable(v.summary()));
+    auto* tabs = v.findChild<QTabWidget*>();
+    QCOMPARE(tabs->tabText(0), QString("CaloChallenge"));
+    const auto tables = tabs->widget(0)->findChildren<QTableWidget*>();
+    QCOMPARE(tables.size(), 2);
+    // Whole-shower histograms in evaluate.py's order: the ratio, per energy (ascending), voxels.
+    QTableWidget* whole = tables[0];
+    QCOMPARE(whole->rowCount(), 4);
+    QCOMPARE(whole->item(0, 0)->text(), QString("Etot / Einc"));
+    QCOMPARE(whole->item(1, 0)->text(), QString("Etot / Einc at E = 256.0"));
+    QCOMPARE(whole->item(1, 1)->text(), QString("—"));  // null: no shower in range
+    QCOMPARE(whole->item(3, 0)->text(), QString("voxel distribution"));
+    // Per layer: rows are layers, columns the features; layer 0 has no centre or width.
+    QTableWidget* grid = tables[1];
+    QCOMPARE(grid->rowCount(), 2);
+    QCOMPARE(grid->columnCount(), 7);
+    QCOMPARE(grid->item(1, 4)->text(), QString("0.2500"));  // Width Eta layer 1
+    QVERIFY(grid->item(0, 2) == nullptr);
+    QCOMPARE(grid->item(0, 6)->text(), QString("0.0040"));  // Sparsity layer 0
   }
 
   void olderFixedAngleFiles() {
