@@ -19,6 +19,8 @@ PKGS=(
   # hardening (scripts/sanitize.sh, scripts/fuzz.sh): clang with its sanitizer and libFuzzer
   # runtimes, llvm-cov for the fuzz corpora's coverage
   clang libclang-rt-14-dev llvm
+  # interop tests: a virtual environment with MLflow's and TensorBoard's clients from PyPI
+  python3-venv
 )
 
 missing=()
