@@ -220,7 +220,8 @@ bool inspect(const std::string& path, std::ostream& out) {
       out << "  eta: " << range(file.angles(), 1, "") << "\n";
     else if (fixed)
       out << "  theta: 90 degrees for every shower (fixed-angle file)\n";
-    if (attrs.count("generator")) out << "  generator: " << attrs["generator"] << ", seed " << attrs["seed"] << "\n";
+    if (attrs.count("generator"))
+      out << "  generator: " << attrs["generator"] << (attrs.count("seed") ? ", seed " + attrs["seed"] : std::string()) << "\n";
   }
   out << "Datasets:\n";
   tf::h5::printDatasets(file.file(), out);

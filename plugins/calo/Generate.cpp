@@ -128,7 +128,7 @@ class Generate : public Component {
     s.cells = at::cat(parts);
     s.energy = energy;
     s.theta = theta;
-    const std::string who = "TwinForge calo.Generate (3DGAN)";
+    const std::string who = "TwinForge calo.Generate (3DGAN), seed " + std::to_string(cfg_.seed);
     if (format == "3dgan" || format == "both") write3dgan(file.string(), s, who);
     if (format == "calochallenge" || format == "both") {
       fs::path cc = file;
