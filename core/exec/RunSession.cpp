@@ -191,7 +191,7 @@ struct RunSession::Impl {
                      server.experiment.empty() ? "Default" : server.experiment.c_str(), server.from.c_str());
       std::FILE* err = s.err_;
       loggers.push_back(std::make_unique<track::MlflowRestLogger>(
-          server, run.dir, run.name, [err](const std::string& m) { std::fprintf(err, "warning: %s\n", m.c_str()); }));
+          server, store, run, [err](const std::string& m) { std::fprintf(err, "warning: %s\n", m.c_str()); }));
     }
     for (auto& l : loggers) ex.addObserver(l.get());
     Executor::Status st;

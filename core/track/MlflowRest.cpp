@@ -62,15 +62,6 @@ std::string readText(const fs::path& p) {
   return s.str();
 }
 
-std::vector<std::pair<std::string, std::string>> filesAsPairs(const fs::path& dir) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file()) out.emplace_back(e.path().filename().string(), readText(e.path()));
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 size_t collect(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
@@ -237,11 +228,10 @@ void MlflowClient::endRun(const std::string& runId, const std::string& status, s
 
 // ---------------------------------------------------------------------------------------------
 
-MlflowRestLogger::MlflowRestLogger(MlflowServer server, fs::path runDir, std::string runName, Warn warn,
-                                   double drainSeconds)
+MlflowRestLogger::MlflowRestLogger(MlflowServer server, RunStore store, RunInfo run, Warn warn, double drainSeconds)
     : server_(std::move(server)),
-      runDir_(std::move(runDir)),
-      runName_(std::move(runName)),
+      store_(std::move(store)),
+      run_(std::move(run)),
       warn_(std::move(warn)),
       drainSeconds_(drainSeconds),
       client_(server_.uri, 10000) {
@@ -270,7 +260,7 @@ MlflowRestLogger::~MlflowRestLogger() {
     warn_("mlflow server " + server_.uri + ": " + std::to_string(pending_.size()) +
           " metric values and the run's end did not reach it" + (lastError_.empty() ? "" : " (" + lastError_ + ")") +
           "; the run in the workspace holds everything: send it with `twinforge-run upload " +
-          runDir_.filename().string() + "`");
+          run_.id + "`");
 }
 
 std::string MlflowRestLogger::remoteRunId() const {
@@ -307,19 +297,20 @@ bool MlflowRestLogger::sendPending(std::unique_lock<std::mutex>& lock) {
     if (remoteId_.empty()) {
       const std::int64_t start = startMs_ ? startMs_ : nowMs();
       lock.unlock();
-      auto tags = filesAsPairs(runDir_ / "tags");
-      tags.emplace_back("twinforge.run_id", runDir_.filename().string());
-      tags.emplace_back("twinforge.local_run", runDir_.string());
+      const auto rec = RunStore::readRun(run_.dir);  // its parameters and tags, written before it started
+      std::vector<std::pair<std::string, std::string>> tags, params;
+      if (rec) {
+        tags.assign(rec->tags.begin(), rec->tags.end());
+        params.assign(rec->params.begin(), rec->params.end());
+      }
+      tags.emplace_back("twinforge.run_id", run_.id);
+      tags.emplace_back("twinforge.local_run", run_.dir.string());
       const std::string exp = client_.experimentId(server_.experiment);
-      const std::string id = client_.createRun(exp, runName_, start, tags);
-      client_.logBatch(id, {}, filesAsPairs(runDir_ / "params"));
+      const std::string id = client_.createRun(exp, run_.name, start, tags);
+      client_.logBatch(id, {}, params);
       lock.lock();
       remoteId_ = id;
-      RunInfo info;
-      info.id = runDir_.filename().string();
-      info.dir = runDir_;
-      RunStore(runDir_.parent_path().parent_path().parent_path())
-          .setTag(info, "twinforge.mlflow_server_run", server_.uri + "/#/experiments/" + exp + "/runs/" + id);
+      store_.setTag(run_, "twinforge.mlflow_server_run", server_.uri + "/#/experiments/" + exp + "/runs/" + id);
     }
     if (!pending_.empty()) {
       std::vector<MlflowMetric> batch(pending_.begin(), pending_.end());

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "exec/Event.h"
+#include "exec/RunStore.h"
 
 #include <nlohmann/json.hpp>
 
@@ -94,8 +95,7 @@ class MlflowClient {
 class MlflowRestLogger : public EventObserver {
  public:
   using Warn = std::function<void(const std::string&)>;
-  MlflowRestLogger(MlflowServer server, std::filesystem::path runDir, std::string runName, Warn warn,
-                   double drainSeconds = 30);
+  MlflowRestLogger(MlflowServer server, RunStore store, RunInfo run, Warn warn, double drainSeconds = 30);
   ~MlflowRestLogger() override;
   void onEvent(const Event& e) override;
   // The server's id of the run, once created ("" before).
@@ -106,8 +106,8 @@ class MlflowRestLogger : public EventObserver {
   bool sendPending(std::unique_lock<std::mutex>& lock);
 
   MlflowServer server_;
-  std::filesystem::path runDir_;
-  std::string runName_;
+  RunStore store_;
+  RunInfo run_;
   Warn warn_;
   double drainSeconds_;
   MlflowClient client_;

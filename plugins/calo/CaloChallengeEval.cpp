@@ -1,6 +1,8 @@
 // The CaloChallenge histogram test; definitions in CaloChallengeEval.h.
 #include "CaloChallengeEval.h"
 
+#include "Metrics.h"
+
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -169,12 +171,10 @@ void Histogram::add(double v) {
 
 double separationPower(const Histogram& reference, const Histogram& generated) {
   if (reference.total() == 0 || generated.total() == 0) return std::numeric_limits<double>::quiet_NaN();
-  double s = 0;
-  for (std::size_t i = 0; i < reference.counts().size(); ++i) {
-    const double p = reference.counts()[i] / reference.total(), q = generated.counts()[i] / generated.total();
-    s += (p - q) * (p - q) / (p + q + 1e-16);
-  }
-  return 0.5 * s;
+  std::vector<double> p = reference.counts(), q = generated.counts();
+  for (double& x : p) x /= reference.total();
+  for (double& x : q) x /= generated.total();
+  return calo::separationPower(p, q);  // the plugin's one definition (evaluate.py's 1e-16 only guards 0/0)
 }
 
 double separationPower(const std::vector<double>& reference, const std::vector<double>& generated,

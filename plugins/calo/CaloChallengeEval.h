@@ -18,7 +18,7 @@
 //     4 GeV: [0.9, 1.1]).
 //   - Histograms count as numpy's do: values outside the edges are left out, each bin is
 //     [lo, hi) but the last also holds its upper edge, and each histogram is normalised over
-//     the values it holds. Separation power = 1/2 sum (p - q)^2 / (p + q + 1e-16); NaN when one
+//     the values it holds. Separation power = 1/2 sum (p - q)^2 / (p + q), p + q > 0; NaN when one
 //     histogram holds nothing (numpy's 0/0), written as null in report.json.
 #pragma once
 
@@ -60,7 +60,7 @@ class Histogram {
   double total_ = 0;
 };
 
-// 1/2 sum (p - q)^2 / (p + q + 1e-16) of two histograms on the same edges, each normalised
+// 1/2 sum (p - q)^2 / (p + q) of two histograms on the same edges, each normalised
 // over what it holds; NaN when either holds nothing.
 double separationPower(const Histogram& reference, const Histogram& generated);
 double separationPower(const std::vector<double>& reference, const std::vector<double>& generated,
