@@ -1,13 +1,15 @@
 // Training-step throughput of TwinForge's trainer (core/train/Trainer, the loop every
 // pipeline uses) on a fixed MLP and a small 3D CNN; bench/train_peer.py runs the same models,
 // data sizes and loop with Debian's python3-torch. Prints optimizer steps per second.
-//   train_bench mlp-small|mlp|cnn3d THREADS EPOCHS
+//   train_bench mlp-small|mlp|cnn3d THREADS EPOCHS [DEVICE [PRECISION]]
+// DEVICE is the trainer's device parameter (cpu by default), PRECISION fp32 or bf16.
 // Started with torchrun's variables (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) it trains
 // data-parallel over Gloo, batch per rank, and rank 0 prints global samples per second;
 // bench/ddp_peer.py is the same with PyTorch's DistributedDataParallel.
 #include "dist/World.h"
 #include "exec/Allocator.h"
 #include "exec/Component.h"
+#include "exec/Threads.h"
 #include "train/Trainer.h"
 
 #include <ATen/ATen.h>
@@ -54,13 +56,14 @@ struct QuietContext : tf::StepContext {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: train_bench mlp-small|mlp|cnn3d THREADS EPOCHS\n");
+    std::fprintf(stderr, "usage: train_bench mlp-small|mlp|cnn3d THREADS EPOCHS [DEVICE [PRECISION]]\n");
     return 2;
   }
   const std::string model = argv[1];
   const int threads = std::stoi(argv[2]);
   if (!std::getenv("TWINFORGE_DEFAULT_MALLOC")) tf::tuneAllocatorForTraining();  // as twinforge-run does
-  at::set_num_threads(threads);
+  const tf::ComputeThreads ct = tf::setComputeThreads(threads);  // as twinforge-run does
+  if (ct.blas) std::fprintf(stderr, "%s, %d BLAS thread(s)\n", ct.blasName.c_str(), ct.blas);
   const tf::dist::Environment env = tf::dist::detectEnvironment();
   std::unique_ptr<tf::dist::World> world;
   if (env.distributed()) world = tf::dist::World::connect(env);
@@ -70,6 +73,8 @@ int main(int argc, char** argv) {
   cfg.epochs = std::stoi(argv[3]);
   cfg.lr = 1e-3;
   cfg.checkpointEvery = 1000000000;  // as the Python loop: no checkpoint inside the timed loop
+  cfg.device = argc > 4 ? argv[4] : "cpu";
+  cfg.precision = argc > 5 ? argv[5] : "fp32";
   torch::nn::Sequential net;
   at::Tensor x, y;
   if (model == "mlp-small") {

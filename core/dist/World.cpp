@@ -5,8 +5,10 @@
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO
 #endif
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/cuda.h>
 #ifdef TWINFORGE_WITH_NCCL
 #ifndef USE_C10D_NCCL
 #define USE_C10D_NCCL
@@ -56,11 +58,14 @@ class C10dWork : public Work {
   c10::intrusive_ptr<::c10d::Work> w_;
 };
 
+// Gloo for CPU tensors, and NCCL for CUDA tensors where the build has it and a GPU is visible:
+// each collective goes to the group of its tensor's device, as PyTorch's "cpu:gloo,cuda:nccl".
 class C10dWorld : public World {
  public:
-  C10dWorld(c10::intrusive_ptr<::c10d::Store> store, c10::intrusive_ptr<Group> pg, int rank, int size,
-            std::string backend)
-      : store_(std::move(store)), pg_(std::move(pg)), rank_(rank), size_(size), backend_(std::move(backend)) {}
+  C10dWorld(c10::intrusive_ptr<::c10d::Store> store, c10::intrusive_ptr<Group> cpu, c10::intrusive_ptr<Group> cuda,
+            int rank, int size)
+      : store_(std::move(store)), cpu_(std::move(cpu)), cuda_(std::move(cuda)), rank_(rank), size_(size),
+        backend_(cuda_ ? "gloo, nccl for CUDA tensors" : "gloo") {}
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
@@ -68,15 +73,15 @@ class C10dWorld : public World {
 
   std::shared_ptr<Work> allreduceSum(const at::Tensor& t) override {
     std::vector<at::Tensor> v{t};
-    return std::make_shared<C10dWork>(pg_->allreduce(v));  // AllreduceOptions default to SUM in 1.13 and 2.x
+    return std::make_shared<C10dWork>(group(t).allreduce(v));  // AllreduceOptions default to SUM in 1.13 and 2.x
   }
   void broadcast(const at::Tensor& t, int root) override {
     std::vector<at::Tensor> v{t};
     ::c10d::BroadcastOptions o;
     o.rootRank = root;
-    C10dWork(pg_->broadcast(v, o)).wait();
+    C10dWork(group(t).broadcast(v, o)).wait();
   }
-  void barrier() override { C10dWork(pg_->barrier()).wait(); }
+  void barrier() override { C10dWork(cpu_->barrier()).wait(); }
   void set(const std::string& key, const std::string& value) override {
     store_->set("twinforge/" + key, std::vector<std::uint8_t>(value.begin(), value.end()));
   }
@@ -90,8 +95,21 @@ class C10dWorld : public World {
   }
 
  private:
+  Group& group(const at::Tensor& t) {
+    if (!t.is_cuda()) return *cpu_;
+    if (!cuda_)
+      throw std::runtime_error("a collective on a CUDA tensor, but this job has no NCCL group (" +
+                               std::string(kNcclAbsent) + ")");
+    return *cuda_;
+  }
+
+#ifdef TWINFORGE_WITH_NCCL
+  static constexpr const char* kNcclAbsent = "no GPU was visible when the ranks connected";
+#else
+  static constexpr const char* kNcclAbsent = "this build's LibTorch has no CUDA";
+#endif
   c10::intrusive_ptr<::c10d::Store> store_;
-  c10::intrusive_ptr<Group> pg_;
+  c10::intrusive_ptr<Group> cpu_, cuda_;
   int rank_, size_;
   std::string backend_;
 };
@@ -134,36 +152,43 @@ std::unique_ptr<World> World::connect(const Environment& env, const Options& opt
                              " (" + msg + "); check that every rank was started with the same MASTER_ADDR/PORT");
   }
 
-  c10::intrusive_ptr<Group> pg;
+  // Each group rendezvouses under its own prefix of the one store.
+  c10::intrusive_ptr<Group> cpu, cuda;
   try {
-    if (opts.backend == "gloo") {
-      auto o = ::c10d::ProcessGroupGloo::Options::create(opts.timeout);
-      if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname && *ifname)
-        o->devices.push_back(::c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
-      else if (isLoopback(env.masterAddr))
-        o->devices.push_back(::c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
-      else
-        o->devices.push_back(::c10d::ProcessGroupGloo::createDefaultDevice());
-      o->threads = opts.glooThreads;
-      pg = c10::make_intrusive<::c10d::ProcessGroupGloo>(store, env.rank, env.worldSize, o);
-    } else if (opts.backend == "nccl") {
+    if (opts.backend != "gloo" && opts.backend != "nccl")
+      throw std::runtime_error("unknown backend '" + opts.backend + "': expected gloo or nccl");
+    auto o = ::c10d::ProcessGroupGloo::Options::create(opts.timeout);
+    if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname && *ifname)
+      o->devices.push_back(::c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+    else if (isLoopback(env.masterAddr))
+      o->devices.push_back(::c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+    else
+      o->devices.push_back(::c10d::ProcessGroupGloo::createDefaultDevice());
+    o->threads = opts.glooThreads;
+    cpu = c10::make_intrusive<::c10d::ProcessGroupGloo>(c10::make_intrusive<::c10d::PrefixStore>("gloo", store),
+                                                       env.rank, env.worldSize, o);
 #ifdef TWINFORGE_WITH_NCCL
-      auto o = ::c10d::ProcessGroupNCCL::Options::create();
-      o->timeout = opts.timeout;
-      pg = c10::make_intrusive<::c10d::ProcessGroupNCCL>(store, env.rank, env.worldSize, o);
+    // NCCL makes its communicators at the first collective, so a job that stays on the CPU pays nothing.
+    if (torch::cuda::device_count() > 0) {
+      auto n = ::c10d::ProcessGroupNCCL::Options::create();
+      n->timeout = opts.timeout;
+      cuda = c10::make_intrusive<::c10d::ProcessGroupNCCL>(c10::make_intrusive<::c10d::PrefixStore>("nccl", store),
+                                                           env.rank, env.worldSize, n);
+    }
+#endif
+    if (opts.backend == "nccl" && !cuda)
+#ifdef TWINFORGE_WITH_NCCL
+      throw std::runtime_error("backend nccl: no CUDA GPU is visible to rank " + std::to_string(env.rank));
 #else
       throw std::runtime_error("this build of TwinForge has no NCCL (LibTorch without CUDA); use backend gloo");
 #endif
-    } else {
-      throw std::runtime_error("unknown backend '" + opts.backend + "': expected gloo or nccl");
-    }
   } catch (const std::runtime_error&) {
     throw;
   } catch (const std::exception& e) {
     throw std::runtime_error("connecting rank " + std::to_string(env.rank) + " to the others (" + opts.backend +
                              ", store " + where + "): " + shortError(e));
   }
-  return std::make_unique<C10dWorld>(store, pg, env.rank, env.worldSize, opts.backend);
+  return std::make_unique<C10dWorld>(store, cpu, cuda, env.rank, env.worldSize);
 }
 
 }  // namespace tf::dist

@@ -1,7 +1,7 @@
 // The processes of a data-parallel job and how they talk: a TCPStore rendezvous and one c10d
-// process group (Gloo on CPU, NCCL on CUDA where LibTorch was built with it), behind a small
-// interface that compiles against Debian's LibTorch 1.13 and pip's 2.x alike. c10d's headers
-// stay in World.cpp.
+// process group per device type (Gloo for CPU tensors, NCCL for CUDA tensors where LibTorch was
+// built with it), behind a small interface that compiles against Debian's LibTorch 1.13 and
+// pip's 2.x alike. c10d's headers stay in World.cpp.
 #pragma once
 
 #include "dist/Environment.h"
@@ -24,7 +24,9 @@ class Work {
 class World {
  public:
   struct Options {
-    std::string backend = "gloo";  // gloo (CPU tensors) or nccl (CUDA tensors)
+    // Gloo carries CPU tensors always; where LibTorch has CUDA and a GPU is visible an NCCL
+    // group carries CUDA tensors beside it. "nccl" also demands that NCCL group.
+    std::string backend = "gloo";
     // Rendezvous, and each collective: a peer silent this long is taken as dead.
     std::chrono::milliseconds timeout = std::chrono::minutes(10);
     int glooThreads = 2;

@@ -1,6 +1,7 @@
 #include "exec/Allocator.h"
 
 #include <c10/core/CPUAllocator.h>
+#include <torch/version.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -25,11 +26,19 @@ namespace {
 class HugePageCpuAllocator final : public c10::Allocator {
  public:
   static constexpr std::size_t kHuge = 2u << 20;
+  // LibTorch 2.x made allocate() non-const and added copy_data(); 1.13 has the const form.
+#if TORCH_VERSION_MAJOR >= 2
+  c10::DataPtr allocate(std::size_t n) override {
+#else
   c10::DataPtr allocate(std::size_t n) const override {
+#endif
     void* p = raw(n);
     return {p, p, &std::free, c10::Device(c10::DeviceType::CPU)};
   }
   c10::DeleterFnPtr raw_deleter() const override { return &std::free; }
+#if TORCH_VERSION_MAJOR >= 2
+  void copy_data(void* dest, const void* src, std::size_t count) const override { std::memcpy(dest, src, count); }
+#endif
 
  private:
   static void* raw(std::size_t n) {

@@ -1,4 +1,5 @@
 #include "exec/Executor.h"
+#include "exec/Threads.h"
 
 #include "dist/World.h"
 #include "exec/ArtifactFiles.h"
@@ -225,8 +226,9 @@ Executor::Status Executor::run(const RunOptions& opts) {
   }
   const int threads =
       opts.threads > 0 ? opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // Debian's LibTorch starts with one intra-op thread; set it from the run's configuration.
-  at::set_num_threads(threads);
+  // Debian's LibTorch starts with one intra-op thread; set it from the run's configuration, and
+  // OpenBLAS's beside it so the two pools do not oversubscribe the cores.
+  setComputeThreads(threads);
 
   Event start;
   start.type = Event::Type::RunStarted;

@@ -4,6 +4,7 @@
 #include "dist/World.h"
 #include "exec/Component.h"
 #include "io/AtomicFile.h"
+#include "train/Device.h"
 #include "train/RankSampler.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -54,6 +55,11 @@ const ParamDecls<TrainerConfig>& TrainerConfig::params() {
     d.add("bucket_mb", &C::bucketMb)
         .above(0)
         .withDoc("Data-parallel runs: MB of gradients sent per all-reduce, started as soon as each is full");
+    d.add("device", &C::device)
+        .withDoc("Where to train: cpu, cuda (each rank its own GPU, from LOCAL_RANK), cuda:N, or auto (a GPU when "
+                 "there is one, else the CPU)");
+    d.choice("precision", &C::precision, {"fp32", "bf16"})
+        .withDoc("bf16: mixed precision (autocast to bfloat16, weights kept in fp32; LibTorch 2.x)");
     return d;
   }();
   return d;
@@ -127,8 +133,9 @@ struct LoopState {
 
 void saveCheckpoint(const fs::path& file, TrainingTask& task, const LoopState& s) {
   torch::serialize::OutputArchive ar;
-  for (const auto& p : task.model().named_parameters()) ar.write("model." + p.key(), p.value());
-  for (const auto& b : task.model().named_buffers()) ar.write("model." + b.key(), b.value(), true);
+  // Weights as CPU copies, so any build reads them; optimizer state is mapped on loading.
+  for (const auto& p : task.model().named_parameters()) ar.write("model." + p.key(), p.value().cpu());
+  for (const auto& b : task.model().named_buffers()) ar.write("model." + b.key(), b.value().cpu(), true);
   int i = 0;
   for (auto* opt : task.optimizers()) {
     torch::serialize::OutputArchive o;
@@ -143,10 +150,10 @@ void saveCheckpoint(const fs::path& file, TrainingTask& task, const LoopState& s
   io::writeStreamAtomic(file, [&](std::ostream& out) { ar.save_to(out); });
 }
 
-LoopState loadCheckpoint(const fs::path& file, TrainingTask& task) {
+LoopState loadCheckpoint(const fs::path& file, TrainingTask& task, const c10::Device& device) {
   torch::serialize::InputArchive ar;
   try {
-    ar.load_from(file.string());
+    ar.load_from(file.string(), device);  // tensors written on a GPU load on the CPU and back
   } catch (const std::exception& e) {
     throw std::runtime_error(file.string() + ": not a readable checkpoint (" + std::string(e.what()).substr(0, 200) +
                              ")");
@@ -213,11 +220,22 @@ class FitLoop {
         W_(world_ ? world_->size() : 1),
         rank_(world_ ? world_->rank() : 0),
         sampler_(train.first.size(0), cfg.batchSize, rank_, W_, cfg.seed),
-        ckpt_(Trainer::checkpointFile(ctx.workDir())) {
+        ckpt_(Trainer::checkpointFile(ctx.workDir())),
+        device_(resolveDevice(cfg.device)) {
     r_.worldSize = W_;
+    checkPrecision(cfg.precision, device_);
   }
 
   TrainResult run() {
+    // The model and the data go to the device once; batches are picked there.
+    task_.model().to(device_);
+    struct BackToCpu {
+      TrainingTask& t;
+      ~BackToCpu() { t.model().to(c10::Device(c10::DeviceType::CPU)); }
+    } backToCpu{task_};
+    trainData_ = {train_.first.to(device_), train_.second.to(device_)};
+    if (!device_.is_cpu() || cfg_.precision != "fp32")
+      ctx_.log("training on " + describeDevice(device_) + ", precision " + cfg_.precision);
     resumeIfCheckpointed();
     std::unique_ptr<dist::DataParallel> dp;
     if (W_ > 1) {
@@ -248,7 +266,7 @@ class FitLoop {
 
   void resumeIfCheckpointed() {
     if (!fs::exists(ckpt_)) return;
-    s_ = loadCheckpoint(ckpt_, task_);
+    s_ = loadCheckpoint(ckpt_, task_, device_);
     r_.resumed = true;
     if (!leader()) s_.epochSum = s_.epochCount = 0;  // the checkpoint holds the sums of all ranks
     ctx_.log("resuming from " + ckpt_.string() + ": epoch " + std::to_string(s_.epoch + 1) + ", batch " +
@@ -277,11 +295,16 @@ class FitLoop {
       valShard_ = *val_;
       valWeight_ = 1.0 / W_;  // each rank has all of it: the mean of equal values
     }
+    valShard_ = {valShard_.first.to(device_), valShard_.second.to(device_)};
   }
 
   void validate(std::int64_t index) {
     if (!val_) return;
-    auto local = task_.validate(valShard_);
+    std::map<std::string, double> local;
+    {
+      PrecisionScope mixed(cfg_.precision, device_);
+      local = task_.validate(valShard_);
+    }
     std::vector<double> v;
     for (const auto& kv : local) v.push_back(kv.second * valWeight_);
     v = reduce(v);
@@ -325,8 +348,13 @@ class FitLoop {
     }
     if (dp_) dp_->setWeight(share.weight);
     const at::Tensor& idx = share.indices;
-    const auto losses =
-        task_.trainStep({train_.first.index_select(0, idx), train_.second.index_select(0, idx)}, cfg_.gradClip);
+    const at::Tensor onDevice = device_.is_cpu() ? idx : idx.to(device_);
+    std::vector<std::pair<std::string, double>> losses;
+    {
+      PrecisionScope mixed(cfg_.precision, device_);
+      losses = task_.trainStep({trainData_.first.index_select(0, onDevice), trainData_.second.index_select(0, onDevice)},
+                               cfg_.gradClip);
+    }
     if (dp_ && dp_->pending())
       throw std::logic_error("the training task called loss.backward() itself; call TrainingTask::backward(loss) so "
                              "gradients are averaged over ranks");
@@ -384,6 +412,8 @@ class FitLoop {
   const int W_, rank_;
   RankSampler sampler_;
   const fs::path ckpt_;
+  const c10::Device device_;
+  Batch trainData_;  // train_ on device_
   dist::DataParallel* dp_ = nullptr;
   LoopState s_;
   TrainResult r_;

@@ -43,6 +43,8 @@ struct TrainerConfig {
   double minDelta = 0;                // improvement that counts
   std::int64_t checkpointEvery = 0;   // optimizer steps between checkpoints; 0: each epoch
   double bucketMb = 25;               // data parallel: gradient bucket size
+  std::string device = "auto";        // cpu, cuda, cuda:N, auto (train/Device.h)
+  std::string precision = "fp32";     // fp32, bf16 (autocast; LibTorch 2.x)
 
   // The declarations every trainer component's schema and parsing come from; a trainer with
   // its own optimizers (the GAN's RMSprop pair) leaves optimizer, momentum and weight_decay out
@@ -112,7 +114,9 @@ struct TrainResult {
 class Trainer {
  public:
   explicit Trainer(TrainerConfig cfg) : cfg_(std::move(cfg)) {}
-  // Trains, reporting through ctx. Resumes from ctx.workDir()/checkpoint.pt when it exists.
+  // Trains on cfg.device, reporting through ctx, and returns with the task's model back on the
+  // CPU (what artifacts and exporters expect). Resumes from ctx.workDir()/checkpoint.pt when it
+  // exists, whichever device wrote it.
   TrainResult fit(TrainingTask& task, const Batch& train, const Batch* val, StepContext& ctx);
   static std::filesystem::path checkpointFile(const std::filesystem::path& workDir) { return workDir / "checkpoint.pt"; }
 

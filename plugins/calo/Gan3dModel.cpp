@@ -14,7 +14,9 @@ namespace tf::calo {
 
 at::Tensor generatorInput(const GanSpec& s, const at::Tensor& energyGeV, const at::Tensor& theta) {
   const std::int64_t b = energyGeV.size(0);
-  return at::cat({(energyGeV * s.energyScale).view({b, 1}), theta.view({b, 1}), at::randn({b, s.latent - 2})}, 1);
+  return at::cat({(energyGeV * s.energyScale).view({b, 1}), theta.view({b, 1}),
+                  at::randn({b, s.latent - 2}, energyGeV.options())},
+                 1);
 }
 
 at::Tensor generate(Generator& gen, const GanSpec& s, const at::Tensor& energyGeV, const at::Tensor& theta) {

@@ -63,8 +63,9 @@ class GanTask : public TrainingTask {
       fake = gan_->gen->forward(generatorInput(spec_, energy, theta));
     }
     const DiscOut r = gan_->disc->forward(real), f = gan_->disc->forward(fake);
-    const at::Tensor dGan = 0.5 * (at::binary_cross_entropy_with_logits(r.logit, at::full({n}, realLabel_)) +
-                                   at::binary_cross_entropy_with_logits(f.logit, at::zeros({n})));
+    const auto on = r.logit.options().dtype(at::kFloat);  // the training device
+    const at::Tensor dGan = 0.5 * (at::binary_cross_entropy_with_logits(r.logit, at::full({n}, realLabel_, on)) +
+                                   at::binary_cross_entropy_with_logits(f.logit, at::zeros({n}, on)));
     const at::Tensor dLoss = w_.gan * dGan + w_.energy * mape(r.energy, eTarget) + w_.angle * (r.theta - theta).abs().mean();
     backward(dLoss);
     if (gradClip > 0) torch::nn::utils::clip_grad_norm_(gan_->disc->parameters(), gradClip);
@@ -78,7 +79,7 @@ class GanTask : public TrainingTask {
     const DiscOut o = gan_->disc->forward(g);
     const at::Tensor ecalTarget = energy * spec_.ecalRatio;
     const at::Tensor ecalErr = mape(o.ecal, ecalTarget);
-    const at::Tensor gLoss = w_.gan * at::binary_cross_entropy_with_logits(o.logit, at::ones({n})) +
+    const at::Tensor gLoss = w_.gan * at::binary_cross_entropy_with_logits(o.logit, at::ones({n}, on)) +
                              w_.energy * mape(o.energy, eTarget) + w_.angle * (o.theta - theta).abs().mean() +
                              w_.ecal * ecalErr;
     backward(gLoss);
@@ -88,8 +89,16 @@ class GanTask : public TrainingTask {
     // The generator's BatchNorm statistics: rank 0's everywhere, so every rank holds one model.
     if (dataParallel()) dataParallel()->broadcastBuffers();
 
+    // The step's numbers in one copy from the device (one synchronisation instead of seven).
+    std::vector<at::Tensor> parts;
+    for (const at::Tensor& t : {o.ecal.mean(), ecalTarget.mean(), gLoss, dLoss, ecalErr, at::sigmoid(r.logit).mean(),
+                                at::sigmoid(f.logit).mean()})
+      parts.push_back(t.detach().to(at::kFloat));
+    const at::Tensor host = at::stack(parts).to(at::kCPU, at::kDouble);
+    const auto v = host.accessor<double, 1>();
+
     // A generator that only makes empty showers will not recover: stop and say so.
-    const double deposit = o.ecal.mean().item<double>(), expected = ecalTarget.mean().item<double>();
+    const double deposit = v[0], expected = v[1];
     if (deposit < 1e-3 * expected) {
       if (++emptySteps_ >= collapseSteps_)
         throw std::runtime_error("the generator collapsed: its showers have been empty for " +
@@ -99,11 +108,7 @@ class GanTask : public TrainingTask {
     } else {
       emptySteps_ = 0;
     }
-    return {{"g_loss", gLoss.item<double>()},
-            {"d_loss", dLoss.item<double>()},
-            {"ecal_mape", ecalErr.item<double>()},
-            {"d_real", at::sigmoid(r.logit).mean().item<double>()},
-            {"d_fake", at::sigmoid(f.logit).mean().item<double>()}};
+    return {{"g_loss", v[2]}, {"d_loss", v[3]}, {"ecal_mape", v[4]}, {"d_real", v[5]}, {"d_fake", v[6]}};
   }
 
   // The physics score of generated against real validation showers (lower is better).
@@ -111,10 +116,12 @@ class GanTask : public TrainingTask {
     torch::NoGradGuard ng;
     gan_->gen->eval();
     const at::Tensor energy = all.second.select(1, 0), theta = all.second.select(1, 1);
-    const at::Tensor fake = generate(gan_->gen, spec_, energy, theta);
+    // The observables are computed on the CPU, in fp32 whatever the training precision.
+    const at::Tensor fake = generate(gan_->gen, spec_, energy, theta).to(at::kCPU, at::kFloat);
     gan_->gen->train();
-    const at::Tensor real = all.first.pow(1.0 / spec_.power).div(spec_.inputScale);
-    const Comparison c = compare(computeObservables(real, energy, hit_), computeObservables(fake, energy, hit_), 30);
+    const at::Tensor real = all.first.pow(1.0 / spec_.power).div(spec_.inputScale).cpu();
+    const at::Tensor e = energy.cpu();
+    const Comparison c = compare(computeObservables(real, e, hit_), computeObservables(fake, e, hit_), 30);
     std::map<std::string, double> m{{"val_loss", c.score}};
     for (const auto& o : c.observables)
       if (o.ref.name == "energy_ratio" || o.ref.name == "longitudinal_profile" || o.ref.name == "lateral_profile" ||

@@ -6,6 +6,7 @@
 
 #include "exec/Component.h"
 #include "exec/ParamDecls.h"
+#include "train/Device.h"
 #include "registry/Registry.h"
 
 #include <torch/script.h>
@@ -30,6 +31,7 @@ struct GenerateConfig {
   double thetaMin = 60, thetaMax = 120;    // degrees
   std::uint64_t seed = 1;
   std::int64_t batchSize = 128;
+  std::string device = "auto";
 };
 
 const ParamDecls<GenerateConfig>& generateParams() {
@@ -49,6 +51,7 @@ const ParamDecls<GenerateConfig>& generateParams() {
     d.add("theta_max", &C::thetaMax).range(0, 180).withUnit("deg").withDoc("Largest incidence angle");
     d.add("seed", &C::seed).withDoc("Seed of the noise and the conditions");
     d.add("batch_size", &C::batchSize).atLeast(1).withDoc("Showers per generator call");
+    d.add("device", &C::device).withDoc("Where the generator runs: cpu, cuda, cuda:N, or auto (a GPU when there is one)");
     return d;
   }();
   return d;
@@ -69,6 +72,7 @@ class Generate : public Component {
     // The generator: a connected model, saved weights (NAME.pt + NAME.summary.json), or a
     // TorchScript file (NAME.torchscript.pt, also loadable in Python).
     const fs::path weights = ctx.resolve(cfg_.weights);
+    const c10::Device device = resolveDevice(cfg_.device);
     std::function<at::Tensor(const at::Tensor&, const at::Tensor&)> generateBatch;
     if (!in.count("model") && weights.string().size() > 15 &&
         weights.string().compare(weights.string().size() - 15, 15, ".torchscript.pt") == 0) {
@@ -84,12 +88,14 @@ class Generate : public Component {
         throw std::runtime_error("'" + weights.string() + "': a TorchScript module without generate(energy, theta); "
                                  "expected a generator saved by core.ModelSaver from calo.GAN3DTrainer");
       m->eval();
+      m->to(device);
       generateBatch = [m](const at::Tensor& e, const at::Tensor& t) { return m->run_method("generate", e, t).toTensor(); };
     } else {
       auto loaded = loadGenerator(in.count("model") ? &in.at("model") : nullptr, weights);
       Generator gen = loaded.first;
       const GanSpec spec = loaded.second;
       gen->eval();
+      gen->to(device);
       generateBatch = [gen, spec](const at::Tensor& e, const at::Tensor& t) mutable { return generate(gen, spec, e, t); };
     }
     std::int64_t n = cfg_.events;
@@ -120,10 +126,11 @@ class Generate : public Component {
     for (std::int64_t b = 0; b < n; b += batch) {
       ctx.checkCancelled();
       const std::int64_t e = std::min(n, b + batch);
-      parts.push_back(generateBatch(energy.slice(0, b, e), theta.slice(0, b, e)));
+      parts.push_back(generateBatch(energy.slice(0, b, e).to(device), theta.slice(0, b, e).to(device)).cpu());
       ctx.progress(static_cast<double>(e) / static_cast<double>(n), std::to_string(e) + "/" + std::to_string(n) + " showers");
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!device.is_cpu()) ctx.log("generated on " + describeDevice(device));
     Showers s;
     s.cells = at::cat(parts);
     s.energy = energy;

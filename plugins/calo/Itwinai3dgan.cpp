@@ -39,7 +39,7 @@ using cfg::Node;
 // validation cadence): accepted and left to TwinForge.
 const std::set<std::string>& neutralTrainerKeys() {
   static const std::set<std::string> k{
-      "accelerator", "devices", "num_nodes", "strategy", "sync_batchnorm", "use_distributed_sampler",
+      "devices", "num_nodes", "strategy", "sync_batchnorm", "use_distributed_sampler",
       "enable_checkpointing", "enable_model_summary", "enable_progress_bar", "log_every_n_steps", "logger",
       "default_root_dir", "profiler", "benchmark", "barebones", "inference_mode", "detect_anomaly", "plugins",
       "num_sanity_val_steps", "reload_dataloaders_every_n_epochs", "check_val_every_n_epoch", "val_check_interval",
@@ -54,7 +54,7 @@ bool isLightningDefault(const std::string& key, const Node& v) {
   static const std::map<std::string, std::set<std::string>> defaults{
       {"accumulate_grad_batches", {"1"}}, {"overfit_batches", {"0", "0.0"}}, {"fast_dev_run", {"false", "False"}},
       {"deterministic", {"false", "False"}}, {"max_steps", {"-1"}}, {"limit_train_batches", {"1.0", "1"}},
-      {"precision", {"32", "32-true"}}, {"min_epochs", {}}, {"min_steps", {}}, {"gradient_clip_val", {"0", "0.0"}},
+      {"min_epochs", {}}, {"min_steps", {}}, {"gradient_clip_val", {"0", "0.0"}},
       {"gradient_clip_algorithm", {}}};
   const auto it = defaults.find(key);
   return it != defaults.end() && it->second.count(t) > 0;
@@ -79,6 +79,10 @@ class Reader {
     for (const auto& [k, v] : t->entries()) {
       if (k == "max_epochs" && training) {
         if (v.asInt()) epochs = *v.asInt();
+      } else if (k == "accelerator") {
+        device = acceleratorDevice(v);
+      } else if (k == "precision") {
+        precision = lightningPrecision(v);
       } else if (k == "max_epochs" || k == "max_steps" || k == "min_epochs" || k == "min_steps") {
         if (training && !isLightningDefault(k, v)) warn("config.trainer." + k, v, "training stops after max_epochs");
       } else if (neutralTrainerKeys().count(k)) {
@@ -93,6 +97,26 @@ class Reader {
     }
     return epochs;
   }
+
+  // Lightning's accelerator as TwinForge's device: auto, gpu/cuda, cpu; others warned about.
+  std::string acceleratorDevice(const Node& v) {
+    const std::string a = v.isScalar() ? v.text() : "";
+    if (v.isNull() || a == "auto") return "auto";
+    if (a == "gpu" || a == "cuda") return "cuda";
+    if (a == "cpu") return "cpu";
+    warn("config.trainer.accelerator", v, "TwinForge runs on cpu or cuda; auto is used");
+    return "auto";
+  }
+  // Lightning's precision: 32 and bf16 mixed are honoured; 16-bit and 64-bit are not.
+  std::string lightningPrecision(const Node& v) {
+    const std::string p = v.isScalar() ? v.text() : "";
+    if (v.isNull() || p == "32" || p == "32-true") return "fp32";
+    if (p == "bf16-mixed" || p == "bf16") return "bf16";
+    warn("config.trainer.precision", v, "TwinForge trains in fp32 or bf16-mixed; fp32 is used");
+    return "fp32";
+  }
+
+  std::string device = "auto", precision = "fp32";  // from the trainer section
 
   const Node* initArgs(const Node* section, const std::string& name, const std::string& expectedClass) {
     if (!section || !section->isMap()) return nullptr;
@@ -114,6 +138,7 @@ struct GanSetup {
   double lr = 0.001, power = 0.85, trainProportion = 0.9;
   std::vector<double> lossWeights{3, 0.1, 25, 0.1};
   std::string dataPath, checkpointsDir = "checkpoints";
+  std::string device = "auto", precision = "fp32";  // Lightning's accelerator and precision
 };
 
 void readModel(Reader& r, const Node* m, GanSetup& g) {
@@ -158,6 +183,8 @@ GanSetup readConfig(Reader& r, const Node& config, bool training) {
       r.warn("config." + k, v, "TwinForge reads config.trainer, config.model, config.data and config.seed_everything");
   if (const Node* s = config.find("seed_everything"); s && s->asInt()) g.seed = *s->asInt();
   g.epochs = r.trainerSection(config.find("trainer"), training);
+  g.device = r.device;
+  g.precision = r.precision;
   readModel(r, r.initArgs(config.find("model"), "model", "model.ThreeDGAN"), g);
   readData(r, r.initArgs(config.find("data"), "data", "dataloader.ParticlesDataModule"), g);
   return g;
@@ -276,6 +303,8 @@ class Trainer3dgan : public Component {
     gan.set("latent", number(static_cast<double>(g.latent)));
     gan.set("power", number(g.power));
     gan.set("seed", number(static_cast<double>(g.seed % (1ll << 31))));
+    gan.set("device", scalar(g.device));
+    gan.set("precision", scalar(g.precision));
     Node w = Node::sequence();
     for (double x : g.lossWeights) w.push(number(x));
     gan.set("loss_weights", w);
@@ -329,6 +358,7 @@ class Predictor3dgan : public Component {
     gen.set("file", scalar((work / "generated.h5").string()));
     gen.set("events", number(static_cast<double>(n)));
     gen.set("seed", number(static_cast<double>(g.seed % (1ll << 31))));
+    gen.set("device", scalar(g.device));
     Artifact c;
     c.type = "Path";
     c.meta = {{"path", conditions.string()}};
