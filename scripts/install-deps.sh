@@ -6,7 +6,9 @@ set -euo pipefail
 PKGS=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
-  # core engine
+  # core engine; OpenBLAS (pthread build) becomes the BLAS behind Debian's LibTorch through the
+  # alternatives system: the reference BLAS ran the MLP benchmark's GEMMs at a few per cent of peak
+  libopenblas0-pthread
   libtorch-dev libgloo-dev libhdf5-dev libyaml-cpp-dev libfftw3-dev nlohmann-json3-dev libcli11-dev
   # MLflow tracking servers over REST (core/track/MlflowRest)
   libcurl4-openssl-dev

@@ -104,7 +104,9 @@ def gen_input(e, t):
 
 
 t0 = time.perf_counter()
+epoch_seconds = []
 for epoch in range(epochs):
+    e0 = time.perf_counter()
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(epoch))
     for b in range(0, n, batch):  # the last batch may be smaller, as the trainer's
         idx = perm[b:b + batch].to(device)
@@ -135,7 +137,11 @@ for epoch in range(epochs):
         # As the trainer: the step's numbers come back to the host once per step.
         torch.stack([o[3].mean(), ecal_target.mean(), g_loss, d_loss, ecal_err]).detach().float().cpu()
         steps += 1
+    epoch_seconds.append(time.perf_counter() - e0)
 seconds = time.perf_counter() - t0
+# Steady state: the epochs after the first (which pays for cuDNN's and cuBLAS's start-up).
+steady = steps * (epochs - 1) / epochs / sum(epoch_seconds[1:]) if epochs > 1 else steps / seconds
 print(f"gan3d {preset} device={device}: {steps / seconds:.2f} steps/s ({steps} steps in {seconds:.2f} s, "
+      f"epochs after the first {steady:.2f} steady steps/s, "
       f"{gch}/{dch} channels, {sum(p.numel() for p in gen.parameters()) + sum(p.numel() for p in disc.parameters())} "
       f"parameters)")

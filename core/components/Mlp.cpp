@@ -190,6 +190,8 @@ class MlpTrainer : public Component {
                     {"stopped_early", r.stoppedEarly},
                     {"resumed", r.resumed},
                     {"train_seconds", r.seconds},
+                    {"epoch_seconds", r.epochSeconds},
+                    {"checkpoint_seconds", r.checkpointSeconds},
                     {"samples_per_second", r.seconds > 0 ? static_cast<double>(x.size(0) * r.epochsRun) / r.seconds : 0.0}};
     for (const auto& [k, v] : r.lastValidation) metrics.meta["final_" + k] = v;
     out["metrics"] = metrics;

@@ -332,7 +332,7 @@ class FitLoop {
       next.epochSum = sums[0];
       next.epochCount = sums[1];
     }
-    if (leader()) saveCheckpoint(ckpt_, task_, next);
+    if (leader()) timedCheckpoint(next);
   }
 
   // One optimizer step on this rank's share of global batch b.
@@ -379,6 +379,7 @@ class FitLoop {
   }
 
   void epoch() {
+    const auto epochStart = std::chrono::steady_clock::now();
     const double lr = cfg_.lrAt(s_.epoch);
     for (auto* opt : task_.optimizers())
       for (auto& g : opt->param_groups()) g.options().set_lr(lr);
@@ -399,8 +400,15 @@ class FitLoop {
     LoopState next = s_;
     ++next.epoch;
     if (stop_) next.epoch = cfg_.epochs;  // a resumed early-stopped run has nothing left to do
-    if (leader()) saveCheckpoint(ckpt_, task_, next);
+    if (leader()) timedCheckpoint(next);
     ++r_.epochsRun;
+    r_.epochSeconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - epochStart).count());
+  }
+
+  void timedCheckpoint(const LoopState& next) {
+    const auto t0 = std::chrono::steady_clock::now();
+    saveCheckpoint(ckpt_, task_, next);
+    r_.checkpointSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
   const TrainerConfig& cfg_;

@@ -109,6 +109,8 @@ struct TrainResult {
   int worldSize = 1;
   std::int64_t samplesSeen = 0;  // over all ranks
   double seconds = 0;
+  std::vector<double> epochSeconds;  // each epoch run here, its checkpoint included
+  double checkpointSeconds = 0;      // writing checkpoints, all of them
 };
 
 class Trainer {

@@ -263,6 +263,8 @@ class GanTrainer : public Component {
                     {"final_g_loss", r.lastLoss},
                     {"resumed", r.resumed},
                     {"train_seconds", r.seconds},
+                    {"epoch_seconds", r.epochSeconds},
+                    {"checkpoint_seconds", r.checkpointSeconds},
                     {"showers_per_second",
                      r.seconds > 0 ? static_cast<double>(r.samplesSeen) / r.seconds : 0.0}};
     for (const auto& [k, v] : initial) metrics.meta["initial_" + k] = v;

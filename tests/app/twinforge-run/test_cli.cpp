@@ -17,8 +17,10 @@ struct Result {
   QString out, err;
 };
 
-Result run(const QStringList& args, const QString& cwd = {}, int timeoutMs = 300000) {
+Result run(const QStringList& args, const QString& cwd = {}, int timeoutMs = 300000,
+           const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
   QProcess p;
+  p.setProcessEnvironment(env);
   if (!cwd.isEmpty()) p.setWorkingDirectory(cwd);
   p.start(tftest::bin("twinforge-run"), args);
   if (!p.waitForFinished(timeoutMs)) {
@@ -103,6 +105,52 @@ class TestCli : public QObject {
     auto save = run({example(), "-w", ws(), "--from", "save"});
     QVERIFY2(save.code == 0, qPrintable(save.out + save.err));
     QVERIFY2(save.out.contains("1 step(s)"), qPrintable(save.out));
+  }
+
+  // The device parameter: described on every trainer, cpu trains, cuda without a GPU is refused
+  // with a message that says what to do, and a malformed value names what is expected.
+  void trainsOnTheDeviceItIsGiven() {
+    for (const char* trainer : {"core.MLPTrainer", "calo.GAN3DTrainer"}) {
+      auto d = run({"--describe", trainer});
+      QCOMPARE(d.code, 0);
+      QVERIFY2(d.out.contains("device : str") && d.out.contains("cuda:N") && d.out.contains("precision"),
+               qPrintable(d.out));
+    }
+    QVERIFY(run({"--describe", "calo.Generate"}).out.contains("device : str"));
+
+    QProcessEnvironment noGpu = QProcessEnvironment::systemEnvironment();
+    noGpu.insert("CUDA_VISIBLE_DEVICES", "");  // no GPU, whatever machine the test runs on
+    const QString key = "training_pipeline.steps.train.device=";
+    auto lastLoss = [](const QString& workspace, const QString& id) {
+      QFile f(workspace + "/mlruns/0/" + id + "/metrics/train.train_loss");
+      return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().split('\n').last().split(' ').value(1) : QByteArray();
+    };
+    const QStringList common{example(), "--set", "epochs=2", "--set", "samples=512"};
+    auto cpu = run(common + QStringList{"-w", ws() + "-dev", "--set", key + "cpu", "--run-id", QString(32, 'c')}, {},
+                   300000, noGpu);
+    QVERIFY2(cpu.code == 0, qPrintable(cpu.out + cpu.err));
+    auto autoDev = run(common + QStringList{"-w", ws() + "-dev", "--set", key + "auto", "--run-id", QString(32, 'a')},
+                       {}, 300000, noGpu);
+    QVERIFY2(autoDev.code == 0, qPrintable(autoDev.out + autoDev.err));
+    // auto without a GPU is the CPU: the same seeded run gives the same losses.
+    QVERIFY(!lastLoss(ws() + "-dev", QString(32, 'c')).isEmpty());
+    QCOMPARE(lastLoss(ws() + "-dev", QString(32, 'a')), lastLoss(ws() + "-dev", QString(32, 'c')));
+
+    auto cuda = run(common + QStringList{"-w", ws() + "-dev", "--set", key + "cuda"}, {}, 300000, noGpu);
+    QCOMPARE(cuda.code, 1);
+    QVERIFY2(cuda.err.contains("device: cuda was asked for, but") && cuda.err.contains("use device: cpu"),
+             qPrintable(cuda.err));
+    auto bad = run(common + QStringList{"-w", ws() + "-dev", "--set", key + "gpu7"}, {}, 300000, noGpu);
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.contains("device: 'gpu7' is not a device: expected cpu, cuda, cuda:N or auto"), qPrintable(bad.err));
+
+    // bf16: trains where LibTorch 2.x offers autocast, and is refused by name on 1.13.
+    auto bf16 = run(common + QStringList{"-w", ws() + "-dev", "--set", "training_pipeline.steps.train.precision=bf16"},
+                    {}, 300000, noGpu);
+    if (bf16.code == 0)
+      QVERIFY2(bf16.out.contains("training on cpu, precision bf16"), qPrintable(bf16.out));
+    else
+      QVERIFY2(bf16.err.contains("precision: bf16 needs LibTorch 2.x"), qPrintable(bf16.err));
   }
 
   void loggersAndProvenance() {
