@@ -41,7 +41,7 @@ tf --describe calo.GAN3DTrainer | grep -E "^  (device|precision) " | tee -a "$OU
 set +e
 
 if [ -n "$gpu" ]; then
-  DEV=cuda EVENTS=1024 EPOCHS=6 PRESET=large CNN_EPOCHS=30 MLP_EPOCHS=20 THREADS=8 CK_EPOCHS=100
+  DEV=cuda EVENTS=1024 EPOCHS=10 PRESET=large CNN_EPOCHS=30 MLP_EPOCHS=20 THREADS=8 CK_EPOCHS=100
 else
   DEV=cpu EVENTS=96 EPOCHS=1 PRESET=small CNN_EPOCHS=2 MLP_EPOCHS=2 THREADS=$(nproc) CK_EPOCHS=10
 fi

@@ -4,6 +4,9 @@
 # python3-torch (apt-get install python3-omegaconf python3-torch). Not part of the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every process with one OpenBLAS thread, as twinforge-run sets for itself (core/exec/Threads.h):
+# OpenBLAS's spinning pool beside LibTorch's threads would oversubscribe the cores.
+export OPENBLAS_NUM_THREADS=1
 BIN=${TWINFORGE_BUILD_DIR:-build}/bin
 PY=/usr/bin/python3   # Debian's interpreter, which has Debian's packages
 TMP=$(mktemp -d)

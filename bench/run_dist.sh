@@ -5,6 +5,9 @@
 # Each rank uses 1 thread. Needs a build (scripts/build.sh) and python3-torch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every process with one OpenBLAS thread, as twinforge-run sets for itself (core/exec/Threads.h):
+# OpenBLAS's spinning pool beside LibTorch's threads would oversubscribe the cores.
+export OPENBLAS_NUM_THREADS=1
 BIN=${TWINFORGE_BUILD_DIR:-build}/bin
 PY=/usr/bin/python3
 REPS=${REPS:-5}

@@ -35,7 +35,7 @@ ComputeThreads setComputeThreads(int threads) {
   set(blas);
   t.blas = blas;
   if (auto config = reinterpret_cast<ConfigFn>(dlsym(RTLD_DEFAULT, "openblas_get_config")))
-    if (const char* c = config()) t.blasName = std::string("OpenBLAS ") + c;
+    if (const char* c = config()) t.blasName = std::string(c).rfind("OpenBLAS", 0) == 0 ? c : std::string("OpenBLAS ") + c;
   return t;
 }
 
