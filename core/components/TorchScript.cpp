@@ -6,6 +6,7 @@
 #include "exec/ParamDecls.h"
 #include "io/AtomicFile.h"
 #include "registry/Registry.h"
+#include "train/Device.h"
 
 #include <torch/script.h>
 
@@ -68,6 +69,7 @@ namespace {
 
 struct PredictorConfig {
   std::string file;
+  std::string device = "auto";
 };
 
 const ParamDecls<PredictorConfig>& predictorParams() {
@@ -75,6 +77,8 @@ const ParamDecls<PredictorConfig>& predictorParams() {
     ParamDecls<PredictorConfig> d;
     d.path("file", &PredictorConfig::file)
         .withDoc("TorchScript file; relative paths are taken from the workspace. A connected Path wins");
+    d.add("device", &PredictorConfig::device)
+        .withDoc("Where the model runs: cpu, cuda, cuda:N, or auto (a GPU when there is one)");
     return d;
   }();
   return d;
@@ -91,9 +95,10 @@ class Predictor : public Component {
     if (file.empty()) throw std::runtime_error("no model file: set 'file' or connect a saver's path");
     file = ctx.resolve(file);
     if (!fs::exists(file)) throw std::runtime_error("'" + file.string() + "': no such model file");
+    const c10::Device device = resolveDevice(cfg_.device);
     torch::jit::Module m;
     try {
-      m = torch::jit::load(file.string());
+      m = torch::jit::load(file.string(), device);
     } catch (const c10::Error& e) {
       throw std::runtime_error("'" + file.string() + "': not a TorchScript file (" +
                                std::string(e.what_without_backtrace()) + ")");
@@ -102,7 +107,8 @@ class Predictor : public Component {
     torch::NoGradGuard ng;
     const Artifact& ds = in.at("dataset");
     at::Tensor x = ds.tensor("x").to(at::kFloat);
-    at::Tensor out = m.forward({x}).toTensor();
+    // The outputs come back to the CPU, where the artifacts and the metrics below expect them.
+    at::Tensor out = m.forward({x.to(device)}).toTensor().cpu();
     Artifact pred;
     pred.type = "TensorMap";
     pred.tensors["prediction"] = out;
@@ -116,7 +122,8 @@ class Predictor : public Component {
       else
         metrics.meta["mse"] = (out - y.to(at::kFloat).reshape(out.sizes())).pow(2).mean().item<double>();
     }
-    ctx.log("predicted " + std::to_string(x.size(0)) + " samples with " + file.string());
+    ctx.log("predicted " + std::to_string(x.size(0)) + " samples with " + file.string() +
+            (device.is_cpu() ? "" : " on " + describeDevice(device)));
     return {{"predictions", pred}, {"metrics", metrics}};
   }
 
