@@ -72,11 +72,7 @@ rm -f /tmp/tf-blas-a /tmp/tf-blas-b /tmp/tf-blas-c
 # itwinai's own TorchTrainer on the same models (ITWINAI=1; a venv from
 # bench/peer/requirements-itwinai.txt is made on first use in ~/.cache/twinforge).
 if [ "${ITWINAI:-0}" = 1 ]; then
-  req=bench/peer/requirements-itwinai.txt
-  venv=${XDG_CACHE_HOME:-$HOME/.cache}/twinforge/itwinai-venv-$(sha256sum "$req" | cut -c1-12)
-  if [ ! -f "$venv/.complete" ]; then
-    rm -rf "$venv" && python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$req" && touch "$venv/.complete"
-  fi
+  venv=$(scripts/pypi-venv.sh bench/peer/requirements-itwinai.txt itwinai-venv)
   echo
   echo "| model | TwinForge steps/s (OpenBLAS) | itwinai TorchTrainer steps/s | TwinForge / itwinai |"
   echo "| --- | --- | --- | --- |"

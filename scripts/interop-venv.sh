@@ -4,14 +4,4 @@
 # in ~/.cache/twinforge (a new requirements file makes a new one).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-req="$here/tests/interop/requirements.txt"
-key=$(sha256sum "$req" | cut -c1-12)
-venv="${TWINFORGE_INTEROP_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/twinforge/interop-venv-$key}"
-if [ ! -f "$venv/.complete" ]; then
-  rm -rf "$venv"
-  mkdir -p "$(dirname "$venv")"
-  python3 -m venv "$venv" >&2
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
-  touch "$venv/.complete"
-fi
-echo "$venv"
+exec "$here/scripts/pypi-venv.sh" "$here/tests/interop/requirements.txt" interop-venv "${TWINFORGE_INTEROP_VENV:-}"
