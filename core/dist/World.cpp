@@ -114,22 +114,39 @@ class C10dWorld : public World {
   std::string backend_;
 };
 
-}  // namespace
-
-
-
-std::chrono::milliseconds timeoutFromEnvironment(std::chrono::milliseconds fallback) {
-  const char* v = std::getenv("TWINFORGE_DIST_TIMEOUT");
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  double s = std::strtod(v, &end);
-  if (*end != '\0' || !(s > 0))
-    throw std::runtime_error(std::string("TWINFORGE_DIST_TIMEOUT='") + v + "': expected a positive number of seconds");
-  return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+c10::intrusive_ptr<Group> glooGroup(const c10::intrusive_ptr<::c10d::Store>& store, const Environment& env,
+                                    const World::Options& opts) {
+  auto o = ::c10d::ProcessGroupGloo::Options::create(opts.timeout);
+  if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname && *ifname)
+    o->devices.push_back(::c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+  else if (isLoopback(env.masterAddr))
+    o->devices.push_back(::c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+  else
+    o->devices.push_back(::c10d::ProcessGroupGloo::createDefaultDevice());
+  o->threads = opts.glooThreads;
+  return c10::make_intrusive<::c10d::ProcessGroupGloo>(c10::make_intrusive<::c10d::PrefixStore>("gloo", store),
+                                                       env.rank, env.worldSize, o);
 }
 
-std::unique_ptr<World> World::connect(const Environment& env, const Options& opts) {
-  const std::string where = env.masterAddr + ":" + std::to_string(env.masterPort);
+// The NCCL group, where the build has NCCL and a GPU is visible; null otherwise. NCCL makes its
+// communicators at the first collective, so a job that stays on the CPU pays nothing for it.
+c10::intrusive_ptr<Group> ncclGroup(const c10::intrusive_ptr<::c10d::Store>& store, const Environment& env,
+                                    const World::Options& opts) {
+#ifdef TWINFORGE_WITH_NCCL
+  if (torch::cuda::device_count() == 0) return {};
+  auto n = ::c10d::ProcessGroupNCCL::Options::create();
+  n->timeout = opts.timeout;
+  return c10::make_intrusive<::c10d::ProcessGroupNCCL>(c10::make_intrusive<::c10d::PrefixStore>("nccl", store),
+                                                       env.rank, env.worldSize, n);
+#else
+  (void)store, (void)env, (void)opts;
+  return {};
+#endif
+}
+
+// Rank 0 serves the TCPStore, the others reach it; errors say which and what to check.
+c10::intrusive_ptr<::c10d::Store> rendezvousStore(const Environment& env, const World::Options& opts,
+                                                  const std::string& where) {
   if (env.masterPort <= 0 || env.masterPort > 65535)
     throw std::runtime_error("MASTER_PORT=" + std::to_string(env.masterPort) + ": expected a port in 1..65535");
   ::c10d::TCPStoreOptions so;
@@ -151,31 +168,32 @@ std::unique_ptr<World> World::connect(const Environment& env, const Options& opt
                              " failed for rank " + std::to_string(env.rank) + " of " + std::to_string(env.worldSize) +
                              " (" + msg + "); check that every rank was started with the same MASTER_ADDR/PORT");
   }
+  return store;
+}
+
+}  // namespace
+
+std::chrono::milliseconds timeoutFromEnvironment(std::chrono::milliseconds fallback) {
+  const char* v = std::getenv("TWINFORGE_DIST_TIMEOUT");
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  double s = std::strtod(v, &end);
+  if (*end != '\0' || !(s > 0))
+    throw std::runtime_error(std::string("TWINFORGE_DIST_TIMEOUT='") + v + "': expected a positive number of seconds");
+  return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+}
+
+std::unique_ptr<World> World::connect(const Environment& env, const Options& opts) {
+  const std::string where = env.masterAddr + ":" + std::to_string(env.masterPort);
+  const c10::intrusive_ptr<::c10d::Store> store = rendezvousStore(env, opts, where);
 
   // Each group rendezvouses under its own prefix of the one store.
   c10::intrusive_ptr<Group> cpu, cuda;
   try {
     if (opts.backend != "gloo" && opts.backend != "nccl")
       throw std::runtime_error("unknown backend '" + opts.backend + "': expected gloo or nccl");
-    auto o = ::c10d::ProcessGroupGloo::Options::create(opts.timeout);
-    if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname && *ifname)
-      o->devices.push_back(::c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
-    else if (isLoopback(env.masterAddr))
-      o->devices.push_back(::c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
-    else
-      o->devices.push_back(::c10d::ProcessGroupGloo::createDefaultDevice());
-    o->threads = opts.glooThreads;
-    cpu = c10::make_intrusive<::c10d::ProcessGroupGloo>(c10::make_intrusive<::c10d::PrefixStore>("gloo", store),
-                                                       env.rank, env.worldSize, o);
-#ifdef TWINFORGE_WITH_NCCL
-    // NCCL makes its communicators at the first collective, so a job that stays on the CPU pays nothing.
-    if (torch::cuda::device_count() > 0) {
-      auto n = ::c10d::ProcessGroupNCCL::Options::create();
-      n->timeout = opts.timeout;
-      cuda = c10::make_intrusive<::c10d::ProcessGroupNCCL>(c10::make_intrusive<::c10d::PrefixStore>("nccl", store),
-                                                           env.rank, env.worldSize, n);
-    }
-#endif
+    cpu = glooGroup(store, env, opts);
+    cuda = ncclGroup(store, env, opts);
     if (opts.backend == "nccl" && !cuda)
 #ifdef TWINFORGE_WITH_NCCL
       throw std::runtime_error("backend nccl: no CUDA GPU is visible to rank " + std::to_string(env.rank));
