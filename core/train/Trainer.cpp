@@ -231,7 +231,13 @@ class FitLoop {
     task_.model().to(device_);
     struct BackToCpu {
       TrainingTask& t;
-      ~BackToCpu() { t.model().to(c10::Device(c10::DeviceType::CPU)); }
+      ~BackToCpu() {
+        try {
+          t.model().to(c10::Device(c10::DeviceType::CPU));
+        } catch (const std::exception&) {
+          // Leaving after a device error (out of memory, say): that error is the one to report.
+        }
+      }
     } backToCpu{task_};
     trainData_ = {train_.first.to(device_), train_.second.to(device_)};
     if (!device_.is_cpu() || cfg_.precision != "fp32")
