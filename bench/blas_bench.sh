@@ -16,9 +16,7 @@ PY=/usr/bin/python3
 PY2="$(scripts/torch2-venv.sh)/bin/python"
 REPS=${1:-3}
 REF_DIRS=/usr/lib/x86_64-linux-gnu/blas:/usr/lib/x86_64-linux-gnu/lapack
-steps_per_s() { awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "steps/s") print $i}'; }
-gflops() { awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "GFLOP/s") print $i}'; }
-med() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+source bench/common.sh
 # Floating-point operations per optimizer step: forward multiply-adds x 2 x 3 (forward, and
 # backward for inputs and weights), the first layer's input gradient left out.
 flop_per_step() {
@@ -34,7 +32,7 @@ for blas in reference openblas; do
   env=()
   [ $blas = reference ] && env=(LD_LIBRARY_PATH=$REF_DIRS)
   for t in 1 2; do
-    peak[$blas,$t]=$(env "${env[@]}" "$BIN/gemm_peak" $t 2048 5 | tee /dev/stderr | gflops)
+    peak[$blas,$t]=$(env "${env[@]}" "$BIN/gemm_peak" $t 2048 5 | tee /dev/stderr | value_before GFLOP/s)
   done
 done
 pypeak=$("$PY2" -c '

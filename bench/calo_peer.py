@@ -5,6 +5,7 @@
   calo_peer.py generate N THREADS      the small-preset 3DGAN generator of plugins/calo/Gan3dModel.h,
                                        batch 128, eval mode, no gradients: showers per second
 """
+import os
 import sys
 import time
 
@@ -28,32 +29,12 @@ def read(path, reps):
 
 def generate(n, threads):
     import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer"))
+    from gan3d_models import Generator  # the same layers and operations as GeneratorImpl
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    g, g2, latent, power = 8, 4, 256, 0.85
-    shape, half, eighth, quarter = (51, 51, 25), (26, 26, 13), (7, 7, 4), (13, 13, 7)
-
-    class Generator(nn.Module):  # the same layers and operations as GeneratorImpl
-        def __init__(self):
-            super().__init__()
-            self.fc = nn.Linear(latent, g * 7 * 7 * 4)
-            self.conv1, self.bn1 = nn.Conv3d(g, g, 3, padding=1), nn.BatchNorm3d(g)
-            self.conv2, self.bn2 = nn.Conv3d(g, g2, 3, padding=1), nn.BatchNorm3d(g2)
-            self.conv3 = nn.Conv3d(g2, 8, 3, padding=1)
-
-        def forward(self, z):
-            b = z.shape[0]
-            up = lambda x, s: F.interpolate(x, size=s, mode="trilinear", align_corners=False)
-            x = F.leaky_relu(self.fc(z), 0.2).view(b, g, *eighth)
-            x = F.leaky_relu(self.bn1(self.conv1(up(x, quarter))), 0.2)
-            x = F.leaky_relu(self.bn2(self.conv2(up(x, half))), 0.2)
-            x = self.conv3(x).view(b, 2, 2, 2, *half).permute(0, 4, 1, 5, 2, 6, 3)
-            x = F.relu(x.reshape(b, 1, 2 * half[0], 2 * half[1], 2 * half[2])[:, :, :51, :51, :25])
-            return x * z[:, 0].clamp_min(0).pow(power).view(b, 1, 1, 1, 1)
-
-    gen = Generator().eval()
+    latent, power = 256, 0.85
+    gen = Generator((51, 51, 25), 8, latent, power).eval()
     energy = torch.rand(n) * 190 + 10
     theta = torch.rand(n) * (np.pi / 3) + np.pi / 3
     out = []

@@ -47,8 +47,7 @@ else
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-steps_per_s() { awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "steps/s") print $i}'; }
+source bench/common.sh
 
 # 1. The 3DGAN: the same file for both.
 "$PYTHON" bench/make_calo_file.py "$work/showers.h5" "$EVENTS" >/dev/null
@@ -76,7 +75,7 @@ for prec in fp32 bf16; do
   read -r a a2 a3 <<<"$(gan_twinforge $prec || echo failed failed failed)"
   "$PYTHON" bench/peer/gan3d_peer.py "$work/showers.h5" "$EPOCHS" 64 "$DEV" "$PRESET" $prec >>"$OUT/peer.log"
   b=$(tail -1 "$OUT/peer.log" | steps_per_s)
-  b2=$(tail -1 "$OUT/peer.log" | awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "steady") print $i}')
+  b2=$(tail -1 "$OUT/peer.log" | value_before steady)
   log "3DGAN $PRESET $DEV $prec, $EVENTS showers, batch 64: whole loop twinforge $a steps/s (checkpoint each epoch), pytorch $b steps/s (none), ratio $(ratio "$a" "$b"); epochs after the first: twinforge $a2 ($a3 without its checkpoints), pytorch $b2, ratio $(ratio "$a2" "$b2") ($(ratio "$a3" "$b2"))"
 done
 

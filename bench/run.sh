@@ -36,7 +36,7 @@ echo "twinforge-run --list-components: ${a} s; import torch: ${b} s"
 
 echo "== training throughput: TwinForge's trainer vs the same loop in python3-torch (in-process steps/s, 5 interleaved pairs)"
 # The number before "steps/s", wherever the line puts it (train_bench's line also says ranks=N).
-steps_per_s() { awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "steps/s") print $i}'; }
+source bench/common.sh
 pair() {  # model threads epochs
   local ratios=()
   for _ in 1 2 3 4 5; do

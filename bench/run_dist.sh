@@ -13,8 +13,8 @@ PY=/usr/bin/python3
 REPS=${REPS:-5}
 
 two() { bench/two_ranks.sh "$@"; }  # rank 0's output
-sps() { awk '{for (i = 1; i <= NF; i++) if ($i == "samples/s") print $(i-1)}'; }
-med() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+source bench/common.sh
+sps() { value_before samples/s; }
 
 for spec in "mlp 12" "cnn3d 6" "mlp-small 10"; do
   set -- $spec

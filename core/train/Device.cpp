@@ -1,5 +1,7 @@
 #include "train/Device.h"
 
+#include "dist/Environment.h"
+
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -19,15 +21,8 @@ bool libtorchHasCuda() {
 
 namespace {
 
-int localRank() {
-  for (const char* v : {"LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID"})
-    if (const char* s = std::getenv(v); s && *s) {
-      char* end = nullptr;
-      const long r = std::strtol(s, &end, 10);
-      if (*end == '\0' && r >= 0) return static_cast<int>(r);
-    }
-  return 0;
-}
+// This rank's GPU: LOCAL_RANK of torchrun, Open MPI or SLURM, as the data-parallel start-up reads it.
+int localRank() { return dist::detectEnvironment().localRank; }
 
 [[noreturn]] void noCuda(const std::string& param, const std::string& spec, const std::string& why) {
   throw std::runtime_error(param + ": " + spec + " was asked for, but " + why + "; use " + param +
