@@ -74,6 +74,21 @@ RunInfo RunStore::createRun(const std::string& name, const std::string& id) cons
   return run;
 }
 
+bool RunStore::adoptCopiedRun(const fs::path& runDir, std::string* error) {
+  std::ifstream in(runDir / "meta.yaml");
+  if (!in) {
+    if (error) *error = (runDir / "meta.yaml").string() + ": missing; not a run folder";
+    return false;
+  }
+  std::string text, line;
+  while (std::getline(in, line)) {
+    if (line.rfind("artifact_uri:", 0) == 0) line = "artifact_uri: file://" + fs::absolute(runDir / "artifacts").string();
+    text += line + "\n";
+  }
+  io::writeTextAtomic(runDir / "meta.yaml", text);
+  return true;
+}
+
 void RunStore::writeMeta(const RunInfo& run, Status status, std::int64_t endMs) const {
   std::ostringstream m;
   m << "artifact_uri: file://" << fs::absolute(run.dir / "artifacts").string() << "\n"

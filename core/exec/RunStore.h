@@ -75,6 +75,9 @@ class RunStore {
   static std::vector<std::filesystem::path> stepOutputFiles(const std::filesystem::path& runDir,
                                                             const std::string& step);
   // Deletes a run folder; false (and `error`) when it is not a run of this store.
+  // A run folder copied here from another machine (a cluster's workspace): its meta.yaml names
+  // the artifacts where they are now. False (and `error`) when it is not a run folder.
+  static bool adoptCopiedRun(const std::filesystem::path& runDir, std::string* error = nullptr);
   bool deleteRun(const std::filesystem::path& runDir, std::string* error = nullptr) const;
 
   // For help texts: where a run goes, "mlruns/0/<run id>/ (events in events.jsonl)".

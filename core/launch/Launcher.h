@@ -19,6 +19,12 @@ struct LaunchSpec {
   int masterPort = 0;             // rendezvous port for ranks > 1; 0: a free one
   std::map<std::string, std::string> env;  // added to the inherited environment
   double graceSeconds = 10;       // cancel: SIGTERM, then SIGKILL after this long
+  // For launchers that run it elsewhere (SLURM, SSH): the run it is and the local files its args
+  // name. Those files are uploaded and their paths in args replaced by the copies; an arg equal to
+  // `workspace` becomes the remote workspace; the run's folder is copied back when it ends.
+  std::string workspace;
+  std::string runId;
+  std::vector<std::string> files;
 };
 
 enum class JobState { Pending, Running, Completed, Failed, Cancelled };
@@ -52,6 +58,11 @@ class Job {
   virtual std::string failure() const = 0;
   // Asks the job to stop (SIGTERM, scancel); poll() carries it through.
   virtual void cancel() = 0;
+  // Empty while the job can be watched; otherwise why not, for now ("connection lost, retrying
+  // in 8 s: ..."). Local jobs are always healthy.
+  virtual std::string health() const { return {}; }
+  // SLURM's reason for a pending job ("Resources", "Priority"), the nodes of a running one.
+  virtual std::string detail() const { return {}; }
 };
 
 class Launcher {

@@ -1,0 +1,209 @@
+#include "launch/Host.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace tf::launch {
+
+namespace fs = std::filesystem;
+
+std::string shellQuote(const std::string& value) {
+  std::string q = "'";
+  for (char c : value) {
+    if (c == '\'') q += "'\\''";
+    else q += c;
+  }
+  return q + "'";
+}
+
+namespace {
+
+void setNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+// Reads what is there without waiting; false at end of file.
+bool drain(int fd, std::string& into) {
+  char buf[65536];
+  for (;;) {
+    const ssize_t k = ::read(fd, buf, sizeof buf);
+    if (k > 0) {
+      into.append(buf, static_cast<std::size_t>(k));
+      continue;
+    }
+    if (k == 0) return false;
+    return errno == EAGAIN || errno == EINTR;
+  }
+}
+
+}  // namespace
+
+CommandResult runProcess(const std::vector<std::string>& argv, const std::string& input,
+                         std::chrono::milliseconds timeout) {
+  if (argv.empty()) throw std::invalid_argument("runProcess: no command");
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC))
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::dup2(in[0], 0);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::execvp(args[0], args.data());
+    const std::string m = std::string("cannot run ") + args[0] + ": " + std::strerror(errno) + "\n";
+    (void)!::write(2, m.data(), m.size());
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  int inFd = in[1];
+  setNonBlocking(inFd);
+  setNonBlocking(out[0]);
+  setNonBlocking(err[0]);
+  if (input.empty()) {
+    ::close(inFd);
+    inFd = -1;
+  }
+  CommandResult r;
+  std::size_t written = 0;
+  bool outOpen = true, errOpen = true, exited = false;
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // The child is done when it has exited, not when its pipes close: ssh's ControlPersist master
+  // inherits them and outlives the command by minutes.
+  while (!exited || outOpen || errOpen) {
+    pollfd fds[3];
+    int n = 0;
+    if (outOpen) fds[n++] = {out[0], POLLIN, 0};
+    if (errOpen) fds[n++] = {err[0], POLLIN, 0};
+    if (inFd >= 0) fds[n++] = {inFd, POLLOUT, 0};
+    ::poll(fds, static_cast<nfds_t>(n), exited ? 0 : 20);
+    if (outOpen) outOpen = drain(out[0], r.out);
+    if (errOpen) errOpen = drain(err[0], r.err);
+    if (inFd >= 0) {
+      const ssize_t k = ::write(inFd, input.data() + written, input.size() - written);
+      if (k > 0) written += static_cast<std::size_t>(k);
+      if ((k < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) {
+        ::close(inFd);
+        inFd = -1;
+      }
+    }
+    if (exited) break;  // drained once after the exit
+    if (::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    else if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      r.timedOut = exited = true;
+    }
+  }
+  if (inFd >= 0) ::close(inFd);
+  ::close(out[0]);
+  ::close(err[0]);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+CommandResult LocalHost::run(const std::string& script, const std::string& input, std::chrono::milliseconds timeout) {
+  return runProcess({"/bin/sh", "-c", setup_.empty() ? script : setup_ + "\n" + script}, input, timeout);
+}
+
+SshHost::SshHost(SshOptions o) : o_(std::move(o)) {
+  if (o_.host.empty()) throw std::invalid_argument("ssh: no host given");
+  if (o_.knownHosts != "strict" && o_.knownHosts != "accept-new")
+    throw std::invalid_argument("ssh: known_hosts policy '" + o_.knownHosts + "': expected strict or accept-new");
+  // Unix socket paths are short (108 bytes): a private folder in /tmp, %C hashes host and user.
+  char tmpl[] = "/tmp/tf-ssh-XXXXXX";
+  if (!::mkdtemp(tmpl)) throw std::runtime_error(std::string("ssh: cannot make a control folder: ") + std::strerror(errno));
+  controlDir_ = tmpl;
+}
+
+SshHost::~SshHost() {
+  // Ends the shared connection, then removes its folder.
+  auto a = sshArgs("");
+  a.pop_back();                              // no remote command
+  a.insert(a.end() - 1, {"-O", "exit"});     // before the host
+  try {
+    runProcess(a, {}, std::chrono::seconds(5));
+  } catch (...) {
+  }
+  std::error_code ec;
+  fs::remove_all(controlDir_, ec);
+}
+
+std::string SshHost::describe() const {
+  return (o_.user.empty() ? "" : o_.user + "@") + o_.host + ":" + std::to_string(o_.port);
+}
+
+std::vector<std::string> SshHost::sshArgs(const std::string& remoteCommand) const {
+  std::vector<std::string> a = {"ssh", "-p", std::to_string(o_.port), "-o", "BatchMode=yes",
+                                "-o", "ConnectTimeout=" + std::to_string(o_.connectTimeout.count()),
+                                "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
+                                "-o", "ControlMaster=auto", "-o", "ControlPersist=300",
+                                "-o", "ControlPath=" + (controlDir_ / "%C").string(),
+                                "-o", std::string("StrictHostKeyChecking=") + (o_.knownHosts == "strict" ? "yes" : "accept-new"),
+                                "-o", "LogLevel=ERROR"};
+  if (!o_.knownHostsFile.empty()) a.insert(a.end(), {"-o", "UserKnownHostsFile=" + o_.knownHostsFile});
+  if (!o_.identityFile.empty()) a.insert(a.end(), {"-i", o_.identityFile, "-o", "IdentitiesOnly=yes"});
+  if (!o_.user.empty()) a.insert(a.end(), {"-l", o_.user});
+  a.push_back(o_.host);
+  a.push_back(remoteCommand);
+  return a;
+}
+
+namespace {
+
+// ssh's own complaint, made actionable; empty when the failure is the remote command's.
+std::string connectionProblem(const CommandResult& r, const std::string& where, bool* permanent) {
+  *permanent = true;
+  if (r.code != 255) return {};
+  const std::string& e = r.err;
+  auto has = [&](const char* s) { return e.find(s) != std::string::npos; };
+  if (has("REMOTE HOST IDENTIFICATION HAS CHANGED") || has("Host key for")) {
+    std::string fp;
+    if (auto p = e.find("SHA256:"); p != std::string::npos) fp = e.substr(p, e.find_first_of(" .\r\n", p) - p);
+    return "the host key of " + where + " has CHANGED (it now offers " + (fp.empty() ? "an unknown key" : fp) +
+           "); refusing to connect. If the cluster's administrators changed it, remove the old key from your "
+           "known_hosts file; otherwise someone may be intercepting the connection";
+  }
+  if (has("Host key verification failed") || has("No ED25519 host key is known") || has("host key is known"))
+    return "the host key of " + where + " is not in your known_hosts file and the profile's known_hosts policy is "
+           "'strict'; connect once with ssh to check and accept it, or choose 'accept-new'";
+  if (has("Permission denied")) return "ssh to " + where + " was refused: the key was not accepted (" + e.substr(0, e.find('\n')) + ")";
+  *permanent = false;
+  if (has("Connection refused")) return "nothing accepts ssh connections at " + where + " (connection refused)";
+  if (has("timed out")) return "ssh to " + where + " timed out: the host is unreachable";
+  if (has("Could not resolve hostname")) return "ssh: unknown host in " + where;
+  std::string first = e.substr(0, e.find('\n'));
+  return "ssh to " + where + " failed: " + (first.empty() ? "exit status 255" : first);
+}
+
+}  // namespace
+
+CommandResult SshHost::run(const std::string& script, const std::string& input, std::chrono::milliseconds timeout) {
+  const std::string full = o_.setup.empty() ? script : o_.setup + "\n" + script;
+  CommandResult r = runProcess(sshArgs("exec /bin/sh -c " + shellQuote(full)), input, timeout);
+  if (r.timedOut) {
+    health_ = "no answer from " + describe() + " within " + std::to_string(timeout.count() / 1000) + " s";
+    throw ConnectionError(health_);
+  }
+  bool permanent = false;
+  if (std::string problem = connectionProblem(r, describe(), &permanent); !problem.empty()) {
+    health_ = problem;
+    throw ConnectionError(problem, permanent);
+  }
+  health_.clear();
+  return r;
+}
+
+}  // namespace tf::launch

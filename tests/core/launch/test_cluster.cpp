@@ -1,0 +1,275 @@
+// The SLURM and SSH launchers against real services: munged, slurmctld and slurmd on this
+// machine and sshd on 127.0.0.1 (tests/fixtures/cluster.sh, started by ctest's fixture). A
+// 2-task data-parallel training submitted through an SSH profile comes back into the local run
+// store; a second job is cancelled; a failing job, a missing partition, a wrong key, a changed
+// host key and an unreachable host give clear messages. Every path and name that reaches the
+// remote shell holds spaces, quotes, $ and ;.
+#include "TestSupport.h"
+#include "exec/Artifact.h"
+#include "exec/ExitCodes.h"
+#include "exec/RunStore.h"
+#include "launch/ClusterProfile.h"
+#include "launch/SlurmLauncher.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <chrono>
+
+using namespace tf;
+using namespace tf::launch;
+
+namespace {
+
+// The fixture's cluster.env: export KEY='value' lines.
+std::map<QString, QString> clusterEnv() {
+  std::map<QString, QString> env;
+  const QByteArray dir = qgetenv("TWINFORGE_TEST_CLUSTER_DIR");
+  QFile f(QString::fromLocal8Bit(dir) + "/cluster.env");
+  if (dir.isEmpty() || !f.open(QIODevice::ReadOnly)) return env;
+  static const QRegularExpression line("^export (\\w+)='?([^']*)'?$");
+  for (const auto& l : QString(f.readAll()).split('\n'))
+    if (auto m = line.match(l); m.hasMatch()) env[m.captured(1)] = m.captured(2);
+  return env;
+}
+
+// Names a remote shell must not split, expand or run.
+const QString kOdd = QStringLiteral("it's a \"$HOME\"; `true` dir");
+
+std::string readText(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll().toStdString() : std::string();
+}
+
+}  // namespace
+
+class TestCluster : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  std::map<QString, QString> env_;
+
+  ClusterProfile sshProfile(const QString& remoteWs) const {
+    ClusterProfile p;
+    p.name = "test ssh";
+    p.kind = "ssh";
+    p.host = "127.0.0.1";
+    p.user = "root";
+    p.port = env_.at("TWINFORGE_TEST_SSH_PORT").toInt();
+    p.identityFile = env_.at("TWINFORGE_TEST_SSH_KEY").toStdString();
+    p.knownHostsFile = env_.at("TWINFORGE_TEST_SSH_KNOWN_HOSTS").toStdString();
+    p.remoteWorkspace = remoteWs.toStdString();
+    p.runner = tftest::bin("twinforge-run").toStdString();
+    p.time = "00:10:00";
+    p.tasksPerNode = 2;
+    p.pollSeconds = 0.5;
+    p.setup = {"export OMP_NUM_THREADS=1"};
+    return p;
+  }
+
+  // A launch as the GUI makes it: the pipeline file, the workspace, a run id chosen here.
+  LaunchSpec spec(const QString& pipeline, const QString& ws, const QStringList& sets) const {
+    LaunchSpec s;
+    s.workspace = ws.toStdString();
+    s.runId = RunStore::newRunId();
+    s.files = {pipeline.toStdString()};
+    s.args = {pipeline.toStdString(), "--workspace", s.workspace, "--run-id", s.runId, "--threads", "1", "-q"};
+    for (const auto& o : sets) s.args.insert(s.args.end(), {"--set", o.toStdString()});
+    return s;
+  }
+
+  QString oddPipeline() {
+    const QString dir = tmp_.filePath(kOdd);
+    QDir().mkpath(dir);
+    const QString file = dir + "/pipe line $x;'.yaml";
+    QFile::remove(file);
+    if (!QFile::copy(tftest::source("resources/pipelines/mlp-regression.yaml"), file)) qFatal("copy failed");
+    return file;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    env_ = clusterEnv();
+    if (!env_.count("TWINFORGE_TEST_SSH_PORT"))
+      QFAIL("no cluster: run through ctest (fixture cluster_start) or set TWINFORGE_TEST_CLUSTER_DIR to a folder "
+            "started with tests/fixtures/cluster.sh");
+    qputenv("SLURM_CONF", env_["SLURM_CONF"].toLocal8Bit());
+  }
+
+  void shellQuotingSurvivesAShell() {
+    for (const std::string& s : {std::string("plain"), std::string("a b"), std::string("it's"), std::string("$HOME;rm -rf x"),
+                                std::string("`id`\n\"q\"\\"), std::string()}) {
+      CommandResult r = runProcess({"/bin/sh", "-c", "printf %s " + shellQuote(s)});
+      QCOMPARE(r.out, s);
+    }
+  }
+
+  void profilesRoundTripAndBadOnesAreNamed() {
+    ClusterProfile p = sshProfile("/scratch/" + kOdd);
+    p.partition = "gpu";
+    p.extraSbatch = {"--constraint=a100", "#SBATCH --exclusive"};
+    const auto file = profilesFile(tmp_.filePath("profiles").toStdString());
+    saveProfiles(file, {p});
+    auto back = loadProfiles(file);
+    QCOMPARE(back.size(), std::size_t(1));
+    QCOMPARE(back[0].remoteWorkspace, p.remoteWorkspace);
+    QCOMPARE(back[0].port, p.port);
+    QCOMPARE(back[0].extraSbatch, p.extraSbatch);
+    QCOMPARE(back[0].setup, p.setup);
+    QVERIFY(back[0].problems().empty());
+    QVERIFY(readText(QString::fromStdString(file.string())).find("passphrase") != std::string::npos);  // the comment only
+
+    const QString bad = tftest::writeFile(tmp_, "bad-clusters.yaml", "clusters:\n  a:\n    host: h\n    nodes: two\n");
+    try {
+      loadProfiles(bad.toStdString());
+      QFAIL("no error");
+    } catch (const std::exception& e) {
+      QVERIFY2(QString(e.what()).contains(":4:") && QString(e.what()).contains("nodes: expected a whole number"), e.what());
+    }
+    const QString unknown = tftest::writeFile(tmp_, "unknown-clusters.yaml", "clusters:\n  a:\n    hots: h\n");
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, loadProfiles(unknown.toStdString()));
+  }
+
+  void batchScriptQuotesDataAndParses() {
+    ClusterProfile p = sshProfile("/scratch/" + kOdd);
+    p.partition = "debug";
+    p.gpusPerNode = 4;
+    auto l = launcherFor(p);
+    LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws"), {"trainer.note=a b;$c"});
+    const std::string script = l->preview(s);
+    QVERIFY2(script.find("#SBATCH --gpus-per-node=4") != std::string::npos, script.c_str());
+    QVERIFY(script.find("#SBATCH --ntasks-per-node=2") != std::string::npos);
+    QVERIFY(script.find("srun --kill-on-bad-exit=1 --output=rank-%t.log") != std::string::npos);
+    QVERIFY(script.find("'trainer.note=a b;$c'") != std::string::npos);
+    const QString f = tftest::writeFile(tmp_, "job.sh", QByteArray::fromStdString(script));
+    QCOMPARE(runProcess({"bash", "-n", f.toStdString()}).code, 0);
+  }
+
+  void sshTwoRankTrainingComesBackAndASecondIsCancelled() {
+    const QString remote = tmp_.filePath("cluster side/" + kOdd);
+    const QString ws = tmp_.filePath("local " + kOdd);
+    auto l = launcherFor(sshProfile(remote));
+    QCOMPARE(l->name(), std::string("ssh+slurm"));
+    const QString pipeline = oddPipeline();
+    LaunchSpec s = spec(pipeline, ws, {"epochs=3", "samples=1001", "batch_size=32"});
+    auto job = l->submit(s);
+    QCOMPARE(l->uploadedFiles(), 1);
+    std::vector<OutputLine> lines;
+    bool sawRunning = false;
+    const auto start = std::chrono::steady_clock::now();
+    while (!job->finished() && std::chrono::steady_clock::now() - start < std::chrono::minutes(5)) {  // hang guard
+      job->poll(200, [&](const OutputLine& o) { lines.push_back(o); });
+      sawRunning |= job->state() == JobState::Running;
+    }
+    QVERIFY2(job->state() == JobState::Completed, (job->failure() + " / " + job->health()).c_str());
+    QCOMPARE(job->exitCode(), 0);
+    QVERIFY(sawRunning);
+    qInfo("%s: %zu log lines", job->describe().c_str(), lines.size());
+
+    const QString run = QString::fromStdString(RunStore(s.workspace).runDir(s.runId).string());
+    // Metrics, the model, the per-rank logs and the script are in the local run store.
+    const auto rec = RunStore::readRun(run.toStdString());
+    QVERIFY(rec.has_value());
+    QCOMPARE(RunStore::statusName(rec->status), "finished");
+    QVERIFY(!RunStore::metricHistory(run.toStdString(), "train_loss").empty() ||
+            !QDir(run + "/metrics").entryList(QDir::Files).isEmpty());
+    QVERIFY(tf::Artifact::load((run + "/artifacts/steps/train/model").toStdString()).tensors.size() > 0);
+    QCOMPARE(readText(run + "/tags/twinforge.world_size"), std::string("2"));
+    for (const char* f : {"rank-0.log", "rank-1.log", "job.sh", "job.txt"})
+      QVERIFY2(QFile::exists(run + "/artifacts/slurm/" + f), f);
+    QVERIFY(readText(run + "/events.jsonl").find("\"metric\"") != std::string::npos);
+    QVERIFY(readText(run + "/meta.yaml").find("artifact_uri: file://" + (run + "/artifacts").toStdString()) != std::string::npos);
+
+    // The same pipeline again: not uploaded twice. This one runs long and is cancelled.
+    LaunchSpec s2 = spec(pipeline, ws, {"epochs=4000", "samples=1001", "batch_size=8"});
+    auto second = l->submit(s2);
+    QCOMPARE(l->unchangedFiles(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT((second->poll(100, {}), second->state() == JobState::Running), 60000);
+    QVERIFY(second->detail().find("RUNNING") != std::string::npos);
+    second->cancel();
+    QTRY_VERIFY_WITH_TIMEOUT((second->poll(100, {}), second->finished()), 60000);
+    QVERIFY(second->state() == JobState::Cancelled);
+    QCOMPARE(second->exitCode(), int(kCancelled));
+  }
+
+  void failingJobShowsTheTailOfItsLog() {
+    auto l = launcherFor(sshProfile(tmp_.filePath("remote-fail")));
+    LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws-fail"), {"epochs=fast"});
+    auto job = l->submit(s);
+    const auto start = std::chrono::steady_clock::now();
+    while (!job->finished() && std::chrono::steady_clock::now() - start < std::chrono::minutes(3)) job->poll(200, {});
+    QVERIFY(job->state() == JobState::Failed);
+    QVERIFY(job->exitCode() != 0);
+    QVERIFY2(job->failure().find("FAILED") != std::string::npos && job->failure().find("epochs") != std::string::npos,
+             job->failure().c_str());
+  }
+
+  void missingPartitionShowsSlurmsMessage() {
+    ClusterProfile p = sshProfile(tmp_.filePath("remote-part"));
+    p.partition = "no-such-partition";
+    auto l = launcherFor(p);
+    try {
+      l->submit(spec(oddPipeline(), tmp_.filePath("ws-part"), {}));
+      QFAIL("submitted");
+    } catch (const std::exception& e) {
+      QVERIFY2(QString(e.what()).contains("invalid partition"), e.what());
+    }
+  }
+
+  void localSlurmLauncherRunsOnThisMachine() {
+    ClusterProfile p = sshProfile(tmp_.filePath("local slurm " + kOdd));
+    p.kind = "slurm";
+    p.tasksPerNode = 1;
+    auto l = launcherFor(p);
+    QCOMPARE(l->name(), std::string("slurm"));
+    LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws-local"), {"epochs=1", "samples=200"});
+    auto job = l->submit(s);
+    QCOMPARE(waitFor(*job, {}), 0);
+    QVERIFY(QFile::exists(QString::fromStdString((RunStore(s.workspace).runDir(s.runId) / "artifacts/slurm/rank-0.log").string())));
+  }
+
+  void wrongKeyIsRefused() {
+    ClusterProfile p = sshProfile(tmp_.filePath("remote-key"));
+    p.identityFile = env_.at("TWINFORGE_TEST_SSH_OTHER_KEY").toStdString();
+    try {
+      launcherFor(p)->submit(spec(oddPipeline(), tmp_.filePath("ws-key"), {}));
+      QFAIL("connected");
+    } catch (const ConnectionError& e) {
+      QVERIFY2(QString(e.what()).contains("key was not accepted"), e.what());
+      QVERIFY(e.permanent);
+    }
+  }
+
+  void changedHostKeyIsRefusedWithItsFingerprint() {
+    // known_hosts that remembers another key for this host and port.
+    const QString other = QString::fromStdString(readText(env_.at("TWINFORGE_TEST_SSH_OTHER_KEY") + ".pub")).section(' ', 0, 1);
+    const QString kh = tftest::writeFile(tmp_, "changed_known_hosts",
+                                         QString("[127.0.0.1]:%1 %2\n").arg(env_.at("TWINFORGE_TEST_SSH_PORT"), other).toUtf8());
+    ClusterProfile p = sshProfile(tmp_.filePath("remote-hk"));
+    p.knownHostsFile = kh.toStdString();
+    p.knownHosts = "accept-new";  // accepting new keys never accepts a changed one
+    try {
+      launcherFor(p)->submit(spec(oddPipeline(), tmp_.filePath("ws-hk"), {}));
+      QFAIL("connected");
+    } catch (const ConnectionError& e) {
+      QVERIFY2(QString(e.what()).contains("CHANGED") && QString(e.what()).contains("SHA256:"), e.what());
+    }
+  }
+
+  void unreachableHostFailsQuickly() {
+    ClusterProfile p = sshProfile(tmp_.filePath("remote-none"));
+    p.port = 1;  // nothing listens there
+    try {
+      launcherFor(p)->submit(spec(oddPipeline(), tmp_.filePath("ws-none"), {}));
+      QFAIL("connected");
+    } catch (const ConnectionError& e) {
+      QVERIFY2(QString(e.what()).contains("connection refused"), e.what());
+      QVERIFY(!e.permanent);
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCluster)
+#include "test_cluster.moc"
