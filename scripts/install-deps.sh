@@ -21,6 +21,9 @@ PKGS=(
   # hardening (scripts/sanitize.sh, scripts/fuzz.sh): clang with its sanitizer and libFuzzer
   # runtimes, llvm-cov for the fuzz corpora's coverage
   clang libclang-rt-14-dev llvm
+  # cluster launching: ssh (the SSH launcher) and, for the tests' real services on 127.0.0.1,
+  # munge + SLURM's controller, node daemon and clients, sshd, and ip for the two-host test
+  openssh-client munge slurmctld slurmd slurm-client openssh-server iproute2
   # interop tests: a virtual environment with MLflow's and TensorBoard's clients from PyPI
   python3-venv
 )
