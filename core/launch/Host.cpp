@@ -129,7 +129,12 @@ SshHost::SshHost(SshOptions o) : o_(std::move(o)) {
 }
 
 SshHost::~SshHost() {
-  // Ends the shared connection, then removes its folder.
+  disconnect();
+  std::error_code ec;
+  fs::remove_all(controlDir_, ec);
+}
+
+void SshHost::disconnect() {
   auto a = sshArgs("");
   a.pop_back();                              // no remote command
   a.insert(a.end() - 1, {"-O", "exit"});     // before the host
@@ -137,8 +142,6 @@ SshHost::~SshHost() {
     runProcess(a, {}, std::chrono::seconds(5));
   } catch (...) {
   }
-  std::error_code ec;
-  fs::remove_all(controlDir_, ec);
 }
 
 std::string SshHost::describe() const {

@@ -45,6 +45,8 @@ class Host {
                             std::chrono::milliseconds timeout = std::chrono::seconds(60)) = 0;
   // Healthy, or why the last attempt to reach it failed (for the Jobs panel).
   virtual std::string health() const { return {}; }
+  // Drops a shared connection; the next run() opens a new one (Reconnect in the Jobs panel).
+  virtual void disconnect() {}
 };
 
 class LocalHost : public Host {
@@ -81,6 +83,7 @@ class SshHost : public Host {
   CommandResult run(const std::string& script, const std::string& input,
                     std::chrono::milliseconds timeout) override;
   std::string health() const override { return health_; }
+  void disconnect() override;
   // The ssh command line for `remoteCommand` (tests and the "show command" action).
   std::vector<std::string> sshArgs(const std::string& remoteCommand) const;
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -58,6 +59,26 @@ std::string field(const std::string& line, const std::string& key) {
 }
 
 std::string jobsDir(const std::string& runId) { return ".twinforge/jobs/" + runId; }
+
+// Where a local file goes in the remote workspace: one folder per local folder, so two inputs
+// with one name do not collide and an unchanged file is found again.
+std::string uploadPath(const std::string& localFile) {
+  return ".twinforge/files/" + fnv1a(fs::absolute(localFile).parent_path().string()) + "/" +
+         fs::path(localFile).filename().string();
+}
+
+// The args as the cluster sees them: the workspace, and each uploaded file whether it stands
+// alone (the pipeline) or is an override's value (--set data=FILE).
+void mapArgs(std::vector<std::string>& args, const LaunchSpec& spec, const std::string& remoteWs,
+             const std::function<std::string(const std::string&)>& remoteFile) {
+  auto isFile = [&](const std::string& a) { return std::find(spec.files.begin(), spec.files.end(), a) != spec.files.end(); };
+  for (auto& a : args) {
+    if (a == spec.workspace) a = remoteWs;
+    else if (isFile(a)) a = remoteFile(a);
+    else if (const auto eq = a.find('='); eq != std::string::npos && isFile(a.substr(eq + 1)))
+      a = a.substr(0, eq + 1) + remoteFile(a.substr(eq + 1));
+  }
+}
 
 }  // namespace
 
@@ -392,12 +413,8 @@ SlurmLauncher::Remote SlurmLauncher::remoteFor(const LaunchSpec& spec, const std
 
 std::string SlurmLauncher::preview(const LaunchSpec& spec) const {
   Remote r = remoteFor(spec, profile_.remoteWorkspace);
-  for (auto& a : r.spec.args) {
-    if (a == spec.workspace) a = profile_.remoteWorkspace;
-    else if (std::find(spec.files.begin(), spec.files.end(), a) != spec.files.end())
-      a = profile_.remoteWorkspace + "/.twinforge/files/" + fnv1a(fs::absolute(a).parent_path().string()) + "/" +
-          fs::path(a).filename().string();
-  }
+  mapArgs(r.spec.args, spec, profile_.remoteWorkspace,
+          [&](const std::string& f) { return profile_.remoteWorkspace + "/" + uploadPath(f); });
   return batchScript(profile_, r.spec, profile_.remoteWorkspace + "/" + jobsDir(spec.runId));
 }
 
@@ -412,9 +429,7 @@ std::string SlurmLauncher::resolveWorkspace() {
 
 std::string SlurmLauncher::upload(const std::string& localFile, const std::string& ws) {
   const std::string bytes = readFile(localFile);
-  const std::string rel = ".twinforge/files/" + fnv1a(fs::absolute(localFile).parent_path().string()) + "/" +
-                          fs::path(localFile).filename().string();
-  const std::string path = ws + "/" + rel;
+  const std::string path = ws + "/" + uploadPath(localFile);
   CommandResult local = runProcess({"sha256sum", "--", localFile});
   const std::string sum = local.out.substr(0, 64);
   CommandResult there = monitor_->host().run("sha256sum -- " + shellQuote(path) + " 2>/dev/null");
@@ -434,10 +449,7 @@ std::string SlurmLauncher::upload(const std::string& localFile, const std::strin
 std::unique_ptr<Job> SlurmLauncher::submit(const LaunchSpec& spec) {
   const std::string ws = resolveWorkspace();
   Remote r = remoteFor(spec, ws);
-  for (auto& a : r.spec.args) {
-    if (a == spec.workspace) a = ws;
-    else if (std::find(spec.files.begin(), spec.files.end(), a) != spec.files.end()) a = upload(a, ws);
-  }
+  mapArgs(r.spec.args, spec, ws, [&](const std::string& f) { return upload(f, ws); });
   const std::string jobDir = ws + "/" + jobsDir(spec.runId);
   const std::string script = batchScript(profile_, r.spec, jobDir);
   Host& h = monitor_->host();

@@ -66,6 +66,7 @@ class SlurmLauncher : public Launcher {
   // Follows a job submitted earlier (after a restart): the job id and the spec it was run with.
   std::unique_ptr<Job> attach(const std::string& jobId, const LaunchSpec& spec);
   const ClusterProfile& profile() const { return profile_; }
+  Host& host() { return monitor_->host(); }
   // Files uploaded and files found unchanged there, since this launcher was made.
   int uploadedFiles() const { return uploaded_; }
   int unchangedFiles() const { return skipped_; }

@@ -18,6 +18,7 @@
 #include <QtTest>
 
 #include <chrono>
+#include <csignal>
 
 using namespace tf;
 using namespace tf::launch;
@@ -137,12 +138,18 @@ class TestCluster : public QObject {
     p.partition = "debug";
     p.gpusPerNode = 4;
     auto l = launcherFor(p);
-    LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws"), {"trainer.note=a b;$c"});
+    const QString input = tftest::writeFile(tmp_, "input $1.h5", "data");
+    LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws"), {"trainer.note=a b;$c", "data=" + input});
+    s.files.push_back(input.toStdString());
     const std::string script = l->preview(s);
     QVERIFY2(script.find("#SBATCH --gpus-per-node=4") != std::string::npos, script.c_str());
     QVERIFY(script.find("#SBATCH --ntasks-per-node=2") != std::string::npos);
     QVERIFY(script.find("srun --kill-on-bad-exit=1 --output=rank-%t.log") != std::string::npos);
     QVERIFY(script.find("'trainer.note=a b;$c'") != std::string::npos);
+    // Files the job reads are the uploaded copies, the pipeline's and an override's value alike.
+    QVERIFY2(script.find("/.twinforge/files/") != std::string::npos && script.find("input $1.h5'") != std::string::npos &&
+                 script.find(input.toStdString()) == std::string::npos && script.find(s.files[0]) == std::string::npos,
+             script.c_str());
     const QString f = tftest::writeFile(tmp_, "job.sh", QByteArray::fromStdString(script));
     QCOMPARE(runProcess({"bash", "-n", f.toStdString()}).code, 0);
   }
@@ -192,6 +199,72 @@ class TestCluster : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT((second->poll(100, {}), second->finished()), 60000);
     QVERIFY(second->state() == JobState::Cancelled);
     QCOMPARE(second->exitCode(), int(kCancelled));
+  }
+
+  void droppedConnectionIsRetriedAndTheJobReattachedAfterARestart() {
+    const QString dir = QString::fromLocal8Bit(qgetenv("TWINFORGE_TEST_CLUSTER_DIR"));
+    const QString remote = tmp_.filePath("remote-drop");
+    LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws-drop"), {"epochs=150", "samples=1001", "batch_size=8"});
+    std::string jobId;
+    {
+      auto l = launcherFor(sshProfile(remote));
+      auto job = l->submit(s);
+      jobId = job->id();
+      QTRY_VERIFY_WITH_TIMEOUT((job->poll(100, {}), job->state() == JobState::Running), 60000);
+      // The login node goes away: sshd stops listening and the shared connection drops.
+      QFile pidFile(dir + "/run/sshd.pid");
+      QVERIFY(pidFile.open(QIODevice::ReadOnly));
+      const pid_t sshd = pidFile.readAll().trimmed().toInt();
+      pidFile.close();
+      QVERIFY(::kill(sshd, SIGTERM) == 0);
+      l->host().disconnect();
+      QTRY_VERIFY_WITH_TIMEOUT((job->poll(100, {}), !job->health().empty()), 30000);
+      QVERIFY2(job->health().find("connection lost, retrying in") != std::string::npos, job->health().c_str());
+      QVERIFY(!job->finished());
+      // The workbench closes here (the job object goes; SLURM's job goes on).
+    }
+    // sshd is back, on the same port; the fixture stops it by the pid written here.
+    CommandResult back = runProcess({"/bin/sh", "-c", "/usr/sbin/sshd -D -e -f " + shellQuote((dir + "/ssh/sshd_config").toStdString()) +
+                                                          " >> " + shellQuote((dir + "/log/sshd.log").toStdString()) +
+                                                          " 2>&1 & echo $! > " + shellQuote((dir + "/run/sshd.pid").toStdString())});
+    QCOMPARE(back.code, 0);
+    auto again = launcherFor(sshProfile(remote));
+    std::unique_ptr<Job> job;
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+      try {
+        job = again->attach(jobId, s);
+        return true;
+      } catch (const ConnectionError&) {
+        return false;  // sshd not listening yet
+      }
+    }(), 10000);
+    const auto start = std::chrono::steady_clock::now();
+    while (!job->finished() && std::chrono::steady_clock::now() - start < std::chrono::minutes(5)) job->poll(200, {});
+    QVERIFY2(job->state() == JobState::Completed, (job->failure() + job->health()).c_str());
+    const QString run = QString::fromStdString(RunStore(s.workspace).runDir(s.runId).string());
+    QVERIFY(QFile::exists(run + "/artifacts/steps/train/model"));
+    // events.jsonl followed from the start again: one "run finished", not two.
+    const std::string events = readText(run + "/events.jsonl");
+    QVERIFY(events.find("\"run_finished\"") == events.rfind("\"run_finished\""));
+  }
+
+  void fullRemoteDiskIsNamed() {
+    const QString full = tmp_.filePath("full disk");
+    QDir().mkpath(full);
+    QCOMPARE(runProcess({"mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", full.toStdString()}).code, 0);
+    struct Unmount {
+      std::string dir;
+      ~Unmount() { runProcess({"umount", dir}); }
+    } unmount{full.toStdString()};
+    const QString big = tftest::writeFile(tmp_, "big input.h5", QByteArray(256 * 1024, 'x'));
+    LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws-full"), {"data=" + big});
+    s.files.push_back(big.toStdString());
+    try {
+      launcherFor(sshProfile(full))->submit(s);
+      QFAIL("submitted");
+    } catch (const std::exception& e) {
+      QVERIFY2(QString(e.what()).contains("No space left on device") && QString(e.what()).contains("big input.h5"), e.what());
+    }
   }
 
   void failingJobShowsTheTailOfItsLog() {
