@@ -2,7 +2,9 @@
 
 #include "exec/ExitCodes.h"
 #include "exec/RunStore.h"
+#include "launch/ClusterProfile.h"
 #include "launch/LocalLauncher.h"
+#include "launch/SlurmLauncher.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -18,6 +20,8 @@ RunController::RunController(QObject* parent)
 }
 
 RunController::~RunController() {
+  // A cluster's job goes on without the workbench: the Jobs panel re-attaches to it next time.
+  remote_.reset();
   if (isRunning()) {
     job_->cancel();
     QElapsedTimer t;
@@ -27,13 +31,48 @@ RunController::~RunController() {
   job_.reset();  // kills whatever is left
 }
 
-bool RunController::isRunning() const { return job_ && !job_->finished(); }
+bool RunController::isRunning() const {
+  return (job_ && !job_->finished()) || (remote_ && remote_->exitCode() < 0);
+}
 
-QString RunController::jobId() const { return job_ ? QString::fromStdString(job_->id()) : QString(); }
+QString RunController::jobId() const {
+  if (remote_) return remote_->info().jobId;
+  return job_ ? QString::fromStdString(job_->id()) : QString();
+}
 
 QString RunController::runDir() const {
   return QString::fromStdString(RunStore(workspace_.toStdString()).runDir(runId_.toStdString()).string());
 }
+
+namespace {
+
+QStringList argumentsFor(const RunRequest& req, const QString& workspace, const QString& runId) {
+  QStringList a = {req.pipelineFile, QStringLiteral("--workspace"), workspace, QStringLiteral("--run-id"), runId};
+  if (!req.pipelineKey.isEmpty()) a << QStringLiteral("--pipeline") << req.pipelineKey;
+  for (const auto& o : req.overrides) a << QStringLiteral("--set") << o;
+  if (!req.steps.isEmpty()) a << QStringLiteral("--steps") << req.steps.join(',');
+  if (req.threads > 0) a << QStringLiteral("--threads") << QString::number(req.threads);
+  return a;
+}
+
+// The profile and a launcher for it, from the workspace's clusters.yaml.
+std::unique_ptr<launch::SlurmLauncher> clusterLauncher(const QString& workspace, const QString& name) {
+  const auto file = launch::profilesFile(QDir(workspace).absolutePath().toStdString());
+  for (const auto& p : launch::loadProfiles(file))
+    if (p.name == name.toStdString()) return launch::launcherFor(p);
+  throw std::runtime_error("no cluster profile '" + name.toStdString() + "' in " + file.string());
+}
+
+launch::LaunchSpec remoteSpec(const RunRequest& req, const QStringList& args, const QString& workspace, const QString& runId) {
+  launch::LaunchSpec spec;
+  for (const auto& a : args) spec.args.push_back(a.toStdString());
+  spec.workspace = workspace.toStdString();
+  spec.runId = runId.toStdString();
+  spec.files = {QFileInfo(req.pipelineFile).absoluteFilePath().toStdString()};
+  return spec;
+}
+
+}  // namespace
 
 bool RunController::start(const RunRequest& req, QString* error) {
   auto fail = [&](const QString& m) {
@@ -50,11 +89,8 @@ bool RunController::start(const RunRequest& req, QString* error) {
   runId_ = QString::fromStdString(RunStore::newRunId());
   workspace_ = QDir(req.workspace).absolutePath();
   QDir().mkpath(workspace_);
-  args_ = {req.pipelineFile, QStringLiteral("--workspace"), workspace_, QStringLiteral("--run-id"), runId_};
-  if (!req.pipelineKey.isEmpty()) args_ << QStringLiteral("--pipeline") << req.pipelineKey;
-  for (const auto& o : req.overrides) args_ << QStringLiteral("--set") << o;
-  if (!req.steps.isEmpty()) args_ << QStringLiteral("--steps") << req.steps.join(',');
-  if (req.threads > 0) args_ << QStringLiteral("--threads") << QString::number(req.threads);
+  args_ = argumentsFor(req, workspace_, runId_);
+  if (!req.profile.isEmpty()) return startRemote(req, error);
   // twinforge-run starts the ranks itself, so a broken pipeline is reported once.
   if (req.processes > 1) args_ << QStringLiteral("--nproc") << QString::number(req.processes);
 
@@ -64,6 +100,7 @@ bool RunController::start(const RunRequest& req, QString* error) {
   spec.graceSeconds = 5;
   follower_.follow(QString::fromStdString(RunStore::eventsFile(runDir().toStdString()).string()));
   try {
+    remote_.reset();
     job_ = launcher_->submit(spec);
   } catch (const std::exception& e) {
     follower_.stop();
@@ -75,10 +112,50 @@ bool RunController::start(const RunRequest& req, QString* error) {
   return true;
 }
 
+
+QString RunController::previewScript(const RunRequest& req, QString* error) const {
+  try {
+    const QString ws = QDir(req.workspace).absolutePath(), id = QStringLiteral("RUN_ID");
+    const QStringList args = argumentsFor(req, ws, id);
+    return QString::fromStdString(clusterLauncher(ws, req.profile)->preview(remoteSpec(req, args, ws, id)));
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return {};
+  }
+}
+
+bool RunController::startRemote(const RunRequest& req, QString* error) {
+  std::unique_ptr<launch::SlurmLauncher> launcher;
+  try {
+    launcher = clusterLauncher(workspace_, req.profile);
+  } catch (const std::exception& e) {
+    if (error) *error = tr("Cannot run on '%1': %2").arg(req.profile, QString::fromStdString(e.what()));
+    return false;
+  }
+  job_.reset();
+  remote_ = std::make_unique<RemoteJob>(std::move(launcher), remoteSpec(req, args_, workspace_, runId_));
+  connect(remote_.get(), &RemoteJob::changed, this, &RunController::jobChanged);
+  connect(remote_.get(), &RemoteJob::outputLine, this, &RunController::outputLine);
+  connect(remote_.get(), &RemoteJob::finished, this, &RunController::remoteFinished);
+  // The job appends what the cluster's events.jsonl gains to the local one: followed as a local run's.
+  follower_.follow(QString::fromStdString(RunStore::eventsFile(runDir().toStdString()).string()));
+  remote_->start();
+  Q_EMIT started(runId_);
+  Q_EMIT jobChanged(remote_->info());
+  return true;
+}
+
+void RunController::remoteFinished(int code, const QString& summary) {
+  follower_.stop();
+  Q_EMIT finished(code, summary);
+}
+
 void RunController::cancel() {
   // twinforge-run stops at the next cancellation point and exits 130; the job escalates to
   // SIGKILL if it has not after its grace time.
-  if (isRunning()) job_->cancel();
+  if (!isRunning()) return;
+  if (remote_) remote_->cancel();
+  else job_->cancel();
 }
 
 void RunController::onLine(const launch::OutputLine& line) {

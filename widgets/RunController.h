@@ -4,6 +4,7 @@
 #pragma once
 
 #include "EventFollower.h"
+#include "RemoteJob.h"
 
 #include <QObject>
 #include <QStringList>
@@ -28,6 +29,7 @@ struct RunRequest {
   QStringList steps;      // empty: all
   int threads = 0;
   int processes = 1;      // > 1: data-parallel ranks on this machine (twinforge-run --nproc)
+  QString profile;        // a cluster profile of the workspace's clusters.yaml; empty: this machine
 };
 
 class RunController : public QObject {
@@ -36,8 +38,13 @@ class RunController : public QObject {
   explicit RunController(QObject* parent = nullptr);
   ~RunController() override;
 
-  // Starts the run; false (and `error`) if one is going or the runner cannot start.
+  // Starts the run; false (and `error`) if one is going or the runner cannot start. A run on a
+  // cluster is submitted by a worker thread: started() comes at once, jobChanged() as SLURM
+  // answers, the run's events as the job's events.jsonl is copied here.
   bool start(const RunRequest& req, QString* error = nullptr);
+  // The batch script a run on req.profile would submit (nothing is sent); empty and `error` when
+  // the profile cannot be used.
+  QString previewScript(const RunRequest& req, QString* error = nullptr) const;
   void cancel();  // SIGTERM, then SIGKILL after 5 s
   bool isRunning() const;
   const QString& runId() const { return runId_; }
@@ -53,9 +60,13 @@ class RunController : public QObject {
   void eventReceived(const tf::Event& e);
   void outputLine(const QString& line, bool isError);
   void finished(int exitCode, const QString& summary);
+  void jobChanged(const tf::ui::JobInfo& info);  // runs on a cluster only
 
  private:
   void pollJob();
+  bool startRemote(const RunRequest& req, QString* error);
+  void remoteFinished(int code, const QString& summary);
+  std::unique_ptr<RemoteJob> remote_;
   void onLine(const tf::launch::OutputLine& line);
   std::unique_ptr<tf::launch::Launcher> launcher_;
   std::unique_ptr<tf::launch::Job> job_;

@@ -11,6 +11,9 @@
 #include "PipelineCanvas.h"
 #include "PipelineEditor.h"
 #include "PreferencesDialog.h"
+#include "ClusterProfilesDialog.h"
+#include "JobsPanel.h"
+#include "launch/ClusterProfile.h"
 #include "RunController.h"
 #include "RunsBrowser.h"
 #include "StepListView.h"
@@ -48,6 +51,8 @@
 #include <QMessageBox>
 #include <QSaveFile>
 #include <QSettings>
+#include <QComboBox>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QToolBar>
@@ -56,7 +61,7 @@
 namespace tf::ui {
 
 namespace {
-constexpr int kStateVersion = 2;  // bump when docks change, so old layouts are not restored
+constexpr int kStateVersion = 3;  // bump when docks change, so old layouts are not restored
 }  // namespace
 
 MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(parent), reg_(reg) {
@@ -95,8 +100,17 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
   run_ = new RunController(this);
   connect(run_, &RunController::eventReceived, this, &MainWindow::onEvent);
   connect(run_, &RunController::outputLine, this, [this](const QString& line, bool err) {
-    // The event stream already shows progress; keep the runner's errors and warnings.
+    // The event stream already shows progress; keep the runner's errors and warnings. A cluster
+    // job's ranks write one merged log each: the Jobs panel keeps it, errors reach the log.
+    if (!run_->jobId().isEmpty() && jobs_) {
+      jobs_->appendOutput(run_->runId(), line);
+      err = line.contains(QStringLiteral("error"), Qt::CaseInsensitive);
+    }
     if (err) log_->appendLine(line, true);
+  });
+  connect(run_, &RunController::jobChanged, this, [this](const JobInfo& info) {
+    jobs_->update(info);
+    if (!info.health.isEmpty()) statusBar()->showMessage(info.health, 8000);
   });
   connect(run_, &RunController::finished, this, [this](int code, const QString& summary) {
     // Killed or crashed: no event said how the running step ended, so say it here.
@@ -123,6 +137,11 @@ MainWindow::MainWindow(const tf::Registry& reg, QWidget* parent) : QMainWindow(p
     resize(1500, 950);
   }
   runs_->setWorkspace(Preferences::load().workspace);
+  // Cluster jobs that were running when the workbench last closed.
+  if (const int n = jobs_->reattach(Preferences::load().workspace); n > 0) {
+    log_->appendLine(tr("Following %n cluster job(s) still running from the last session (Jobs panel)", nullptr, n));
+    findChild<QDockWidget*>(QStringLiteral("jobsDock"))->raise();
+  }
   onDocumentChanged();
   updateTitle();
   updateActions();
@@ -162,9 +181,24 @@ void MainWindow::buildDocks() {
   QDockWidget* logDock = dock(tr("Log"), QStringLiteral("logDock"), log_, Qt::BottomDockWidgetArea);
   QDockWidget* chartDock = dock(tr("Metrics"), QStringLiteral("metricsDock"), chart_, Qt::BottomDockWidgetArea);
   QDockWidget* runsDock = dock(tr("Runs"), QStringLiteral("runsDock"), runs_, Qt::BottomDockWidgetArea);
+  jobs_ = new JobsPanel(this);
+  QDockWidget* jobsDock = dock(tr("Jobs"), QStringLiteral("jobsDock"), jobs_, Qt::BottomDockWidgetArea);
+  connect(jobs_, &JobsPanel::cancelRequested, this, [this](const QString& run) {
+    if (run == run_->runId()) cancelRun();
+  });
+  connect(jobs_, &JobsPanel::openRunRequested, this, [this, runsDock](const QString& run) {
+    runs_->setWorkspace(Preferences::load().workspace);
+    runs_->selectRuns({run});
+    runsDock->raise();
+  });
+  connect(jobs_, &JobsPanel::jobFinished, this, [this](const QString&, int code, const QString& summary) {
+    log_->appendLine(summary, code != 0);
+    runs_->reload();
+  });
   splitDockWidget(logDock, chartDock, Qt::Horizontal);
   tabifyDockWidget(logDock, stepsDock);
   tabifyDockWidget(logDock, runsDock);
+  tabifyDockWidget(logDock, jobsDock);
   logDock->raise();
   resizeDocks({findChild<QDockWidget*>(QStringLiteral("paletteDock")),
                findChild<QDockWidget*>(QStringLiteral("propertiesDock"))},
@@ -231,6 +265,62 @@ void MainWindow::buildToolBar(const QList<QAction*>& actions) {
           [](int v) { QSettings().setValue(QStringLiteral("run/processes"), v); });
   tb->addWidget(procLabel);
   tb->addWidget(procs_);
+  tb->addSeparator();
+  tb->addWidget(new QLabel(tr(" Run on: "), tb));
+  target_ = new QComboBox(tb);
+  target_->setObjectName(QStringLiteral("runTarget"));
+  target_->setToolTip(tr("This machine, or a cluster profile: the run is submitted to SLURM there and copied back "
+                         "into this workspace (Run → Cluster Profiles…)"));
+  target_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  tb->addWidget(target_);
+  rebuildTargets();
+  connect(target_, &QComboBox::activated, this, [this](int index) {
+    if (target_->itemData(index).toString() == QLatin1String("<edit>")) {
+      clusterProfilesDialog();
+      return;
+    }
+    QSettings().setValue(QStringLiteral("run/target"), runTarget());
+    updateActions();
+  });
+}
+
+void MainWindow::rebuildTargets() {
+  const QString keep = target_->count() ? runTarget() : QSettings().value(QStringLiteral("run/target")).toString();
+  QSignalBlocker block(target_);
+  target_->clear();
+  target_->addItem(tr("This machine"), QString());
+  std::vector<tf::launch::ClusterProfile> profiles;
+  try {
+    profiles = tf::launch::loadProfiles(tf::launch::profilesFile(Preferences::load().workspace.toStdString()));
+  } catch (const std::exception& e) {
+    log_->appendLine(QString::fromStdString(e.what()), true);
+  }
+  for (const auto& p : profiles) {
+    const QString where = p.kind == "ssh" ? QString::fromStdString(p.host) : tr("SLURM here");
+    target_->addItem(QStringLiteral("%1 (%2)").arg(QString::fromStdString(p.name), where), QString::fromStdString(p.name));
+  }
+  target_->insertSeparator(target_->count());
+  target_->addItem(tr("Cluster profiles…"), QStringLiteral("<edit>"));
+  const int i = target_->findData(keep);
+  target_->setCurrentIndex(i > 0 ? i : 0);
+}
+
+QString MainWindow::runTarget() const { return target_ ? target_->currentData().toString() : QString(); }
+
+bool MainWindow::setRunTarget(const QString& profile) {
+  rebuildTargets();
+  const int i = target_->findData(profile);
+  if (i < 0) return false;
+  target_->setCurrentIndex(i);
+  updateActions();
+  return true;
+}
+
+void MainWindow::clusterProfilesDialog() {
+  ClusterProfilesDialog dlg(Preferences::load().workspace, this);
+  dlg.exec();
+  rebuildTargets();
+  updateActions();
 }
 
 void MainWindow::buildMenus() {
@@ -275,6 +365,8 @@ void MainWindow::buildMenus() {
   runAgainAct_->setToolTip(tr("Run only the selected step(s), with their inputs from earlier runs"));
   cancelAct_ =
       runMenu->addAction(tr("&Cancel Run"), QKeySequence(Qt::CTRL | Qt::Key_Period), this, &MainWindow::cancelRun);
+  runMenu->addSeparator();
+  runMenu->addAction(tr("Cluster &Profiles…"), this, &MainWindow::clusterProfilesDialog);
   connect(editor_, &PipelineEditor::selectionChanged, this, [this] { updateActions(); });
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -599,6 +691,21 @@ bool MainWindow::startRun(const QStringList& stepsToRun) {
   req.threads = prefs.threads;
   req.processes = procs_->value();
   req.steps = stepsToRun;
+  req.profile = runTarget();
+  if (!req.profile.isEmpty() && qEnvironmentVariableIsEmpty("TWINFORGE_NO_DIALOGS")) {
+    // The script is shown before anything is sent.
+    QString err;
+    const QString script = run_->previewScript(req, &err);
+    if (script.isEmpty()) {
+      showBanner(tr("Cannot run on '%1': %2").arg(req.profile, err), true);
+      return false;
+    }
+    QMessageBox box(QMessageBox::Question, tr("Submit to %1").arg(req.profile),
+                    tr("TwinForge will upload the pipeline and submit this batch script with sbatch."), QMessageBox::Cancel, this);
+    box.setDetailedText(script);
+    box.addButton(tr("Submit"), QMessageBox::AcceptRole);
+    if (box.exec() == QMessageBox::Cancel) return false;
+  }
   QString err;
   if (!run_->start(req, &err)) {
     showBanner(err, true);
@@ -730,7 +837,9 @@ void MainWindow::updateActions() {
   runToAct_->setEnabled(!running && single);
   runAgainAct_->setEnabled(!running && !editor_->canvas()->selectedSteps().isEmpty());
   cancelAct_->setEnabled(running);
-  if (procs_) procs_->setEnabled(!running);
+  // A cluster profile says how many ranks; the box is for this machine.
+  if (procs_) procs_->setEnabled(!running && runTarget().isEmpty());
+  if (target_) target_->setEnabled(!running);
 }
 
 // Files dropped on the window open as they would from File > Open: pipelines in the editor,

@@ -22,6 +22,7 @@ struct Event;
 }  // namespace tf
 
 class QSpinBox;
+class QComboBox;
 
 namespace tf::ui {
 
@@ -35,6 +36,7 @@ class PipelineCanvas;
 class MetricsChart;
 class FileSession;
 class RunsBrowser;
+class JobsPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -91,6 +93,12 @@ class MainWindow : public QMainWindow {
   MetricsChart* metricsChart() const { return chart_; }
   RunsBrowser* runsBrowser() const { return runs_; }
   QSpinBox* processesBox() const { return procs_; }
+  QComboBox* runTargetBox() const { return target_; }
+  JobsPanel* jobsPanel() const { return jobs_; }
+  // The "Run on" choice: empty for this machine, or a cluster profile's name.
+  QString runTarget() const;
+  bool setRunTarget(const QString& profile);
+  void clusterProfilesDialog();
   QStringList recentFiles() const;
   void showBanner(const QString& text, bool error);
 
@@ -121,6 +129,9 @@ class MainWindow : public QMainWindow {
   void about();
 
   QSpinBox* procs_ = nullptr;  // data-parallel ranks for the next run
+  QComboBox* target_ = nullptr;  // this machine, or a cluster profile
+  JobsPanel* jobs_ = nullptr;
+  void rebuildTargets();
   const tf::Registry& reg_;
   PipelineEditor* editor_;
   FileSession* files_ = nullptr;  // the open file: open, save, autosave, recent files

@@ -465,8 +465,25 @@ std::unique_ptr<Job> SlurmLauncher::submit(const LaunchSpec& spec) {
   const fs::path localDir = RunStore::artifactsDir(RunStore(spec.workspace).runDir(spec.runId)) / "slurm";
   io::writeTextAtomic(localDir / "job.sh", script);
   io::writeTextAtomic(localDir / "job.txt", "job_id: " + id + "\nprofile: " + profile_.name + "\nhost: " + h.describe() +
-                                                "\nremote_workspace: " + ws + "\n");
+                                                "\nremote_workspace: " + ws + "\n");  // read by readJobRecord
   return std::make_unique<SlurmJob>(monitor_, profile_, id, spec, ws, r.runRel);
+}
+
+std::optional<JobRecord> readJobRecord(const fs::path& localRunDir) {
+  std::ifstream in(RunStore::artifactsDir(localRunDir) / "slurm" / "job.txt");
+  if (!in) return std::nullopt;
+  JobRecord r;
+  for (std::string line; std::getline(in, line);) {
+    const auto c = line.find(": ");
+    if (c == std::string::npos) continue;
+    const std::string k = line.substr(0, c), v = line.substr(c + 2);
+    if (k == "job_id") r.jobId = v;
+    else if (k == "profile") r.profile = v;
+    else if (k == "host") r.host = v;
+    else if (k == "remote_workspace") r.remoteWorkspace = v;
+  }
+  if (r.jobId.empty() || r.profile.empty()) return std::nullopt;
+  return r;
 }
 
 std::unique_ptr<Job> SlurmLauncher::attach(const std::string& jobId, const LaunchSpec& spec) {

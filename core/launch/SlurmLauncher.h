@@ -20,6 +20,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace tf::launch {
@@ -80,6 +81,12 @@ class SlurmLauncher : public Launcher {
   std::shared_ptr<SlurmMonitor> monitor_;
   int uploaded_ = 0, skipped_ = 0;
 };
+
+// What submit() saved with the local run (artifacts/slurm/job.txt) to find the job again.
+struct JobRecord {
+  std::string jobId, profile, host, remoteWorkspace;
+};
+std::optional<JobRecord> readJobRecord(const std::filesystem::path& localRunDir);
 
 // A launcher for a profile: SLURM here (kind slurm) or over SSH (kind ssh). Throws with the
 // profile's problems when it cannot be used.
