@@ -197,15 +197,16 @@ CommandResult SshHost::run(const std::string& script, const std::string& input, 
   const std::string full = o_.setup.empty() ? script : o_.setup + "\n" + script;
   CommandResult r = runProcess(sshArgs("exec /bin/sh -c " + shellQuote(full)), input, timeout);
   if (r.timedOut) {
-    health_ = "no answer from " + describe() + " within " + std::to_string(timeout.count() / 1000) + " s";
-    throw ConnectionError(health_);
+    const std::string m = "no answer from " + describe() + " within " + std::to_string(timeout.count() / 1000) + " s";
+    setHealth(m);
+    throw ConnectionError(m);
   }
   bool permanent = false;
   if (std::string problem = connectionProblem(r, describe(), &permanent); !problem.empty()) {
-    health_ = problem;
+    setHealth(problem);
     throw ConnectionError(problem, permanent);
   }
-  health_.clear();
+  setHealth({});
   return r;
 }
 

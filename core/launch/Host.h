@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -82,14 +83,22 @@ class SshHost : public Host {
   std::string describe() const override;
   CommandResult run(const std::string& script, const std::string& input,
                     std::chrono::milliseconds timeout) override;
-  std::string health() const override { return health_; }
+  std::string health() const override {
+    std::lock_guard lock(mutex_);
+    return health_;
+  }
   void disconnect() override;
   // The ssh command line for `remoteCommand` (tests and the "show command" action).
   std::vector<std::string> sshArgs(const std::string& remoteCommand) const;
 
  private:
   SshOptions o_;
+  void setHealth(std::string h) {
+    std::lock_guard lock(mutex_);
+    health_ = std::move(h);
+  }
   std::filesystem::path controlDir_;
+  mutable std::mutex mutex_;
   std::string health_;
 };
 

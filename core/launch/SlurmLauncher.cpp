@@ -115,11 +115,13 @@ std::string batchScript(const ClusterProfile& p, const LaunchSpec& spec, const s
 // ---- SlurmMonitor
 
 void SlurmMonitor::refresh(bool force) {
+  std::lock_guard lock(mutex_);  // a second caller waits, then finds the answer fresh
   const auto now = Clock::now();
   if (!force && now - last_ < std::chrono::duration<double>(interval_)) return;
   std::vector<std::string> ids(active_.begin(), active_.end());
   if (ids.empty()) return;
   CommandResult r = host_->run("squeue -h -o '%i|%T|%r|%M|%N' -j " + join(ids, ","));
+  ++queries_;
   last_ = Clock::now();
   std::set<std::string> seen;
   if (!r.ok() && r.err.find("Invalid job id") == std::string::npos)
@@ -179,6 +181,7 @@ void SlurmMonitor::askFinished(const std::string& id) {
 }
 
 SlurmMonitor::Status SlurmMonitor::status(const std::string& id) const {
+  std::lock_guard lock(mutex_);
   auto it = status_.find(id);
   return it == status_.end() ? Status{} : it->second;
 }
@@ -383,20 +386,36 @@ struct SlurmLauncher::Remote {
 SlurmLauncher::SlurmLauncher(ClusterProfile profile, std::shared_ptr<Host> host)
     : profile_(std::move(profile)), monitor_(std::make_shared<SlurmMonitor>(std::move(host), profile_.pollSeconds)) {}
 
+SlurmLauncher::SlurmLauncher(ClusterProfile profile, std::shared_ptr<SlurmMonitor> monitor)
+    : profile_(std::move(profile)), monitor_(std::move(monitor)) {}
+
 std::unique_ptr<SlurmLauncher> launcherFor(const ClusterProfile& p) {
   if (auto problems = p.problems(); !problems.empty())
     throw std::runtime_error("cluster profile '" + p.name + "': " + join(problems, "; "));
-  std::string setup = join(p.setup, "\n");
-  if (p.kind == "slurm") return std::make_unique<SlurmLauncher>(p, std::make_shared<LocalHost>(setup));
-  SshOptions o;
-  o.host = p.host;
-  o.user = p.user;
-  o.port = p.port;
-  o.identityFile = p.identityFile;
-  o.knownHosts = p.knownHosts;
-  o.knownHostsFile = p.knownHostsFile;
-  o.setup = setup;
-  return std::make_unique<SlurmLauncher>(p, std::make_shared<SshHost>(o));
+  const std::string setup = join(p.setup, "\n");
+  const std::string key = p.kind + "\n" + p.user + "@" + p.host + ":" + std::to_string(p.port) + "\n" + p.identityFile +
+                          "\n" + p.knownHosts + "\n" + p.knownHostsFile + "\n" + setup + "\n" + std::to_string(p.pollSeconds);
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<SlurmMonitor>> shared;
+  std::lock_guard lock(mutex);
+  if (auto m = shared[key].lock()) return std::make_unique<SlurmLauncher>(p, m);
+  std::shared_ptr<Host> host;
+  if (p.kind == "slurm") {
+    host = std::make_shared<LocalHost>(setup);
+  } else {
+    SshOptions o;
+    o.host = p.host;
+    o.user = p.user;
+    o.port = p.port;
+    o.identityFile = p.identityFile;
+    o.knownHosts = p.knownHosts;
+    o.knownHostsFile = p.knownHostsFile;
+    o.setup = setup;
+    host = std::make_shared<SshHost>(o);
+  }
+  auto m = std::make_shared<SlurmMonitor>(host, p.pollSeconds);
+  shared[key] = m;
+  return std::make_unique<SlurmLauncher>(p, m);
 }
 
 SlurmLauncher::Remote SlurmLauncher::remoteFor(const LaunchSpec& spec, const std::string& ws) const {

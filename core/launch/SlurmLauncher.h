@@ -18,7 +18,9 @@
 #include "launch/Host.h"
 #include "launch/Launcher.h"
 
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <set>
@@ -30,7 +32,9 @@ namespace tf::launch {
 // code the user wrote and go in as they are.
 std::string batchScript(const ClusterProfile& profile, const LaunchSpec& remoteSpec, const std::string& jobDir);
 
-// SLURM's job states, one answer for all of a host's active jobs.
+// SLURM's job states, one answer for all of a host's active jobs. Shared by every launcher made
+// for the same cluster login (launcherFor) and safe to use from several threads: jobs followed
+// from different threads still cost one squeue per interval together.
 class SlurmMonitor {
  public:
   struct Status {
@@ -41,15 +45,20 @@ class SlurmMonitor {
     bool known = false;
   };
   SlurmMonitor(std::shared_ptr<Host> host, double intervalSeconds) : host_(std::move(host)), interval_(intervalSeconds) {}
-  void add(const std::string& id) { active_.insert(id); }
+  void add(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    active_.insert(id);
+  }
   // Asks SLURM when the last answer is older than the interval; throws ConnectionError.
   void refresh(bool force = false);
   Status status(const std::string& id) const;
   Host& host() { return *host_; }
-  std::shared_ptr<Host> hostPtr() { return host_; }
+  int queries() const { return queries_; }  // squeue calls so far
 
  private:
   void askFinished(const std::string& id);
+  mutable std::mutex mutex_;
+  std::atomic<int> queries_{0};
   std::shared_ptr<Host> host_;
   double interval_;
   std::set<std::string> active_;
@@ -60,6 +69,7 @@ class SlurmMonitor {
 class SlurmLauncher : public Launcher {
  public:
   SlurmLauncher(ClusterProfile profile, std::shared_ptr<Host> host);
+  SlurmLauncher(ClusterProfile profile, std::shared_ptr<SlurmMonitor> monitor);
   std::string name() const override { return profile_.kind == "ssh" ? "ssh+slurm" : "slurm"; }
   // The script submit() would write, for showing before submission (no remote calls).
   std::string preview(const LaunchSpec& spec) const;
@@ -68,6 +78,7 @@ class SlurmLauncher : public Launcher {
   std::unique_ptr<Job> attach(const std::string& jobId, const LaunchSpec& spec);
   const ClusterProfile& profile() const { return profile_; }
   Host& host() { return monitor_->host(); }
+  SlurmMonitor& monitor() { return *monitor_; }
   // Files uploaded and files found unchanged there, since this launcher was made.
   int uploadedFiles() const { return uploaded_; }
   int unchangedFiles() const { return skipped_; }
@@ -88,8 +99,9 @@ struct JobRecord {
 };
 std::optional<JobRecord> readJobRecord(const std::filesystem::path& localRunDir);
 
-// A launcher for a profile: SLURM here (kind slurm) or over SSH (kind ssh). Throws with the
-// profile's problems when it cannot be used.
+// A launcher for a profile: SLURM here (kind slurm) or over SSH (kind ssh). Launchers for the same
+// login (host, port, user, key, setup) share one connection and one SlurmMonitor while any of
+// them lives. Throws with the profile's problems when it cannot be used.
 std::unique_ptr<SlurmLauncher> launcherFor(const ClusterProfile& profile);
 
 }  // namespace tf::launch

@@ -267,6 +267,28 @@ class TestCluster : public QObject {
     }
   }
 
+  void jobsOfOneLoginShareOneSqueue() {
+    const ClusterProfile p = sshProfile(tmp_.filePath("remote-shared"));
+    auto l1 = launcherFor(p), l2 = launcherFor(p);
+    QCOMPARE(&l1->monitor(), &l2->monitor());  // one connection, one monitor
+    const QString ws = tmp_.filePath("ws-shared");
+    auto a = l1->submit(spec(oddPipeline(), ws, {"epochs=40", "samples=1001"}));
+    auto b = l2->submit(spec(oddPipeline(), ws, {"epochs=40", "samples=1001"}));
+    const int before = l1->monitor().queries();
+    const auto start = std::chrono::steady_clock::now();
+    int polls = 0;
+    while ((!a->finished() || !b->finished()) && std::chrono::steady_clock::now() - start < std::chrono::minutes(3)) {
+      a->poll(50, {});
+      b->poll(50, {});
+      polls += 2;
+    }
+    QVERIFY(a->state() == JobState::Completed && b->state() == JobState::Completed);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const int queries = l1->monitor().queries() - before;
+    qInfo("%d polls of 2 jobs in %.1f s: %d squeue calls (interval %.1f s)", polls, seconds, queries, p.pollSeconds);
+    QVERIFY2(queries <= seconds / p.pollSeconds + 2, qPrintable(QString::number(queries)));
+  }
+
   void failingJobShowsTheTailOfItsLog() {
     auto l = launcherFor(sshProfile(tmp_.filePath("remote-fail")));
     LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws-fail"), {"epochs=fast"});
