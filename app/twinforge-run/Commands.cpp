@@ -2,7 +2,9 @@
 
 #include "ConsoleReporter.h"
 #include "io/Isolate.h"
+#include "launch/ClusterProfile.h"
 #include "launch/LocalLauncher.h"
+#include "launch/SlurmLauncher.h"
 #include "registry/Registry.h"
 #include "exec/RunStore.h"
 #include "track/MlflowRest.h"
@@ -160,6 +162,93 @@ int launchRanks(const Registry& reg, const RunRequest& req, int nproc, int maste
       std::fprintf(stderr, "error: %s\n", job->failure().c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: --nproc %d: %s\n", nproc, e.what());
+    rc = kRunFailed;
+  }
+  ::sigaction(SIGINT, &oldInt, nullptr);
+  ::sigaction(SIGTERM, &oldTerm, nullptr);
+  return rc;
+}
+
+int submitToCluster(const Registry& reg, const RunRequest& req, const std::string& profileName, bool detach,
+                    const std::vector<std::string>& args) {
+  if (req.pipelineFile.empty()) {
+    std::fprintf(stderr, "error: --cluster: no pipeline file given\n");
+    return kUsage;
+  }
+  if (int rc = validatePipeline(reg, req)) return rc;  // before anything is sent
+  const fs::path ws = fs::absolute(req.workspace);
+  std::unique_ptr<launch::SlurmLauncher> launcher;
+  try {
+    const auto file = launch::profilesFile(ws);
+    for (const auto& p : launch::loadProfiles(file))
+      if (p.name == profileName) launcher = launch::launcherFor(p);
+    if (!launcher) {
+      std::string known;
+      for (const auto& p : launch::loadProfiles(file)) known += (known.empty() ? "" : ", ") + p.name;
+      std::fprintf(stderr, "error: --cluster %s: no such profile in %s (%s)\n", profileName.c_str(), file.c_str(),
+                   known.empty() ? "it has none; add one in the workbench, Run > Cluster Profiles" : ("known: " + known).c_str());
+      return kUsage;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: --cluster %s: %s\n", profileName.c_str(), e.what());
+    return kUsage;
+  }
+  launch::LaunchSpec spec;
+  spec.workspace = ws.string();
+  spec.runId = req.runId.empty() ? RunStore::newRunId() : req.runId;
+  spec.files.push_back(fs::absolute(req.pipelineFile).string());
+  // The job sees the workspace and the pipeline where they were uploaded, and so every local file
+  // an override names (--set data=FILE).
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a == req.pipelineFile) a = spec.files.front();
+    if (a == "-w" || a == "--workspace") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--workspace=", 0) == 0) continue;
+    if (const auto eq = a.find('='); i > 0 && (args[i - 1] == "--set" || args[i - 1] == "-s") && eq != std::string::npos) {
+      std::error_code ec;
+      if (fs::is_regular_file(a.substr(eq + 1), ec)) {
+        spec.files.push_back(fs::absolute(a.substr(eq + 1)).string());
+        a = a.substr(0, eq + 1) + spec.files.back();
+      }
+    }
+    spec.args.push_back(a);
+  }
+  spec.args.insert(spec.args.end(), {"--workspace", spec.workspace});
+  if (req.runId.empty()) spec.args.insert(spec.args.end(), {"--run-id", spec.runId});
+  static std::atomic<bool> interrupted{false};
+  struct sigaction sa {}, oldInt{}, oldTerm{};
+  sa.sa_handler = [](int) { interrupted.store(true); };
+  ::sigaction(SIGINT, &sa, &oldInt);
+  ::sigaction(SIGTERM, &sa, &oldTerm);
+  int rc;
+  try {
+    auto job = launcher->submit(spec);
+    std::printf("submitted run %s as %s\nbatch script: %s\n", spec.runId.c_str(), job->describe().c_str(),
+                (RunStore::artifactsDir(RunStore(ws).runDir(spec.runId)) / "slurm" / "job.sh").c_str());
+    std::fflush(stdout);
+    if (detach) return kOk;
+    std::string lastDetail;
+    rc = launch::waitFor(
+        *job,
+        [&](const launch::OutputLine& l) {
+          if (l.rank >= 0) std::printf("[rank %d] %s\n", l.rank, l.text.c_str());
+          else std::printf("[batch] %s\n", l.text.c_str());
+          std::fflush(stdout);
+        },
+        [&] {
+          if (std::string d = job->detail() + (job->health().empty() ? "" : " — " + job->health()); d != lastDetail) {
+            if (!req.quiet) std::fprintf(stderr, "job %s: %s\n", job->id().c_str(), d.c_str());
+            lastDetail = d;
+          }
+          return interrupted.load();
+        });
+    if (!job->failure().empty() && rc != kOk) std::fprintf(stderr, "error: %s\n", job->failure().c_str());
+    if (rc == kOk) std::printf("run %s finished; copied back into %s\n", spec.runId.c_str(), RunStore(ws).runDir(spec.runId).c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: --cluster %s: %s\n", profileName.c_str(), e.what());
     rc = kRunFailed;
   }
   ::sigaction(SIGINT, &oldInt, nullptr);

@@ -27,5 +27,10 @@ int resumeRun(const Registry& reg, const RunRequest& req);
 // prefixed with the rank; one failing stops the others.
 int launchRanks(const Registry& reg, const RunRequest& req, int nproc, int masterPort,
                 const std::vector<std::string>& args);
+// twinforge-run --cluster NAME: submits `args` to SLURM through the workspace's cluster profile
+// NAME (clusters.yaml) and follows the job to its end, the run copied back into the workspace;
+// Ctrl-C cancels the job. `detach`: print the job and return once SLURM accepted it.
+int submitToCluster(const Registry& reg, const RunRequest& req, const std::string& profile, bool detach,
+                    const std::vector<std::string>& args);
 
 }  // namespace tf

@@ -39,11 +39,12 @@ std::vector<std::string> stripLauncherOptions(const std::vector<std::string>& ar
   std::vector<std::string> out;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a == "--nproc" || a == "--master-port") {
+    if (a == "--nproc" || a == "--master-port" || a == "--cluster") {
       ++i;  // and its value
       continue;
     }
-    if (a.rfind("--nproc=", 0) == 0 || a.rfind("--master-port=", 0) == 0) continue;
+    if (a == "--detach") continue;
+    if (a.rfind("--nproc=", 0) == 0 || a.rfind("--master-port=", 0) == 0 || a.rfind("--cluster=", 0) == 0) continue;
     out.push_back(a);
   }
   return out;
@@ -56,6 +57,8 @@ struct Options {
   std::string describe;
   bool list = false;
   int nproc = 1, masterPort = 0;
+  std::string cluster;
+  bool detach = false;
   CLI::App* info = nullptr;  // the `info` sub-command
   CLI::App* upload = nullptr;  // the `upload` sub-command
   std::vector<std::string> uploadRuns;
@@ -79,6 +82,7 @@ void describeProgram(CLI::App& app) {
       "  twinforge-run pipeline.yaml --from trainer         re-run from a step, reusing earlier outputs\n"
       "  twinforge-run --resume RUN_ID                      continue a killed run from its checkpoint\n"
       "  twinforge-run pipeline.yaml --nproc 4              data-parallel training with 4 local ranks\n"
+      "  twinforge-run pipeline.yaml --cluster hpc          submit to SLURM with the workspace's profile 'hpc'\n"
       "  twinforge-run pipeline.yaml --dry-run              validate and show the plan\n"
       "  twinforge-run --list-components                    what can go in a pipeline\n"
       "  twinforge-run --describe core.MLPTrainer           a component's parameters and ports\n"
@@ -119,6 +123,10 @@ void addOptions(CLI::App& app, Options& o) {
       ->check(CLI::Range(1, 1024));
   app.add_option("--master-port", o.masterPort, "Port of the rendezvous store for --nproc (default: a free one)")
       ->check(CLI::Range(1, 65535));
+  app.add_option("--cluster", o.cluster,
+                 "Submit to SLURM with this cluster profile of the workspace (clusters.yaml; docs/cluster.md), "
+                 "follow the job and copy the run back; Ctrl-C cancels the job");
+  app.add_flag("--detach", o.detach, "With --cluster: return once SLURM accepted the job");
   app.add_option("--plugin-path", o.pluginDirs, "Extra folder to load plugins from (repeatable)");
   app.add_flag("-q,--quiet", req.quiet, "Print only errors");
 
@@ -178,6 +186,13 @@ int main(int argc, char** argv) {
                              stripLauncherOptions(std::vector<std::string>(argv + 1, argv + argc)));
   }
 
+  if (!o.cluster.empty()) {
+    if (nproc > 1) {
+      std::fprintf(stderr, "error: --cluster with --nproc: the cluster profile says how many ranks (nodes, tasks per node)\n");
+      return tf::kUsage;
+    }
+    return tf::submitToCluster(reg, req, o.cluster, o.detach, stripLauncherOptions(std::vector<std::string>(argv + 1, argv + argc)));
+  }
   if (list) return tf::listComponents(reg);
   if (!describe.empty()) return tf::describeComponent(reg, describe);
   if (*info) return tf::inspectFiles(reg, infoFiles);

@@ -13,6 +13,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -287,6 +288,28 @@ class TestCluster : public QObject {
     const int queries = l1->monitor().queries() - before;
     qInfo("%d polls of 2 jobs in %.1f s: %d squeue calls (interval %.1f s)", polls, seconds, queries, p.pollSeconds);
     QVERIFY2(queries <= seconds / p.pollSeconds + 2, qPrintable(QString::number(queries)));
+  }
+
+  void twinforgeRunSubmitsWithAProfile() {
+    const QString ws = tmp_.filePath("cli ws " + kOdd);
+    ClusterProfile p = sshProfile(tmp_.filePath("cli remote"));
+    p.name = "hpc";
+    saveProfiles(profilesFile(ws.toStdString()), {p});
+    const QString id(32, 'e');
+    QProcess run;
+    run.start(tftest::bin("twinforge-run"), {oddPipeline(), "-w", ws, "--cluster", "hpc", "--run-id", id, "--threads", "1",
+                                             "--set", "epochs=3", "--set", "samples=1001"});
+    QVERIFY(run.waitForFinished(300000));  // a hang guard
+    const QString out = run.readAllStandardOutput(), err = run.readAllStandardError();
+    QVERIFY2(run.exitCode() == 0, qPrintable(out + err));
+    QVERIFY2(out.contains("submitted run " + id) && out.contains("[rank 0]") && out.contains("copied back"), qPrintable(out));
+    QVERIFY(QFile::exists(ws + "/mlruns/0/" + id + "/artifacts/steps/train/model"));
+
+    QProcess bad;
+    bad.start(tftest::bin("twinforge-run"), {oddPipeline(), "-w", ws, "--cluster", "nope"});
+    QVERIFY(bad.waitForFinished(60000));
+    QCOMPARE(bad.exitCode(), int(kUsage));
+    QVERIFY(QString(bad.readAllStandardError()).contains("no such profile"));
   }
 
   void failingJobShowsTheTailOfItsLog() {
