@@ -14,6 +14,8 @@ PKGS=(
   libcurl4-openssl-dev
   # GUI
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl1-mesa-dri
+  # the OS keyring, for cluster profiles' SSH passphrases (never written to a file)
+  qtkeychain-qt6-dev
   # 3D viewers (VTK 9.1; its Qt module is Qt 5 only, the bridge is ours)
   libvtk9-dev
   # running GUI tests headless

@@ -1,5 +1,7 @@
 #include "ClusterProfilesDialog.h"
 
+#include "Secrets.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -62,6 +64,10 @@ ClusterProfilesDialog::ClusterProfilesDialog(const QString& workspace, QWidget* 
   user_ = edit(tr("your user name there (empty: as in ~/.ssh/config)"));
   port_ = spin(1, 65535);
   identity_ = edit(QStringLiteral("~/.ssh/id_ed25519"));
+  passphrase_ = edit(tr("only if the key has one and ssh-agent does not hold it"));
+  passphrase_->setEchoMode(QLineEdit::Password);
+  passphrase_->setObjectName(QStringLiteral("passphrase"));
+  passphrase_->setToolTip(tr("Kept in the OS keyring (GNOME Keyring, KWallet), never in clusters.yaml"));
   knownHosts_ = new QComboBox(this);
   knownHosts_->addItem(tr("strict: only hosts already known"), QStringLiteral("strict"));
   knownHosts_->addItem(tr("accept new hosts (a changed key is still refused)"), QStringLiteral("accept-new"));
@@ -96,6 +102,20 @@ ClusterProfilesDialog::ClusterProfilesDialog(const QString& workspace, QWidget* 
   form->addRow(tr("User"), user_);
   form->addRow(tr("Port"), port_);
   form->addRow(tr("Identity file"), identity_);
+  auto* forget = new QPushButton(tr("Forget"), this);
+  forget->setToolTip(tr("Remove this profile's passphrase from the OS keyring"));
+  auto* pp = new QHBoxLayout;
+  pp->addWidget(passphrase_);
+  pp->addWidget(forget);
+  form->addRow(tr("Key passphrase"), pp);
+  connect(forget, &QPushButton::clicked, this, [this] {
+    QString err;
+    passphrase_->clear();
+    if (current_ >= 0 && !secrets::forgetPassphrase(QString::fromStdString(profiles_[std::size_t(current_)].name), &err)) {
+      error_->setText(err);
+      error_->show();
+    }
+  });
   form->addRow(tr("Host keys"), knownHosts_);
   form->addRow(tr("Known hosts file"), knownHostsFile_);
   form->addRow(tr("Remote workspace"), remoteWs_);
@@ -215,7 +235,13 @@ void ClusterProfilesDialog::store() {
   p.extraSbatch = lines(extra_->toPlainText());
   p.pollSeconds = poll_->value();
   if (auto* item = list_->item(current_)) item->setText(QString::fromStdString(p.name));
+  if (!passphrase_->text().isEmpty()) newPassphrases_[QString::fromStdString(p.name)] = passphrase_->text();
+  passphrase_->clear();
 }
+
+void ClusterProfilesDialog::setPassphrase(const QString& text) { passphrase_->setText(text); }
+
+QString ClusterProfilesDialog::errorText() const { return error_->isHidden() ? QString() : error_->text(); }
 
 void ClusterProfilesDialog::add() {
   store();
@@ -253,6 +279,22 @@ bool ClusterProfilesDialog::save() {
     launch::saveProfiles(file_.toStdString(), profiles_);
   } catch (const std::exception& e) {
     error_->setText(tr("Could not save %1: %2").arg(file_, QString::fromStdString(e.what())));
+    error_->show();
+    return false;
+  }
+  // The passphrases typed here, into the keyring; what could not be stored is said, not lost.
+  QStringList failed;
+  for (auto it = newPassphrases_.begin(); it != newPassphrases_.end();) {
+    QString err;
+    if (secrets::storePassphrase(it.key(), it.value(), &err)) {
+      it = newPassphrases_.erase(it);
+    } else {
+      failed << tr("The passphrase of '%1' was not stored: %2").arg(it.key(), err);
+      ++it;
+    }
+  }
+  if (!failed.isEmpty()) {
+    error_->setText(failed.join('\n'));
     error_->show();
     return false;
   }

@@ -1,12 +1,13 @@
 // Run → Cluster Profiles…: the workspace's clusters.yaml as a list of profiles and a form for the
 // selected one (SSH login, how TwinForge is found on the cluster, what the job asks SLURM for).
 // Saving checks every profile and names what is wrong; nothing is written until all are usable.
-// No passphrase field: keys with a passphrase are unlocked by ssh-agent, never stored here.
+// A key's passphrase goes to the OS keyring (Secrets.h), never to the file; ssh-agent works too.
 #pragma once
 
 #include "launch/ClusterProfile.h"
 
 #include <QDialog>
+#include <QMap>
 
 #include <vector>
 
@@ -30,6 +31,8 @@ class ClusterProfilesDialog : public QDialog {
   // Checks and writes the file; false with the problems shown in the dialog.
   bool save();
   void selectProfile(int index);
+  void setPassphrase(const QString& text);  // as if typed into the passphrase field
+  QString errorText() const;                // what the dialog says is wrong; empty when nothing
 
  private:
   void load(int index);   // profile -> form
@@ -47,6 +50,8 @@ class ClusterProfilesDialog : public QDialog {
   QSpinBox *port_, *nodes_, *tasks_, *gpus_, *cpus_;
   QDoubleSpinBox* poll_;
   QPlainTextEdit *setup_, *extra_;
+  QLineEdit* passphrase_;
+  QMap<QString, QString> newPassphrases_;  // profile -> typed, stored in the keyring on Save
 };
 
 }  // namespace tf::ui

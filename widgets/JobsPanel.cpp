@@ -3,6 +3,7 @@
 #include "exec/RunStore.h"
 #include "launch/ClusterProfile.h"
 #include "launch/SlurmLauncher.h"
+#include "Secrets.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -139,7 +140,8 @@ int JobsPanel::reattach(const QString& workspace) {
       spec.runId = id;
       try {
         const QString run = QString::fromStdString(id);
-        auto remote = std::make_unique<RemoteJob>(launch::launcherFor(p), spec, QString::fromStdString(job->jobId));
+        auto remote = std::make_unique<RemoteJob>(
+            launch::launcherFor(p, secrets::passphrase(QString::fromStdString(p.name)).toStdString()), spec, QString::fromStdString(job->jobId));
         connect(remote.get(), &RemoteJob::changed, this, &JobsPanel::update);
         connect(remote.get(), &RemoteJob::outputLine, this, [this, run](const QString& l) { appendOutput(run, l); });
         connect(remote.get(), &RemoteJob::finished, this,

@@ -5,6 +5,7 @@
 #include "launch/ClusterProfile.h"
 #include "launch/LocalLauncher.h"
 #include "launch/SlurmLauncher.h"
+#include "Secrets.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -56,10 +57,13 @@ QStringList argumentsFor(const RunRequest& req, const QString& workspace, const 
 }
 
 // The profile and a launcher for it, from the workspace's clusters.yaml.
-std::unique_ptr<launch::SlurmLauncher> clusterLauncher(const QString& workspace, const QString& name) {
+std::unique_ptr<launch::SlurmLauncher> clusterLauncher(const QString& workspace, const QString& name,
+                                                       bool withPassphrase = true) {
   const auto file = launch::profilesFile(QDir(workspace).absolutePath().toStdString());
   for (const auto& p : launch::loadProfiles(file))
-    if (p.name == name.toStdString()) return launch::launcherFor(p);
+    if (p.name == name.toStdString())
+      // No keyring, or nothing stored: ssh-agent or an unencrypted key (ssh says which is missing).
+      return launch::launcherFor(p, withPassphrase ? secrets::passphrase(name).toStdString() : std::string());
   throw std::runtime_error("no cluster profile '" + name.toStdString() + "' in " + file.string());
 }
 
@@ -117,7 +121,7 @@ QString RunController::previewScript(const RunRequest& req, QString* error) cons
   try {
     const QString ws = QDir(req.workspace).absolutePath(), id = QStringLiteral("RUN_ID");
     const QStringList args = argumentsFor(req, ws, id);
-    return QString::fromStdString(clusterLauncher(ws, req.profile)->preview(remoteSpec(req, args, ws, id)));
+    return QString::fromStdString(clusterLauncher(ws, req.profile, false)->preview(remoteSpec(req, args, ws, id)));
   } catch (const std::exception& e) {
     if (error) *error = QString::fromStdString(e.what());
     return {};

@@ -6,8 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
+
+extern char** environ;
 
 namespace tf::launch {
 
@@ -43,7 +47,7 @@ bool drain(int fd, std::string& into) {
 }  // namespace
 
 CommandResult runProcess(const std::vector<std::string>& argv, const std::string& input,
-                         std::chrono::milliseconds timeout) {
+                         std::chrono::milliseconds timeout, const std::vector<std::string>& env) {
   if (argv.empty()) throw std::invalid_argument("runProcess: no command");
   int in[2], out[2], err[2];
   if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC))
@@ -51,6 +55,17 @@ CommandResult runProcess(const std::vector<std::string>& argv, const std::string
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The environment is made before fork: a child of a threaded program may not allocate.
+  std::vector<std::string> envStore;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string kv = *e;
+    const std::string name = kv.substr(0, kv.find('=') + 1);
+    if (std::none_of(env.begin(), env.end(), [&](const std::string& x) { return x.rfind(name, 0) == 0; })) envStore.push_back(kv);
+  }
+  envStore.insert(envStore.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& kv : envStore) envp.push_back(kv.data());
+  envp.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
@@ -59,7 +74,7 @@ CommandResult runProcess(const std::vector<std::string>& argv, const std::string
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
     ::signal(SIGPIPE, SIG_DFL);
-    ::execvp(args[0], args.data());
+    ::execvpe(args[0], args.data(), envp.data());
     const std::string m = std::string("cannot run ") + args[0] + ": " + std::strerror(errno) + "\n";
     (void)!::write(2, m.data(), m.size());
     ::_exit(127);
@@ -126,6 +141,13 @@ SshHost::SshHost(SshOptions o) : o_(std::move(o)) {
   char tmpl[] = "/tmp/tf-ssh-XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error(std::string("ssh: cannot make a control folder: ") + std::strerror(errno));
   controlDir_ = tmpl;
+  if (!o_.passphrase.empty()) {
+    // ssh asks this program for the passphrase; it answers from ssh's environment, which only
+    // this user can read. Nothing secret is written to disk.
+    const fs::path askpass = controlDir_ / "askpass";
+    std::ofstream(askpass) << "#!/bin/sh\nprintf '%s\\n' \"$TWINFORGE_SSH_PASSPHRASE\"\n";
+    fs::permissions(askpass, fs::perms::owner_all, fs::perm_options::replace);
+  }
 }
 
 SshHost::~SshHost() {
@@ -149,7 +171,11 @@ std::string SshHost::describe() const {
 }
 
 std::vector<std::string> SshHost::sshArgs(const std::string& remoteCommand) const {
-  std::vector<std::string> a = {"ssh", "-p", std::to_string(o_.port), "-o", "BatchMode=yes",
+  // With a passphrase ssh may ask (through SSH_ASKPASS) for it, and for nothing else.
+  std::vector<std::string> a = {"ssh", "-p", std::to_string(o_.port),
+                                "-o", o_.passphrase.empty() ? "BatchMode=yes" : "BatchMode=no",
+                                "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
+                                "-o", "NumberOfPasswordPrompts=1",
                                 "-o", "ConnectTimeout=" + std::to_string(o_.connectTimeout.count()),
                                 "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
                                 "-o", "ControlMaster=auto", "-o", "ControlPersist=300",
@@ -167,7 +193,7 @@ std::vector<std::string> SshHost::sshArgs(const std::string& remoteCommand) cons
 namespace {
 
 // ssh's own complaint, made actionable; empty when the failure is the remote command's.
-std::string connectionProblem(const CommandResult& r, const std::string& where, bool* permanent) {
+std::string connectionProblem(const CommandResult& r, const std::string& where, bool withPassphrase, bool* permanent) {
   *permanent = true;
   if (r.code != 255) return {};
   const std::string& e = r.err;
@@ -182,7 +208,10 @@ std::string connectionProblem(const CommandResult& r, const std::string& where, 
   if (has("Host key verification failed") || has("No ED25519 host key is known") || has("host key is known"))
     return "the host key of " + where + " is not in your known_hosts file and the profile's known_hosts policy is "
            "'strict'; connect once with ssh to check and accept it, or choose 'accept-new'";
-  if (has("Permission denied")) return "ssh to " + where + " was refused: the key was not accepted (" + e.substr(0, e.find('\n')) + ")";
+  if (has("Permission denied"))
+    return "ssh to " + where + " was refused: the key was not accepted (" + e.substr(0, e.find('\n')) + "); " +
+           (withPassphrase ? "check the passphrase stored for this profile"
+                           : "if the key has a passphrase, add it to ssh-agent or store it with the profile (kept in the OS keyring)");
   *permanent = false;
   if (has("Connection refused")) return "nothing accepts ssh connections at " + where + " (connection refused)";
   if (has("timed out")) return "ssh to " + where + " timed out: the host is unreachable";
@@ -195,14 +224,18 @@ std::string connectionProblem(const CommandResult& r, const std::string& where, 
 
 CommandResult SshHost::run(const std::string& script, const std::string& input, std::chrono::milliseconds timeout) {
   const std::string full = o_.setup.empty() ? script : o_.setup + "\n" + script;
-  CommandResult r = runProcess(sshArgs("exec /bin/sh -c " + shellQuote(full)), input, timeout);
+  std::vector<std::string> env;
+  if (!o_.passphrase.empty())
+    env = {"SSH_ASKPASS=" + (controlDir_ / "askpass").string(), "SSH_ASKPASS_REQUIRE=force",
+           "TWINFORGE_SSH_PASSPHRASE=" + o_.passphrase};
+  CommandResult r = runProcess(sshArgs("exec /bin/sh -c " + shellQuote(full)), input, timeout, env);
   if (r.timedOut) {
     const std::string m = "no answer from " + describe() + " within " + std::to_string(timeout.count() / 1000) + " s";
     setHealth(m);
     throw ConnectionError(m);
   }
   bool permanent = false;
-  if (std::string problem = connectionProblem(r, describe(), &permanent); !problem.empty()) {
+  if (std::string problem = connectionProblem(r, describe(), !o_.passphrase.empty(), &permanent); !problem.empty()) {
     setHealth(problem);
     throw ConnectionError(problem, permanent);
   }

@@ -25,9 +25,11 @@ struct CommandResult {
 };
 
 // Runs argv (no shell) with `input` on its standard input, collecting both outputs; kills it
-// after `timeout`. Never throws for a failing command; only when it cannot be started at all.
+// after `timeout`. `env`: NAME=VALUE added to this process's environment for it. Never throws
+// for a failing command; only when it cannot be started at all.
 CommandResult runProcess(const std::vector<std::string>& argv, const std::string& input = {},
-                         std::chrono::milliseconds timeout = std::chrono::seconds(60));
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                         const std::vector<std::string>& env = {});
 
 // A host's commands could not be run at all (the connection, not the command, failed).
 // `permanent`: retrying cannot help (a changed host key, a refused key), so a job stops trying.
@@ -70,6 +72,9 @@ struct SshOptions {
   std::string knownHosts = "strict";
   std::string knownHostsFile;  // empty: ~/.ssh/known_hosts
   std::string setup;           // shell lines run before every command (module load slurm, ...)
+  // The identity file's passphrase, from the OS keyring; held in memory only and handed to ssh
+  // through SSH_ASKPASS when the connection opens. Empty: the agent or an unencrypted key.
+  std::string passphrase;
   std::chrono::seconds connectTimeout{10};
 };
 

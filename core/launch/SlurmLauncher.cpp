@@ -389,12 +389,12 @@ SlurmLauncher::SlurmLauncher(ClusterProfile profile, std::shared_ptr<Host> host)
 SlurmLauncher::SlurmLauncher(ClusterProfile profile, std::shared_ptr<SlurmMonitor> monitor)
     : profile_(std::move(profile)), monitor_(std::move(monitor)) {}
 
-std::unique_ptr<SlurmLauncher> launcherFor(const ClusterProfile& p) {
+std::unique_ptr<SlurmLauncher> launcherFor(const ClusterProfile& p, const std::string& passphrase) {
   if (auto problems = p.problems(); !problems.empty())
     throw std::runtime_error("cluster profile '" + p.name + "': " + join(problems, "; "));
   const std::string setup = join(p.setup, "\n");
   const std::string key = p.kind + "\n" + p.user + "@" + p.host + ":" + std::to_string(p.port) + "\n" + p.identityFile +
-                          "\n" + p.knownHosts + "\n" + p.knownHostsFile + "\n" + setup + "\n" + std::to_string(p.pollSeconds);
+                          "\n" + p.knownHosts + "\n" + p.knownHostsFile + "\n" + setup + "\n" + std::to_string(p.pollSeconds) + "\n" + passphrase;
   static std::mutex mutex;
   static std::map<std::string, std::weak_ptr<SlurmMonitor>> shared;
   std::lock_guard lock(mutex);
@@ -411,6 +411,7 @@ std::unique_ptr<SlurmLauncher> launcherFor(const ClusterProfile& p) {
     o.knownHosts = p.knownHosts;
     o.knownHostsFile = p.knownHostsFile;
     o.setup = setup;
+    o.passphrase = passphrase;
     host = std::make_shared<SshHost>(o);
   }
   auto m = std::make_shared<SlurmMonitor>(host, p.pollSeconds);

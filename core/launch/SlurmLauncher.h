@@ -102,6 +102,7 @@ std::optional<JobRecord> readJobRecord(const std::filesystem::path& localRunDir)
 // A launcher for a profile: SLURM here (kind slurm) or over SSH (kind ssh). Launchers for the same
 // login (host, port, user, key, setup) share one connection and one SlurmMonitor while any of
 // them lives. Throws with the profile's problems when it cannot be used.
-std::unique_ptr<SlurmLauncher> launcherFor(const ClusterProfile& profile);
+// `passphrase`: the identity file's, from the OS keyring (never from a file); empty for none.
+std::unique_ptr<SlurmLauncher> launcherFor(const ClusterProfile& profile, const std::string& passphrase = {});
 
 }  // namespace tf::launch

@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
+#include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -95,6 +96,16 @@ class TestGuiCluster : public QObject {
     QCOMPARE(d.profiles().size(), std::size_t(1));
     QCOMPARE(d.profiles()[0].port, env_["TWINFORGE_TEST_SSH_PORT"].toInt());
     QVERIFY(d.save());  // unchanged: still usable
+    // A passphrase goes to the OS keyring or nowhere: without a keyring service (as here) saving
+    // says so, and the file never holds it.
+    d.setPassphrase("top secret");
+    const bool stored = d.save();
+    QFile f(QString::fromStdString(tf::launch::profilesFile(tmp_.filePath("workspace").toStdString()).string()));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(!f.readAll().contains("top secret"));
+    if (!stored) QVERIFY2(d.errorText().contains("keyring is not available") && d.errorText().contains("ssh-agent"),
+                          qPrintable(d.errorText()));
+    qInfo("keyring: %s", stored ? "stored" : "not available");
   }
 
   void runsOnTheClusterWithALiveLossCurve() {

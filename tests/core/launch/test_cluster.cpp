@@ -360,6 +360,30 @@ class TestCluster : public QObject {
     }
   }
 
+  void lockedKeyConnectsWithItsPassphraseOnly() {
+    ClusterProfile p = sshProfile(tmp_.filePath("remote-locked"));
+    p.identityFile = env_.at("TWINFORGE_TEST_SSH_LOCKED_KEY").toStdString();
+    const std::string passphrase = env_.at("TWINFORGE_TEST_SSH_LOCKED_PASSPHRASE").toStdString();
+    QVERIFY(passphrase.find('$') != std::string::npos && passphrase.find(' ') != std::string::npos);
+    try {
+      launcherFor(p)->host().run("true", {}, std::chrono::seconds(20));
+      QFAIL("connected without the passphrase");
+    } catch (const ConnectionError& e) {
+      QVERIFY2(QString(e.what()).contains("passphrase"), e.what());
+    }
+    try {
+      launcherFor(p, "wrong")->host().run("true", {}, std::chrono::seconds(20));
+      QFAIL("connected with a wrong passphrase");
+    } catch (const ConnectionError& e) {
+      QVERIFY2(QString(e.what()).contains("check the passphrase"), e.what());
+    }
+    auto l = launcherFor(p, passphrase);
+    CommandResult r = l->host().run("echo connected", {}, std::chrono::seconds(20));
+    QCOMPARE(r.out, std::string("connected\n"));
+    // Reused connection: no passphrase needed for the next command; none was written to disk.
+    QCOMPARE(l->host().run("echo again", {}, std::chrono::seconds(20)).out, std::string("again\n"));
+  }
+
   void changedHostKeyIsRefusedWithItsFingerprint() {
     // known_hosts that remembers another key for this host and port.
     const QString other = QString::fromStdString(readText(env_.at("TWINFORGE_TEST_SSH_OTHER_KEY") + ".pub")).section(' ', 0, 1);
