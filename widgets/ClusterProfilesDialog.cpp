@@ -148,7 +148,7 @@ ClusterProfilesDialog::ClusterProfilesDialog(const QString& workspace, QWidget* 
   auto* box = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
   auto* lay = new QVBoxLayout(this);
   lay->addLayout(body);
-  lay->addWidget(new QLabel(tr("Saved in %1. No passphrases are stored: unlock keys with ssh-agent.")
+  lay->addWidget(new QLabel(tr("Saved in %1. A key's passphrase goes to the OS keyring, never to this file.")
                                 .arg(QDir::toNativeSeparators(file_)),
                             this));
   lay->addWidget(error_);

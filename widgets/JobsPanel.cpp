@@ -49,10 +49,10 @@ JobsPanel::JobsPanel(QWidget* parent) : QWidget(parent) {
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->setWordWrap(false);
   table_->setColumnWidth(kRun, 72);
-  table_->setColumnWidth(kProfile, 150);
+  table_->setColumnWidth(kProfile, 110);
   table_->setColumnWidth(kJob, 44);
   table_->setColumnWidth(kState, 72);
-  table_->setColumnWidth(kDetail, 160);
+  table_->setColumnWidth(kDetail, 170);
   cancel_ = new QPushButton(tr("Cancel Job"), this);
   open_ = new QPushButton(tr("Open Run"), this);
   script_ = new QPushButton(tr("Show Script"), this);
@@ -98,7 +98,7 @@ void JobsPanel::update(const JobInfo& info) {
     table_->item(row, c)->setToolTip(tip.isEmpty() ? text : tip);
   };
   set(kRun, info.runId.left(8), info.runId + "\n" + QDir::toNativeSeparators(info.workspace));
-  set(kProfile, info.profile + QStringLiteral(" (") + info.where + QStringLiteral(")"));
+  set(kProfile, info.profile, info.profile + QStringLiteral(" (") + info.where + QStringLiteral(")"));
   set(kJob, info.jobId);
   set(kState, info.state, info.failure);
   table_->item(row, kState)->setForeground(stateColour(info.state));

@@ -239,9 +239,14 @@ int submitToCluster(const Registry& reg, const RunRequest& req, const std::strin
           std::fflush(stdout);
         },
         [&] {
-          if (std::string d = job->detail() + (job->health().empty() ? "" : " — " + job->health()); d != lastDetail) {
-            if (!req.quiet) std::fprintf(stderr, "job %s: %s\n", job->id().c_str(), d.c_str());
-            lastDetail = d;
+          // Said when the state or the connection changes, not at every tick of the elapsed time.
+          static const char* names[] = {"pending", "running", "completed", "failed", "cancelled"};
+          const std::string key = names[static_cast<int>(job->state())] + job->health();
+          if (key != lastDetail) {
+            if (!req.quiet)
+              std::fprintf(stderr, "job %s: %s %s%s\n", job->id().c_str(), names[static_cast<int>(job->state())],
+                           job->detail().c_str(), job->health().empty() ? "" : (" — " + job->health()).c_str());
+            lastDetail = key;
           }
           return interrupted.load();
         });

@@ -61,7 +61,8 @@ class Job {
   // Empty while the job can be watched; otherwise why not, for now ("connection lost, retrying
   // in 8 s: ..."). Local jobs are always healthy.
   virtual std::string health() const { return {}; }
-  // SLURM's reason for a pending job ("Resources", "Priority"), the nodes of a running one.
+  // For people: SLURM's reason a job waits ("waiting: Resources"), or where and how long it runs
+  // ("on node[01-02], 3:12 elapsed").
   virtual std::string detail() const { return {}; }
 };
 

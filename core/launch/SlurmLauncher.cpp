@@ -221,8 +221,8 @@ class SlurmJob : public Job {
   std::string health() const override { return health_; }
   std::string detail() const override {
     const auto s = monitor_->status(id_);
-    if (s.state == "PENDING") return "pending: " + (s.reason.empty() ? std::string("waiting") : s.reason);
-    if (!s.nodes.empty()) return s.state + " on " + s.nodes + (s.elapsed.empty() ? "" : " for " + s.elapsed);
+    if (s.state == "PENDING") return "waiting: " + (s.reason.empty() ? std::string("in the queue") : s.reason);
+    if (!s.nodes.empty()) return "on " + s.nodes + (s.elapsed.empty() ? "" : ", " + s.elapsed + " elapsed");
     return s.state;
   }
 

@@ -2,7 +2,8 @@
 // panel shows the SLURM job pending/running with its nodes, the loss curve grows live from the
 // copied events, and the run lands in the Runs browser when it ends. A second run is cancelled
 // from the Jobs panel. Real services: the cluster fixture (slurmctld, slurmd, munged, sshd).
-// TWINFORGE_SCREENSHOT=FILE saves the window while the remote job runs (docs/images).
+// TWINFORGE_SCREENSHOT_DIR=DIR saves the profiles dialog and the window while the remote job
+// runs there (docs/images).
 #include "TestSupport.h"
 #include "exec/RunStore.h"
 #include "launch/ClusterProfile.h"
@@ -94,6 +95,11 @@ class TestGuiCluster : public QObject {
   void profilesDialogShowsAndChecksTheFile() {
     tf::ui::ClusterProfilesDialog d(tmp_.filePath("workspace"));
     QCOMPARE(d.profiles().size(), std::size_t(1));
+    if (const QString dir = qEnvironmentVariable("TWINFORGE_SCREENSHOT_DIR"); !dir.isEmpty()) {
+      d.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&d));
+      QVERIFY(d.grab().save(dir + "/cluster-profiles.png"));
+    }
     QCOMPARE(d.profiles()[0].port, env_["TWINFORGE_TEST_SSH_PORT"].toInt());
     QVERIFY(d.save());  // unchanged: still usable
     // A passphrase goes to the OS keyring or nowhere: without a keyring service (as here) saving
@@ -122,9 +128,9 @@ class TestGuiCluster : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(w.jobsPanel(), run), QStringLiteral("running"), 60000);
     // The loss curve grows while SLURM's job runs.
     QTRY_VERIFY_WITH_TIMEOUT(w.metricsChart()->pointCount("train_loss") >= 3 || finished.count() > 0, 120000);
-    if (const QString shot = qEnvironmentVariable("TWINFORGE_SCREENSHOT"); !shot.isEmpty() && finished.count() == 0) {
+    if (const QString dir = qEnvironmentVariable("TWINFORGE_SCREENSHOT_DIR"); !dir.isEmpty() && finished.count() == 0) {
       QTest::qWait(1500);
-      QVERIFY(w.grab().save(shot));
+      QVERIFY(w.grab().save(dir + "/jobs-panel-cluster-run.png"));
     }
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
     QCOMPARE(finished.at(0).at(0).toInt(), 0);

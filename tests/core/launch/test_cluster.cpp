@@ -195,7 +195,7 @@ class TestCluster : public QObject {
     auto second = l->submit(s2);
     QCOMPARE(l->unchangedFiles(), 1);
     QTRY_VERIFY_WITH_TIMEOUT((second->poll(100, {}), second->state() == JobState::Running), 60000);
-    QVERIFY(second->detail().find("RUNNING") != std::string::npos);
+    QVERIFY2(second->detail().find("on " + env_.at("TWINFORGE_TEST_SLURM_HOST").toStdString() + ", ") == 0, second->detail().c_str());
     second->cancel();
     QTRY_VERIFY_WITH_TIMEOUT((second->poll(100, {}), second->finished()), 60000);
     QVERIFY(second->state() == JobState::Cancelled);
