@@ -15,7 +15,7 @@ built=$(date +%s)
 echo "sanitize: install + build: $((built - start)) s"
 source scripts/sanitizer-env.sh
 cd "$TWINFORGE_BUILD_DIR"
-ctest --output-on-failure -L 'unit|cli' "$@"
+ctest --output-on-failure -L 'unit|cli|cluster' -LE gui "$@"
 # The GUI suites load X11, Mesa and D-Bus, which are not ours: see sanitizer-env.sh.
 ASAN_OPTIONS="$ASAN_OPTIONS_GUI" xvfb-run -a -s "-screen 0 1280x1024x24" ctest --output-on-failure -L gui "$@"
 cd - >/dev/null

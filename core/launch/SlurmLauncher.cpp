@@ -222,8 +222,8 @@ class SlurmJob : public Job {
   std::string detail() const override {
     const auto s = monitor_->status(id_);
     if (s.state == "PENDING") return "waiting: " + (s.reason.empty() ? std::string("in the queue") : s.reason);
-    if (!s.nodes.empty()) return "on " + s.nodes + (s.elapsed.empty() ? "" : ", " + s.elapsed + " elapsed");
-    return s.state;
+    if (s.state == "RUNNING" && !s.nodes.empty()) return "on " + s.nodes + (s.elapsed.empty() ? "" : ", " + s.elapsed + " elapsed");
+    return s.reason;  // an ended job: the state says it, failure() says why
   }
 
   void cancel() override {

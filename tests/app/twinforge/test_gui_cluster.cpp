@@ -7,6 +7,7 @@
 #include "TestSupport.h"
 #include "exec/RunStore.h"
 #include "launch/ClusterProfile.h"
+#include "launch/Host.h"
 
 #include "ClusterProfilesDialog.h"
 #include "JobsPanel.h"
@@ -89,6 +90,9 @@ class TestGuiCluster : public QObject {
     c.tasksPerNode = 2;
     c.time = "00:20:00";
     c.pollSeconds = 0.5;
+    // The job's environment comes from the login shell: sanitizer settings are handed on here.
+    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+      if (const char* v = std::getenv(name)) c.setup.push_back(std::string("export ") + name + "=" + tf::launch::shellQuote(v));
     tf::launch::saveProfiles(tf::launch::profilesFile(p.workspace.toStdString()), {c});
   }
 

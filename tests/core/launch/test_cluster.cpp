@@ -38,6 +38,16 @@ std::map<QString, QString> clusterEnv() {
   return env;
 }
 
+// The job's environment comes from the login shell, not from this test: the sanitizer settings
+// (scripts/sanitize.sh) are handed on through the profile's setup lines, as a user would load
+// modules there.
+std::vector<std::string> forwardedEnvironment() {
+  std::vector<std::string> lines = {"export OMP_NUM_THREADS=1"};
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+    if (const char* v = std::getenv(name)) lines.push_back(std::string("export ") + name + "=" + shellQuote(v));
+  return lines;
+}
+
 // Names a remote shell must not split, expand or run.
 const QString kOdd = QStringLiteral("it's a \"$HOME\"; `true` dir");
 
@@ -67,7 +77,7 @@ class TestCluster : public QObject {
     p.time = "00:10:00";
     p.tasksPerNode = 2;
     p.pollSeconds = 0.5;
-    p.setup = {"export OMP_NUM_THREADS=1"};
+    p.setup = forwardedEnvironment();
     return p;
   }
 
