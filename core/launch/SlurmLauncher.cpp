@@ -151,7 +151,7 @@ void SlurmMonitor::refresh(bool force) {
 void SlurmMonitor::askFinished(const std::string& id) {
   Status& s = status_[id];
   CommandResult r = host_->run("scontrol show job -o " + id);
-  std::string state, exitCode, reason;
+  std::string state, exitCode, reason, source = "scontrol";
   if (r.ok()) {
     state = field(r.out, "JobState");
     exitCode = field(r.out, "ExitCode");
@@ -164,13 +164,27 @@ void SlurmMonitor::askFinished(const std::string& id) {
       state = line.substr(0, line.find('|'));
       state = state.substr(0, state.find(' '));  // "CANCELLED by 0"
       exitCode = line.substr(line.find('|') + 1);
+      source = "sacct";
     } else {
-      state = "UNKNOWN";
-      reason = "SLURM no longer knows job " + id + " (" + trim(r.err) + "; sacct: " + trim(a.err.empty() ? a.out : a.err) + ")";
+      // Without accounting: the job-completion file (JobCompType=jobcomp/filetxt), where the
+      // login node can read it.
+      CommandResult c = host_->run("f=$(scontrol show config | sed -n 's/^JobCompLoc *= *//p'); "
+                                   "[ -n \"$f\" ] && [ -f \"$f\" ] && grep '^JobId=" + id + " ' \"$f\" | tail -n 1");
+      const std::string line = trim(c.out);
+      if (c.ok() && !line.empty()) {
+        state = field(line, "JobState");
+        exitCode = field(line, "ExitCode");
+        source = "jobcomp";
+      } else {
+        state = "UNKNOWN";
+        reason = "SLURM no longer knows job " + id + " (" + trim(r.err) + "; sacct: " + trim(a.err.empty() ? a.out : a.err) +
+                 "; no job-completion file readable here)";
+      }
     }
   }
   s.known = true;
   s.state = state;
+  s.source = source;
   s.reason = reason == "None" ? "" : reason;
   s.exitCode = exitCode.empty() ? 0 : std::atoi(exitCode.c_str());
   if (const auto c = exitCode.find(':'); c != std::string::npos && s.exitCode == 0) {

@@ -43,6 +43,7 @@ class SlurmMonitor {
     std::string elapsed, nodes;
     int exitCode = 0;    // the batch script's, when finished
     bool known = false;
+    std::string source;  // who said it ended: scontrol, sacct or jobcomp (the completion file)
   };
   SlurmMonitor(std::shared_ptr<Host> host, double intervalSeconds) : host_(std::move(host)), interval_(intervalSeconds) {}
   void add(const std::string& id) {

@@ -145,6 +145,24 @@ class TestGuiCluster : public QObject {
     QVERIFY(QFile::exists(w.runController()->runDir() + "/artifacts/steps/train/model"));
   }
 
+  void reattachesAfterARestart() {
+    QString run;
+    {
+      tf::ui::MainWindow w(tftest::registry());
+      QVERIFY(w.openFile(pipeline(300)));
+      QVERIFY(w.setRunTarget("login-node"));
+      QVERIFY(w.startRun());
+      run = w.runController()->runId();
+      QTRY_COMPARE_WITH_TIMEOUT(stateOf(w.jobsPanel(), run), QStringLiteral("running"), 60000);
+    }  // the workbench closes; SLURM's job goes on
+    tf::ui::MainWindow again(tftest::registry());
+    QCOMPARE(stateOf(again.jobsPanel(), run).isEmpty(), false);  // found in the workspace at start
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(again.jobsPanel(), run), QStringLiteral("completed"), 300000);
+    const auto dir = tf::RunStore(tmp_.filePath("workspace").toStdString()).runDir(run.toStdString());
+    QVERIFY(QFile::exists(QString::fromStdString((dir / "artifacts/steps/train/model").string())));
+    QVERIFY(tf::RunStore::readRun(dir).has_value());
+  }
+
   void cancelFromTheJobsPanel() {
     tf::ui::MainWindow w(tftest::registry());
     w.show();

@@ -259,6 +259,25 @@ class TestCluster : public QObject {
     QVERIFY(events.find("\"run_finished\"") == events.rfind("\"run_finished\""));
   }
 
+  void jobSlurmForgotIsReadFromTheCompletionFile() {
+    // Submitted, then not looked at until slurmctld has forgotten it (MinJobAge) and no
+    // accounting knows it: the job-completion file says how it ended.
+    LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws-forgot"), {"epochs=1", "samples=200"});
+    std::string id;
+    {
+      auto l = launcherFor(sshProfile(tmp_.filePath("remote-forgot")));
+      id = l->submit(s)->id();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(runProcess({"scontrol", "show", "job", id}).code != 0, 90000);
+    auto l = launcherFor(sshProfile(tmp_.filePath("remote-forgot")));
+    auto job = l->attach(id, s);
+    const auto start = std::chrono::steady_clock::now();
+    while (!job->finished() && std::chrono::steady_clock::now() - start < std::chrono::minutes(2)) job->poll(200, {});
+    QVERIFY2(job->state() == JobState::Completed, (job->failure() + job->health()).c_str());
+    QCOMPARE(l->monitor().status(id).source, std::string("jobcomp"));
+    QVERIFY(QFile::exists(QString::fromStdString((RunStore(s.workspace).runDir(s.runId) / "artifacts/steps/train/model").string())));
+  }
+
   void fullRemoteDiskIsNamed() {
     const QString full = tmp_.filePath("full disk");
     QDir().mkpath(full);
