@@ -246,6 +246,7 @@ class SlurmJob : public Job {
       CommandResult r = monitor_->host().run("scancel " + id_);
       if (!r.ok()) health_ = "scancel " + id_ + ": " + trim(r.err);
       monitor_->refresh(true);
+      nextTry_ = {};  // the next poll looks at once
     } catch (const ConnectionError& e) {
       health_ = std::string("cannot cancel now: ") + e.what();
     }
@@ -274,7 +275,9 @@ class SlurmJob : public Job {
       }
       health_.clear();
       failures_ = 0;
-      nextTry_ = Clock::now() + std::chrono::milliseconds(std::min(timeoutMs, 100));
+      // Each remote command starts a login shell on the cluster (about 0.1 s on the test machine,
+      // more where modules load): the job's files are read once per interval, like squeue.
+      nextTry_ = Clock::now() + std::chrono::milliseconds(static_cast<long>(profile_.pollSeconds * 1000));
     } catch (const ConnectionError& e) {
       ++failures_;
       const int wait = std::min(60, 1 << std::min(failures_, 6));
