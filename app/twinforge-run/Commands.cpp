@@ -126,6 +126,35 @@ int runPipeline(const Registry& reg, const RunRequest& req) { return session(reg
 
 int resumeRun(const Registry& reg, const RunRequest& req) { return session(reg, req).resume(); }
 
+namespace {
+
+// Ctrl-C and SIGTERM, while it lives, only raise a flag: the job being followed is stopped
+// properly (SIGTERM to the ranks, scancel) instead of this process dying under it.
+class InterruptFlag {
+ public:
+  InterruptFlag() {
+    flag().store(false);
+    struct sigaction sa {};
+    sa.sa_handler = [](int) { flag().store(true); };
+    ::sigaction(SIGINT, &sa, &oldInt_);
+    ::sigaction(SIGTERM, &sa, &oldTerm_);
+  }
+  ~InterruptFlag() {
+    ::sigaction(SIGINT, &oldInt_, nullptr);
+    ::sigaction(SIGTERM, &oldTerm_, nullptr);
+  }
+  bool raised() const { return flag().load(); }
+
+ private:
+  static std::atomic<bool>& flag() {
+    static std::atomic<bool> f{false};
+    return f;
+  }
+  struct sigaction oldInt_ {}, oldTerm_{};
+};
+
+}  // namespace
+
 int launchRanks(const Registry& reg, const RunRequest& req, int nproc, int masterPort,
                 const std::vector<std::string>& args) {
   // A broken pipeline is reported once, not once per rank.
@@ -139,11 +168,7 @@ int launchRanks(const Registry& reg, const RunRequest& req, int nproc, int maste
   if (ssize_t k = ::readlink("/proc/self/exe", self, sizeof self - 1); k > 0)
     spec.program.assign(self, static_cast<std::size_t>(k));
   spec.args = args;
-  static std::atomic<bool> interrupted{false};
-  struct sigaction sa {}, oldInt{}, oldTerm{};
-  sa.sa_handler = [](int) { interrupted.store(true); };
-  ::sigaction(SIGINT, &sa, &oldInt);
-  ::sigaction(SIGTERM, &sa, &oldTerm);
+  const InterruptFlag interrupted;
   int rc;
   try {
     auto job = launch::LocalLauncher().submit(spec);
@@ -155,7 +180,7 @@ int launchRanks(const Registry& reg, const RunRequest& req, int nproc, int maste
           std::printf("[rank %d] %s\n", l.rank, l.text.c_str());
           std::fflush(stdout);
         },
-        [] { return interrupted.load(); });
+        [&] { return interrupted.raised(); });
     if (job->state() == launch::JobState::Cancelled)
       std::fprintf(stderr, "interrupted: stopped all %d ranks\n", nproc);
     else if (!job->failure().empty())
@@ -164,8 +189,6 @@ int launchRanks(const Registry& reg, const RunRequest& req, int nproc, int maste
     std::fprintf(stderr, "error: --nproc %d: %s\n", nproc, e.what());
     rc = kRunFailed;
   }
-  ::sigaction(SIGINT, &oldInt, nullptr);
-  ::sigaction(SIGTERM, &oldTerm, nullptr);
   return rc;
 }
 
@@ -218,11 +241,7 @@ int submitToCluster(const Registry& reg, const RunRequest& req, const std::strin
   }
   spec.args.insert(spec.args.end(), {"--workspace", spec.workspace});
   if (req.runId.empty()) spec.args.insert(spec.args.end(), {"--run-id", spec.runId});
-  static std::atomic<bool> interrupted{false};
-  struct sigaction sa {}, oldInt{}, oldTerm{};
-  sa.sa_handler = [](int) { interrupted.store(true); };
-  ::sigaction(SIGINT, &sa, &oldInt);
-  ::sigaction(SIGTERM, &sa, &oldTerm);
+  const InterruptFlag interrupted;
   int rc;
   try {
     auto job = launcher->submit(spec);
@@ -248,16 +267,15 @@ int submitToCluster(const Registry& reg, const RunRequest& req, const std::strin
                            job->detail().c_str(), job->health().empty() ? "" : (" — " + job->health()).c_str());
             lastDetail = key;
           }
-          return interrupted.load();
+          return interrupted.raised();
         });
-    if (!job->failure().empty() && rc != kOk) std::fprintf(stderr, "error: %s\n", job->failure().c_str());
+    if (job->state() == launch::JobState::Cancelled) std::fprintf(stderr, "cancelled: %s\n", job->failure().c_str());
+    else if (!job->failure().empty() && rc != kOk) std::fprintf(stderr, "error: %s\n", job->failure().c_str());
     if (rc == kOk) std::printf("run %s finished; copied back into %s\n", spec.runId.c_str(), RunStore(ws).runDir(spec.runId).c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: --cluster %s: %s\n", profileName.c_str(), e.what());
     rc = kRunFailed;
   }
-  ::sigaction(SIGINT, &oldInt, nullptr);
-  ::sigaction(SIGTERM, &oldTerm, nullptr);
   return rc;
 }
 
