@@ -192,6 +192,83 @@ int launchRanks(const Registry& reg, const RunRequest& req, int nproc, int maste
   return rc;
 }
 
+namespace {
+
+// The workspace's profile `name` made into a launcher; null after saying why not.
+std::unique_ptr<launch::SlurmLauncher> clusterLauncher(const fs::path& ws, const std::string& name) {
+  try {
+    const auto file = launch::profilesFile(ws);
+    const auto profiles = launch::loadProfiles(file);
+    std::string known;
+    for (const auto& p : profiles) {
+      if (p.name == name) return launch::launcherFor(p);
+      known += (known.empty() ? "" : ", ") + p.name;
+    }
+    std::fprintf(stderr, "error: --cluster %s: no such profile in %s (%s)\n", name.c_str(), file.c_str(),
+                 known.empty() ? "it has none; add one in the workbench, Run > Cluster Profiles" : ("known: " + known).c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: --cluster %s: %s\n", name.c_str(), e.what());
+  }
+  return nullptr;
+}
+
+// The command line as the job runs it: the pipeline and every local file an override names
+// (--set data=FILE) become uploads, the workspace and the run id are the launch's.
+launch::LaunchSpec clusterSpec(const RunRequest& req, const fs::path& ws, const std::vector<std::string>& args) {
+  launch::LaunchSpec spec;
+  spec.workspace = ws.string();
+  spec.runId = req.runId.empty() ? RunStore::newRunId() : req.runId;
+  spec.files.push_back(fs::absolute(req.pipelineFile).string());
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a == "-w" || a == "--workspace") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--workspace=", 0) == 0) continue;
+    if (a == req.pipelineFile) a = spec.files.front();
+    const auto eq = a.find('=');
+    std::error_code ec;
+    if (i > 0 && (args[i - 1] == "--set" || args[i - 1] == "-s") && eq != std::string::npos &&
+        fs::is_regular_file(a.substr(eq + 1), ec)) {
+      spec.files.push_back(fs::absolute(a.substr(eq + 1)).string());
+      a = a.substr(0, eq + 1) + spec.files.back();
+    }
+    spec.args.push_back(a);
+  }
+  spec.args.insert(spec.args.end(), {"--workspace", spec.workspace});
+  if (req.runId.empty()) spec.args.insert(spec.args.end(), {"--run-id", spec.runId});
+  return spec;
+}
+
+// Follows a submitted job to its end: the ranks' lines on stdout, state and connection changes
+// on stderr (not every tick of the elapsed time); Ctrl-C cancels it.
+int followClusterJob(launch::Job& job, bool quiet) {
+  const InterruptFlag interrupted;
+  static const char* names[] = {"pending", "running", "completed", "failed", "cancelled"};
+  std::string last;
+  const int rc = launch::waitFor(
+      job,
+      [](const launch::OutputLine& l) {
+        if (l.rank >= 0) std::printf("[rank %d] %s\n", l.rank, l.text.c_str());
+        else std::printf("[batch] %s\n", l.text.c_str());
+        std::fflush(stdout);
+      },
+      [&] {
+        const std::string state = names[static_cast<int>(job.state())], health = job.health();
+        if (!quiet && state + health != last)
+          std::fprintf(stderr, "job %s: %s %s%s\n", job.id().c_str(), state.c_str(), job.detail().c_str(),
+                       health.empty() ? "" : (" — " + health).c_str());
+        last = state + health;
+        return interrupted.raised();
+      });
+  if (job.state() == launch::JobState::Cancelled) std::fprintf(stderr, "cancelled: %s\n", job.failure().c_str());
+  else if (rc != kOk && !job.failure().empty()) std::fprintf(stderr, "error: %s\n", job.failure().c_str());
+  return rc;
+}
+
+}  // namespace
+
 int submitToCluster(const Registry& reg, const RunRequest& req, const std::string& profileName, bool detach,
                     const std::vector<std::string>& args) {
   if (req.pipelineFile.empty()) {
@@ -200,83 +277,23 @@ int submitToCluster(const Registry& reg, const RunRequest& req, const std::strin
   }
   if (int rc = validatePipeline(reg, req)) return rc;  // before anything is sent
   const fs::path ws = fs::absolute(req.workspace);
-  std::unique_ptr<launch::SlurmLauncher> launcher;
-  try {
-    const auto file = launch::profilesFile(ws);
-    for (const auto& p : launch::loadProfiles(file))
-      if (p.name == profileName) launcher = launch::launcherFor(p);
-    if (!launcher) {
-      std::string known;
-      for (const auto& p : launch::loadProfiles(file)) known += (known.empty() ? "" : ", ") + p.name;
-      std::fprintf(stderr, "error: --cluster %s: no such profile in %s (%s)\n", profileName.c_str(), file.c_str(),
-                   known.empty() ? "it has none; add one in the workbench, Run > Cluster Profiles" : ("known: " + known).c_str());
-      return kUsage;
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: --cluster %s: %s\n", profileName.c_str(), e.what());
-    return kUsage;
-  }
-  launch::LaunchSpec spec;
-  spec.workspace = ws.string();
-  spec.runId = req.runId.empty() ? RunStore::newRunId() : req.runId;
-  spec.files.push_back(fs::absolute(req.pipelineFile).string());
-  // The job sees the workspace and the pipeline where they were uploaded, and so every local file
-  // an override names (--set data=FILE).
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string a = args[i];
-    if (a == req.pipelineFile) a = spec.files.front();
-    if (a == "-w" || a == "--workspace") {
-      ++i;
-      continue;
-    }
-    if (a.rfind("--workspace=", 0) == 0) continue;
-    if (const auto eq = a.find('='); i > 0 && (args[i - 1] == "--set" || args[i - 1] == "-s") && eq != std::string::npos) {
-      std::error_code ec;
-      if (fs::is_regular_file(a.substr(eq + 1), ec)) {
-        spec.files.push_back(fs::absolute(a.substr(eq + 1)).string());
-        a = a.substr(0, eq + 1) + spec.files.back();
-      }
-    }
-    spec.args.push_back(a);
-  }
-  spec.args.insert(spec.args.end(), {"--workspace", spec.workspace});
-  if (req.runId.empty()) spec.args.insert(spec.args.end(), {"--run-id", spec.runId});
-  const InterruptFlag interrupted;
-  int rc;
+  auto launcher = clusterLauncher(ws, profileName);
+  if (!launcher) return kUsage;
+  const launch::LaunchSpec spec = clusterSpec(req, ws, args);
   try {
     auto job = launcher->submit(spec);
+    const fs::path run = RunStore(ws).runDir(spec.runId);
     std::printf("submitted run %s as %s\nbatch script: %s\n", spec.runId.c_str(), job->describe().c_str(),
-                (RunStore::artifactsDir(RunStore(ws).runDir(spec.runId)) / "slurm" / "job.sh").c_str());
+                (RunStore::artifactsDir(run) / "slurm" / "job.sh").c_str());
     std::fflush(stdout);
     if (detach) return kOk;
-    std::string lastDetail;
-    rc = launch::waitFor(
-        *job,
-        [&](const launch::OutputLine& l) {
-          if (l.rank >= 0) std::printf("[rank %d] %s\n", l.rank, l.text.c_str());
-          else std::printf("[batch] %s\n", l.text.c_str());
-          std::fflush(stdout);
-        },
-        [&] {
-          // Said when the state or the connection changes, not at every tick of the elapsed time.
-          static const char* names[] = {"pending", "running", "completed", "failed", "cancelled"};
-          const std::string key = names[static_cast<int>(job->state())] + job->health();
-          if (key != lastDetail) {
-            if (!req.quiet)
-              std::fprintf(stderr, "job %s: %s %s%s\n", job->id().c_str(), names[static_cast<int>(job->state())],
-                           job->detail().c_str(), job->health().empty() ? "" : (" — " + job->health()).c_str());
-            lastDetail = key;
-          }
-          return interrupted.raised();
-        });
-    if (job->state() == launch::JobState::Cancelled) std::fprintf(stderr, "cancelled: %s\n", job->failure().c_str());
-    else if (!job->failure().empty() && rc != kOk) std::fprintf(stderr, "error: %s\n", job->failure().c_str());
-    if (rc == kOk) std::printf("run %s finished; copied back into %s\n", spec.runId.c_str(), RunStore(ws).runDir(spec.runId).c_str());
+    const int rc = followClusterJob(*job, req.quiet);
+    if (rc == kOk) std::printf("run %s finished; copied back into %s\n", spec.runId.c_str(), run.c_str());
+    return rc;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: --cluster %s: %s\n", profileName.c_str(), e.what());
-    rc = kRunFailed;
+    return kRunFailed;
   }
-  return rc;
 }
 
 int uploadRuns(const std::string& workspace, const std::vector<std::string>& runs, const std::string& uri,

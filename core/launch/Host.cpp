@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,8 +47,15 @@ bool drain(int fd, std::string& into) {
 
 }  // namespace
 
-CommandResult runProcess(const std::vector<std::string>& argv, const std::string& input,
-                         std::chrono::milliseconds timeout, const std::vector<std::string>& env) {
+namespace {
+
+struct Child {
+  pid_t pid = -1;
+  int in = -1, out = -1, err = -1;  // our ends of its standard streams, non-blocking
+};
+
+// Starts argv with its streams on pipes, in its own process group.
+Child spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   if (argv.empty()) throw std::invalid_argument("runProcess: no command");
   int in[2], out[2], err[2];
   if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC))
@@ -82,51 +90,79 @@ CommandResult runProcess(const std::vector<std::string>& argv, const std::string
   ::close(in[0]);
   ::close(out[1]);
   ::close(err[1]);
-  int inFd = in[1];
-  setNonBlocking(inFd);
-  setNonBlocking(out[0]);
-  setNonBlocking(err[0]);
+  for (int fd : {in[1], out[0], err[0]}) setNonBlocking(fd);
+  return {pid, in[1], out[0], err[0]};
+}
+
+// write() to a pipe whose reader may be gone: EPIPE instead of a SIGPIPE that would end this
+// process (the GUI, twinforge-run). The signal is blocked for this thread and a pending one
+// taken back.
+ssize_t writeNoSigpipe(int fd, const char* data, std::size_t n) {
+  sigset_t pipe, old;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe, &old);
+  const ssize_t k = ::write(fd, data, n);
+  const int saved = errno;
+  if (k < 0 && errno == EPIPE) {
+    const timespec zero{};
+    ::sigtimedwait(&pipe, nullptr, &zero);
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = saved;
+  return k;
+}
+
+// Feeds `input`, collects both outputs until the child exits (or the deadline kills it). The
+// child is done when it has exited, not when its pipes close: ssh's ControlPersist master
+// inherits them and outlives the command by minutes.
+CommandResult collect(Child c, const std::string& input, std::chrono::milliseconds timeout) {
   if (input.empty()) {
-    ::close(inFd);
-    inFd = -1;
+    ::close(c.in);
+    c.in = -1;
   }
   CommandResult r;
   std::size_t written = 0;
   bool outOpen = true, errOpen = true, exited = false;
   int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  // The child is done when it has exited, not when its pipes close: ssh's ControlPersist master
-  // inherits them and outlives the command by minutes.
   while (!exited || outOpen || errOpen) {
     pollfd fds[3];
     int n = 0;
-    if (outOpen) fds[n++] = {out[0], POLLIN, 0};
-    if (errOpen) fds[n++] = {err[0], POLLIN, 0};
-    if (inFd >= 0) fds[n++] = {inFd, POLLOUT, 0};
+    if (outOpen) fds[n++] = {c.out, POLLIN, 0};
+    if (errOpen) fds[n++] = {c.err, POLLIN, 0};
+    if (c.in >= 0) fds[n++] = {c.in, POLLOUT, 0};
     ::poll(fds, static_cast<nfds_t>(n), exited ? 0 : 20);
-    if (outOpen) outOpen = drain(out[0], r.out);
-    if (errOpen) errOpen = drain(err[0], r.err);
-    if (inFd >= 0) {
-      const ssize_t k = ::write(inFd, input.data() + written, input.size() - written);
+    if (outOpen) outOpen = drain(c.out, r.out);
+    if (errOpen) errOpen = drain(c.err, r.err);
+    if (c.in >= 0) {
+      const ssize_t k = writeNoSigpipe(c.in, input.data() + written, input.size() - written);
       if (k > 0) written += static_cast<std::size_t>(k);
       if ((k < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) {
-        ::close(inFd);
-        inFd = -1;
+        ::close(c.in);
+        c.in = -1;
       }
     }
     if (exited) break;  // drained once after the exit
-    if (::waitpid(pid, &status, WNOHANG) == pid) exited = true;
-    else if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
+    if (::waitpid(c.pid, &status, WNOHANG) == c.pid) {
+      exited = true;
+    } else if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(-c.pid, SIGKILL);
+      ::waitpid(c.pid, &status, 0);
       r.timedOut = exited = true;
     }
   }
-  if (inFd >= 0) ::close(inFd);
-  ::close(out[0]);
-  ::close(err[0]);
+  for (int fd : {c.in, c.out, c.err})
+    if (fd >= 0) ::close(fd);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
+}
+
+}  // namespace
+
+CommandResult runProcess(const std::vector<std::string>& argv, const std::string& input,
+                         std::chrono::milliseconds timeout, const std::vector<std::string>& env) {
+  return collect(spawn(argv, env), input, timeout);
 }
 
 CommandResult LocalHost::run(const std::string& script, const std::string& input, std::chrono::milliseconds timeout) {

@@ -2,6 +2,7 @@
 // its stream and rank, exit codes, the torchrun environment of each rank, one failing rank
 // stopping the others, and cancelling.
 #include "exec/ExitCodes.h"
+#include "launch/Host.h"
 #include "launch/LocalLauncher.h"
 
 #include <QtTest>
@@ -29,6 +30,25 @@ class TestLocalLauncher : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  // runProcess, under every SLURM and SSH command: input fed, outputs kept apart, a child that
+  // stops reading does not take this process down with SIGPIPE, a hung one is killed.
+  void runProcessFeedsCollectsAndSurvives() {
+    CommandResult r = runProcess({"sh", "-c", "wc -c; echo err >&2; exit 4"}, std::string(300000, 'x'));
+    QCOMPARE(r.code, 4);
+    QCOMPARE(r.out, std::string("300000\n"));
+    QCOMPARE(r.err, std::string("err\n"));
+    r = runProcess({"true"}, std::string(4 << 20, 'x'));  // reads nothing, exits at once
+    QCOMPARE(r.code, 0);
+    r = runProcess({"sleep", "30"}, {}, std::chrono::milliseconds(300));
+    QVERIFY(r.timedOut);
+    QVERIFY(!r.ok());
+    r = runProcess({"/no/such/program"});
+    QCOMPARE(r.code, 127);
+    QVERIFY(r.err.find("cannot run /no/such/program") != std::string::npos);
+    r = runProcess({"sh", "-c", "printf %s \"$TF_X\""}, {}, std::chrono::seconds(10), {"TF_X=a b$c"});
+    QCOMPARE(r.out, std::string("a b$c"));
+  }
+
   void outputAndExitCode() {
     LocalLauncher l;
     QCOMPARE(l.name(), std::string("local"));
