@@ -2,6 +2,7 @@
 #pragma once
 
 #include "components/Builtins.h"
+#include "launch/Host.h"
 #include "registry/Registry.h"
 
 #include <QFile>
@@ -9,7 +10,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstdlib>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace tftest {
 
@@ -22,6 +26,31 @@ inline tf::Registry& registry() {
     return r;
   }();
   return reg;
+}
+
+// The cluster fixture's cluster.env (tests/fixtures/cluster.sh: export KEY='value' lines),
+// from the folder in TWINFORGE_TEST_CLUSTER_DIR; empty without it.
+inline std::map<QString, QString> clusterEnv() {
+  std::map<QString, QString> env;
+  QFile f(qEnvironmentVariable("TWINFORGE_TEST_CLUSTER_DIR") + "/cluster.env");
+  if (!f.open(QIODevice::ReadOnly)) return env;
+  for (const QString& line : QString::fromUtf8(f.readAll()).split('\n')) {
+    const auto eq = line.indexOf('=');
+    if (!line.startsWith("export ") || eq < 0) continue;
+    QString v = line.mid(eq + 1);
+    if (v.startsWith('\'') && v.endsWith('\'')) v = v.mid(1, v.size() - 2);
+    env[line.mid(7, eq - 7)] = v;
+  }
+  return env;
+}
+
+// A cluster job's environment comes from the login shell, not from the test: the sanitizer
+// settings (scripts/sanitize.sh) go to it as setup lines of the profile, as a user loads modules.
+inline std::vector<std::string> sanitizerSetupLines() {
+  std::vector<std::string> lines;
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+    if (const char* v = std::getenv(name)) lines.push_back(std::string("export ") + name + "=" + tf::launch::shellQuote(v));
+  return lines;
 }
 
 inline QString source(const QString& rel) { return QStringLiteral(TF_SOURCE_DIR "/") + rel; }

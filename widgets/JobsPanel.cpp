@@ -126,6 +126,7 @@ int JobsPanel::reattach(const QString& workspace) {
   }
   // A cluster run's local folder holds the job record from submission on, and its meta.yaml
   // only once the run was copied back: no meta.yaml (or a run still "running") means follow it.
+  QHash<QString, QString> passphrases;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(store.experimentDir(), ec)) {
     const std::string id = e.path().filename().string();
@@ -135,13 +136,16 @@ int JobsPanel::reattach(const QString& workspace) {
     if (rec && rec->status != RunStore::Status::Running) continue;
     for (const auto& p : profiles) {
       if (p.name != job->profile) continue;
+      // One keyring question per profile, however many of its jobs are running.
+      const QString name = QString::fromStdString(p.name);
+      if (!passphrases.contains(name)) passphrases[name] = secrets::passphrase(name);
       launch::LaunchSpec spec;
       spec.workspace = workspace.toStdString();
       spec.runId = id;
       try {
         const QString run = QString::fromStdString(id);
         auto remote = std::make_unique<RemoteJob>(
-            launch::launcherFor(p, secrets::passphrase(QString::fromStdString(p.name)).toStdString()), spec, QString::fromStdString(job->jobId));
+            launch::launcherFor(p, passphrases[name].toStdString()), spec, QString::fromStdString(job->jobId));
         connect(remote.get(), &RemoteJob::changed, this, &JobsPanel::update);
         connect(remote.get(), &RemoteJob::outputLine, this, [this, run](const QString& l) { appendOutput(run, l); });
         connect(remote.get(), &RemoteJob::finished, this,
@@ -170,7 +174,7 @@ void JobsPanel::selectRun(const QString& runId) {
 QString JobsPanel::scriptOf(const QString& runId) const {
   if (!jobs_.contains(runId)) return {};
   const JobInfo& j = jobs_[runId];
-  const auto dir = RunStore::artifactsDir(RunStore(j.workspace.toStdString()).runDir(runId.toStdString())) / "slurm";
+  const auto dir = launch::jobFilesDir(RunStore(j.workspace.toStdString()).runDir(runId.toStdString()));
   return readAll(QString::fromStdString((dir / "job.sh").string()));
 }
 
@@ -178,8 +182,7 @@ QString JobsPanel::logsOf(const QString& runId) const {
   if (!jobs_.contains(runId)) return {};
   const JobInfo& j = jobs_[runId];
   // Finished: the copied-back logs, rank by rank. Running: what has come so far.
-  const QString dir = QString::fromStdString(
-      (RunStore::artifactsDir(RunStore(j.workspace.toStdString()).runDir(runId.toStdString())) / "slurm").string());
+  const QString dir = QString::fromStdString(launch::jobFilesDir(RunStore(j.workspace.toStdString()).runDir(runId.toStdString())).string());
   QString text;
   for (const QString& f : QDir(dir).entryList({QStringLiteral("*.log"), QStringLiteral("*.out")}, QDir::Files, QDir::Name))
     text += QStringLiteral("==> %1 <==\n%2\n").arg(f, readAll(dir + "/" + f));

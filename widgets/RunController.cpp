@@ -56,15 +56,11 @@ QStringList argumentsFor(const RunRequest& req, const QString& workspace, const 
   return a;
 }
 
-// The profile and a launcher for it, from the workspace's clusters.yaml.
-std::unique_ptr<launch::SlurmLauncher> clusterLauncher(const QString& workspace, const QString& name,
-                                                       bool withPassphrase = true) {
-  const auto file = launch::profilesFile(QDir(workspace).absolutePath().toStdString());
-  for (const auto& p : launch::loadProfiles(file))
-    if (p.name == name.toStdString())
-      // No keyring, or nothing stored: ssh-agent or an unencrypted key (ssh says which is missing).
-      return launch::launcherFor(p, withPassphrase ? secrets::passphrase(name).toStdString() : std::string());
-  throw std::runtime_error("no cluster profile '" + name.toStdString() + "' in " + file.string());
+// A launcher for the workspace's profile `name`, with the key's passphrase from the OS keyring.
+std::unique_ptr<launch::SlurmLauncher> clusterLauncher(const QString& workspace, const QString& name) {
+  const auto p = launch::findProfile(QDir(workspace).absolutePath().toStdString(), name.toStdString());
+  // No keyring, or nothing stored: ssh-agent or an unencrypted key (ssh says which is missing).
+  return launch::launcherFor(p, secrets::passphrase(name).toStdString());
 }
 
 launch::LaunchSpec remoteSpec(const RunRequest& req, const QStringList& args, const QString& workspace, const QString& runId) {
@@ -121,7 +117,9 @@ QString RunController::previewScript(const RunRequest& req, QString* error) cons
   try {
     const QString ws = QDir(req.workspace).absolutePath(), id = QStringLiteral("RUN_ID");
     const QStringList args = argumentsFor(req, ws, id);
-    return QString::fromStdString(clusterLauncher(ws, req.profile, false)->preview(remoteSpec(req, args, ws, id)));
+    // The profile alone writes it: no connection, no keyring.
+    const auto profile = launch::findProfile(ws.toStdString(), req.profile.toStdString());
+    return QString::fromStdString(launch::previewScript(profile, remoteSpec(req, args, ws, id)));
   } catch (const std::exception& e) {
     if (error) *error = QString::fromStdString(e.what());
     return {};

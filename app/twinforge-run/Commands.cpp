@@ -197,19 +197,11 @@ namespace {
 // The workspace's profile `name` made into a launcher; null after saying why not.
 std::unique_ptr<launch::SlurmLauncher> clusterLauncher(const fs::path& ws, const std::string& name) {
   try {
-    const auto file = launch::profilesFile(ws);
-    const auto profiles = launch::loadProfiles(file);
-    std::string known;
-    for (const auto& p : profiles) {
-      if (p.name == name) return launch::launcherFor(p);
-      known += (known.empty() ? "" : ", ") + p.name;
-    }
-    std::fprintf(stderr, "error: --cluster %s: no such profile in %s (%s)\n", name.c_str(), file.c_str(),
-                 known.empty() ? "it has none; add one in the workbench, Run > Cluster Profiles" : ("known: " + known).c_str());
+    return launch::launcherFor(launch::findProfile(ws, name));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: --cluster %s: %s\n", name.c_str(), e.what());
+    return nullptr;
   }
-  return nullptr;
 }
 
 // The command line as the job runs it: the pipeline and every local file an override names
@@ -284,7 +276,7 @@ int submitToCluster(const Registry& reg, const RunRequest& req, const std::strin
     auto job = launcher->submit(spec);
     const fs::path run = RunStore(ws).runDir(spec.runId);
     std::printf("submitted run %s as %s\nbatch script: %s\n", spec.runId.c_str(), job->describe().c_str(),
-                (RunStore::artifactsDir(run) / "slurm" / "job.sh").c_str());
+                (launch::jobFilesDir(run) / "job.sh").c_str());
     std::fflush(stdout);
     if (detach) return kOk;
     const int rc = followClusterJob(*job, req.quiet);

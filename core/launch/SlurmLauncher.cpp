@@ -341,7 +341,7 @@ class SlurmJob : public Job {
     CommandResult job = h.run("cd " + shellQuote(ws_ + "/" + jobsDir(spec_.runId)) + " && tar -cf - .", {},
                               std::chrono::minutes(5));
     if (!job.ok()) throw ConnectionError("copying the job's logs back failed: " + trim(job.err));
-    unpack(job.out, RunStore::artifactsDir(localRun_) / "slurm");
+    unpack(job.out, jobFilesDir(localRun_));
     RunStore::adoptCopiedRun(localRun_);
   }
 
@@ -395,11 +395,6 @@ class SlurmJob : public Job {
 
 // ---- the launcher
 
-struct SlurmLauncher::Remote {
-  std::string workspace, runRel;
-  LaunchSpec spec;
-};
-
 SlurmLauncher::SlurmLauncher(ClusterProfile profile, std::shared_ptr<Host> host)
     : profile_(std::move(profile)), monitor_(std::make_shared<SlurmMonitor>(std::move(host), profile_.pollSeconds)) {}
 
@@ -436,24 +431,43 @@ std::unique_ptr<SlurmLauncher> launcherFor(const ClusterProfile& p, const std::s
   return std::make_unique<SlurmLauncher>(p, m);
 }
 
-SlurmLauncher::Remote SlurmLauncher::remoteFor(const LaunchSpec& spec, const std::string& ws) const {
+namespace {
+
+// The spec as the cluster runs it: the profile's runner and ranks, args mapped by the caller.
+LaunchSpec remoteSpec(const ClusterProfile& profile, const LaunchSpec& spec) {
   if (spec.workspace.empty() || spec.runId.empty())
     throw std::invalid_argument("a SLURM launch needs the run's workspace and id");
-  Remote r;
-  r.workspace = ws;
-  r.runRel = fs::relative(RunStore(spec.workspace).runDir(spec.runId), spec.workspace).string();
-  r.spec = spec;
-  r.spec.program = profile_.runner;
-  r.spec.ranks = profile_.ranks();
+  LaunchSpec r = spec;
+  r.program = profile.runner;
+  r.ranks = profile.ranks();
   return r;
 }
 
-std::string SlurmLauncher::preview(const LaunchSpec& spec) const {
-  Remote r = remoteFor(spec, profile_.remoteWorkspace);
-  mapArgs(r.spec.args, spec, profile_.remoteWorkspace,
-          [&](const std::string& f) { return profile_.remoteWorkspace + "/" + uploadPath(f); });
-  return batchScript(profile_, r.spec, profile_.remoteWorkspace + "/" + jobsDir(spec.runId));
+std::string runRelative(const LaunchSpec& spec) {
+  return fs::relative(RunStore(spec.workspace).runDir(spec.runId), spec.workspace).string();
 }
+
+}  // namespace
+
+std::string previewScript(const ClusterProfile& profile, const LaunchSpec& spec) {
+  LaunchSpec r = remoteSpec(profile, spec);
+  const std::string& ws = profile.remoteWorkspace;
+  mapArgs(r.args, spec, ws, [&](const std::string& f) { return ws + "/" + uploadPath(f); });
+  return batchScript(profile, r, ws + "/" + jobsDir(spec.runId));
+}
+
+ClusterProfile findProfile(const fs::path& workspace, const std::string& name) {
+  const fs::path file = profilesFile(workspace);
+  std::string known;
+  for (auto& p : loadProfiles(file)) {
+    if (p.name == name) return std::move(p);
+    known += (known.empty() ? "" : ", ") + p.name;
+  }
+  throw std::runtime_error("no such profile '" + name + "' in " + file.string() + " (" +
+                           (known.empty() ? "it has none; add one in the workbench, Run > Cluster Profiles" : "known: " + known) + ")");
+}
+
+fs::path jobFilesDir(const fs::path& localRunDir) { return RunStore::artifactsDir(localRunDir) / "slurm"; }
 
 std::string SlurmLauncher::resolveWorkspace() {
   const std::string& w = profile_.remoteWorkspace;
@@ -485,10 +499,10 @@ std::string SlurmLauncher::upload(const std::string& localFile, const std::strin
 
 std::unique_ptr<Job> SlurmLauncher::submit(const LaunchSpec& spec) {
   const std::string ws = resolveWorkspace();
-  Remote r = remoteFor(spec, ws);
-  mapArgs(r.spec.args, spec, ws, [&](const std::string& f) { return upload(f, ws); });
+  LaunchSpec remote = remoteSpec(profile_, spec);
+  mapArgs(remote.args, spec, ws, [&](const std::string& f) { return upload(f, ws); });
   const std::string jobDir = ws + "/" + jobsDir(spec.runId);
-  const std::string script = batchScript(profile_, r.spec, jobDir);
+  const std::string script = batchScript(profile_, remote, jobDir);
   Host& h = monitor_->host();
   CommandResult put = h.run("mkdir -p -- " + shellQuote(jobDir) + " && cat > " + shellQuote(jobDir + "/job.sh"), script);
   if (!put.ok()) throw std::runtime_error("writing the batch script to " + h.describe() + ":" + jobDir + " failed: " + trim(put.err));
@@ -499,15 +513,15 @@ std::unique_ptr<Job> SlurmLauncher::submit(const LaunchSpec& spec) {
   if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
     throw std::runtime_error("sbatch on " + h.describe() + " answered '" + trim(sub.out) + "', not a job id");
   // The script, and how to find the job again after a restart, with the local run.
-  const fs::path localDir = RunStore::artifactsDir(RunStore(spec.workspace).runDir(spec.runId)) / "slurm";
+  const fs::path localDir = jobFilesDir(RunStore(spec.workspace).runDir(spec.runId));
   io::writeTextAtomic(localDir / "job.sh", script);
   io::writeTextAtomic(localDir / "job.txt", "job_id: " + id + "\nprofile: " + profile_.name + "\nhost: " + h.describe() +
                                                 "\nremote_workspace: " + ws + "\n");  // read by readJobRecord
-  return std::make_unique<SlurmJob>(monitor_, profile_, id, spec, ws, r.runRel);
+  return std::make_unique<SlurmJob>(monitor_, profile_, id, spec, ws, runRelative(spec));
 }
 
 std::optional<JobRecord> readJobRecord(const fs::path& localRunDir) {
-  std::ifstream in(RunStore::artifactsDir(localRunDir) / "slurm" / "job.txt");
+  std::ifstream in(jobFilesDir(localRunDir) / "job.txt");
   if (!in) return std::nullopt;
   JobRecord r;
   for (std::string line; std::getline(in, line);) {
@@ -525,11 +539,11 @@ std::optional<JobRecord> readJobRecord(const fs::path& localRunDir) {
 
 std::unique_ptr<Job> SlurmLauncher::attach(const std::string& jobId, const LaunchSpec& spec) {
   const std::string ws = resolveWorkspace();
-  Remote r = remoteFor(spec, ws);
+  remoteSpec(profile_, spec);  // checks the spec
   // Start from what is already here: events.jsonl is appended to, not written twice.
   std::error_code ec;
   fs::remove(RunStore::eventsFile(RunStore(spec.workspace).runDir(spec.runId)), ec);
-  return std::make_unique<SlurmJob>(monitor_, profile_, jobId, spec, ws, r.runRel);
+  return std::make_unique<SlurmJob>(monitor_, profile_, jobId, spec, ws, runRelative(spec));
 }
 
 }  // namespace tf::launch

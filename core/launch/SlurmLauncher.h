@@ -27,6 +27,10 @@
 
 namespace tf::launch {
 
+// Where a cluster run keeps its job's files locally: <run>/artifacts/slurm/ (job.sh, job.txt,
+// and, once copied back, slurm-<job>.out and rank-<N>.log).
+std::filesystem::path jobFilesDir(const std::filesystem::path& localRunDir);
+
 // The batch script for `spec` (already mapped to the cluster's paths). Every value from the
 // profile or the spec that is data is quoted; setup lines and the container prefix are shell
 // code the user wrote and go in as they are.
@@ -72,8 +76,6 @@ class SlurmLauncher : public Launcher {
   SlurmLauncher(ClusterProfile profile, std::shared_ptr<Host> host);
   SlurmLauncher(ClusterProfile profile, std::shared_ptr<SlurmMonitor> monitor);
   std::string name() const override { return profile_.kind == "ssh" ? "ssh+slurm" : "slurm"; }
-  // The script submit() would write, for showing before submission (no remote calls).
-  std::string preview(const LaunchSpec& spec) const;
   std::unique_ptr<Job> submit(const LaunchSpec& spec) override;
   // Follows a job submitted earlier (after a restart): the job id and the spec it was run with.
   std::unique_ptr<Job> attach(const std::string& jobId, const LaunchSpec& spec);
@@ -85,8 +87,6 @@ class SlurmLauncher : public Launcher {
   int unchangedFiles() const { return skipped_; }
 
  private:
-  struct Remote;
-  Remote remoteFor(const LaunchSpec& spec, const std::string& workspace) const;
   std::string resolveWorkspace();
   std::string upload(const std::string& localFile, const std::string& workspace);
   ClusterProfile profile_;
@@ -99,6 +99,14 @@ struct JobRecord {
   std::string jobId, profile, host, remoteWorkspace;
 };
 std::optional<JobRecord> readJobRecord(const std::filesystem::path& localRunDir);
+
+// The script submitting `spec` with `profile` would write, for showing before submission: no
+// connection, no launcher (the remote workspace as the profile spells it).
+std::string previewScript(const ClusterProfile& profile, const LaunchSpec& spec);
+
+// The profile called `name` in <workspace>/clusters.yaml; throws naming the file and the profiles
+// it has when there is none.
+ClusterProfile findProfile(const std::filesystem::path& workspace, const std::string& name);
 
 // A launcher for a profile: SLURM here (kind slurm) or over SSH (kind ssh). Launchers for the same
 // login (host, port, user, key, setup) share one connection and one SlurmMonitor while any of

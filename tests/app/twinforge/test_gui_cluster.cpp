@@ -7,18 +7,19 @@
 #include "TestSupport.h"
 #include "exec/RunStore.h"
 #include "launch/ClusterProfile.h"
-#include "launch/Host.h"
 
 #include "ClusterProfilesDialog.h"
 #include "JobsPanel.h"
 #include "MainWindow.h"
 #include "MetricsChart.h"
 #include "PreferencesDialog.h"
+#include "Secrets.h"
 #include "RunController.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
@@ -29,20 +30,6 @@
 #include <QtTest>
 
 namespace {
-
-std::map<QString, QString> clusterEnv() {
-  std::map<QString, QString> env;
-  QFile f(qEnvironmentVariable("TWINFORGE_TEST_CLUSTER_DIR") + "/cluster.env");
-  if (!f.open(QIODevice::ReadOnly)) return env;
-  for (const auto& l : QString(f.readAll()).split('\n')) {
-    const auto eq = l.indexOf('=');
-    if (!l.startsWith("export ") || eq < 0) continue;
-    QString v = l.mid(eq + 1);
-    if (v.startsWith('\'')) v = v.mid(1, v.size() - 2);
-    env[l.mid(7, eq - 7)] = v;
-  }
-  return env;
-}
 
 QString stateOf(tf::ui::JobsPanel* p, const QString& runId) {
   QTableWidget* t = p->table();
@@ -68,7 +55,7 @@ class TestGuiCluster : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    env_ = clusterEnv();
+    env_ = tftest::clusterEnv();
     if (!env_.count("TWINFORGE_TEST_SSH_PORT")) QFAIL("no cluster: run through ctest (fixture cluster_start)");
     QApplication::setOrganizationName("TwinForgeTest");
     QApplication::setApplicationName("test_gui_cluster");
@@ -90,9 +77,7 @@ class TestGuiCluster : public QObject {
     c.tasksPerNode = 2;
     c.time = "00:20:00";
     c.pollSeconds = 0.5;
-    // The job's environment comes from the login shell: sanitizer settings are handed on here.
-    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
-      if (const char* v = std::getenv(name)) c.setup.push_back(std::string("export ") + name + "=" + tf::launch::shellQuote(v));
+    c.setup = tftest::sanitizerSetupLines();
     tf::launch::saveProfiles(tf::launch::profilesFile(p.workspace.toStdString()), {c});
   }
 
@@ -115,7 +100,13 @@ class TestGuiCluster : public QObject {
     QVERIFY(!f.readAll().contains("top secret"));
     if (!stored) QVERIFY2(d.errorText().contains("keyring is not available") && d.errorText().contains("ssh-agent"),
                           qPrintable(d.errorText()));
-    qInfo("keyring: %s", stored ? "stored" : "not available");
+    QElapsedTimer t;
+    t.start();
+    QString err;
+    const QString back = tf::ui::secrets::passphrase("login-node", &err);
+    qInfo("keyring: %s; reading a passphrase took %lld ms (%s)", stored ? "stored" : "not available", t.elapsed(),
+          qPrintable(err.isEmpty() ? QStringLiteral("ok") : err));
+    if (stored) QCOMPARE(back, QStringLiteral("top secret"));
   }
 
   void runsOnTheClusterWithALiveLossCurve() {

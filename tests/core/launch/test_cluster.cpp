@@ -14,7 +14,6 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -25,28 +24,6 @@ using namespace tf;
 using namespace tf::launch;
 
 namespace {
-
-// The fixture's cluster.env: export KEY='value' lines.
-std::map<QString, QString> clusterEnv() {
-  std::map<QString, QString> env;
-  const QByteArray dir = qgetenv("TWINFORGE_TEST_CLUSTER_DIR");
-  QFile f(QString::fromLocal8Bit(dir) + "/cluster.env");
-  if (dir.isEmpty() || !f.open(QIODevice::ReadOnly)) return env;
-  static const QRegularExpression line("^export (\\w+)='?([^']*)'?$");
-  for (const auto& l : QString(f.readAll()).split('\n'))
-    if (auto m = line.match(l); m.hasMatch()) env[m.captured(1)] = m.captured(2);
-  return env;
-}
-
-// The job's environment comes from the login shell, not from this test: the sanitizer settings
-// (scripts/sanitize.sh) are handed on through the profile's setup lines, as a user would load
-// modules there.
-std::vector<std::string> forwardedEnvironment() {
-  std::vector<std::string> lines = {"export OMP_NUM_THREADS=1"};
-  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
-    if (const char* v = std::getenv(name)) lines.push_back(std::string("export ") + name + "=" + shellQuote(v));
-  return lines;
-}
 
 // Names a remote shell must not split, expand or run.
 const QString kOdd = QStringLiteral("it's a \"$HOME\"; `true` dir");
@@ -77,7 +54,8 @@ class TestCluster : public QObject {
     p.time = "00:10:00";
     p.tasksPerNode = 2;
     p.pollSeconds = 0.5;
-    p.setup = forwardedEnvironment();
+    p.setup = {"export OMP_NUM_THREADS=1"};
+    for (auto& l : tftest::sanitizerSetupLines()) p.setup.push_back(l);
     return p;
   }
 
@@ -103,7 +81,7 @@ class TestCluster : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    env_ = clusterEnv();
+    env_ = tftest::clusterEnv();
     if (!env_.count("TWINFORGE_TEST_SSH_PORT"))
       QFAIL("no cluster: run through ctest (fixture cluster_start) or set TWINFORGE_TEST_CLUSTER_DIR to a folder "
             "started with tests/fixtures/cluster.sh");
@@ -148,11 +126,10 @@ class TestCluster : public QObject {
     ClusterProfile p = sshProfile("/scratch/" + kOdd);
     p.partition = "debug";
     p.gpusPerNode = 4;
-    auto l = launcherFor(p);
     const QString input = tftest::writeFile(tmp_, "input $1.h5", "data");
     LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws"), {"trainer.note=a b;$c", "data=" + input});
     s.files.push_back(input.toStdString());
-    const std::string script = l->preview(s);
+    const std::string script = previewScript(p, s);
     QVERIFY2(script.find("#SBATCH --gpus-per-node=4") != std::string::npos, script.c_str());
     QVERIFY(script.find("#SBATCH --ntasks-per-node=2") != std::string::npos);
     QVERIFY(script.find("srun --kill-on-bad-exit=1 --output=rank-%t.log") != std::string::npos);
