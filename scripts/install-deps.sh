@@ -10,6 +10,8 @@ PKGS=(
   # alternatives system: the reference BLAS ran the MLP benchmark's GEMMs at a few per cent of peak
   libopenblas0-pthread
   libtorch-dev libgloo-dev libhdf5-dev libyaml-cpp-dev libfftw3-dev nlohmann-json3-dev libcli11-dev
+  # climate fields for the cyclone twin (netCDF-3 and netCDF-4)
+  libnetcdf-dev
   # MLflow tracking servers over REST (core/track/MlflowRest)
   libcurl4-openssl-dev
   # GUI
@@ -28,6 +30,8 @@ PKGS=(
   openssh-client munge slurmctld slurmd slurm-client openssh-server iproute2
   # interop tests: a virtual environment with MLflow's and TensorBoard's clients from PyPI
   python3-venv
+  # the netCDF reader's cross-check: a file written by netCDF4-python as ERA5 is published
+  python3-netcdf4
 )
 
 missing=()
