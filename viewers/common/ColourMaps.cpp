@@ -1,6 +1,9 @@
 #include "ColourMaps.h"
 
+#include <QColor>
 #include <vtkLookupTable.h>
+
+#include <algorithm>
 
 #include <array>
 #include <cmath>
@@ -19,6 +22,16 @@ constexpr std::array<std::array<double, 3>, 9> kViridis{{{0.267004, 0.004874, 0.
                                                           {0.369214, 0.788888, 0.382914},
                                                           {0.678489, 0.863742, 0.189503},
                                                           {0.993248, 0.906157, 0.143936}}};
+
+// Viridis at t in [0, 1], linear between the table's points.
+std::array<double, 3> viridis(double t) {
+  const double x = t * (kViridis.size() - 1);
+  const auto k = static_cast<std::size_t>(std::min<double>(std::floor(x), kViridis.size() - 2));
+  const double f = x - static_cast<double>(k);
+  const auto& a = kViridis[k];
+  const auto& b = kViridis[k + 1];
+  return {a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2])};
+}
 
 }  // namespace
 
@@ -41,13 +54,19 @@ void fillLookupTable(vtkLookupTable* lut, ColourMap m) {
     return;
   }
   for (int i = 0; i < n; ++i) {
-    const double t = static_cast<double>(i) / (n - 1) * (kViridis.size() - 1);
-    const auto k = static_cast<std::size_t>(std::min<double>(std::floor(t), kViridis.size() - 2));
-    const double f = t - static_cast<double>(k);
-    const auto& a = kViridis[k];
-    const auto& b = kViridis[k + 1];
-    lut->SetTableValue(i, a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2]), 1.0);
+    const auto c = viridis(static_cast<double>(i) / (n - 1));
+    lut->SetTableValue(i, c[0], c[1], c[2], 1.0);
   }
+}
+
+QRgb colourAt(ColourMap m, double t) {
+  t = std::clamp(t, 0.0, 1.0);
+  if (m == ColourMap::Rainbow) {
+    const QColor c = QColor::fromHsvF(0.667 * (1 - t), 1, 1);
+    return c.rgb();
+  }
+  const auto c = viridis(t);
+  return qRgb(static_cast<int>(c[0] * 255 + 0.5), static_cast<int>(c[1] * 255 + 0.5), static_cast<int>(c[2] * 255 + 0.5));
 }
 
 }  // namespace tf::viewers

@@ -3,6 +3,7 @@
 // the rainbow (blue to red) stays as a choice for those used to it.
 #pragma once
 
+#include <QRgb>
 #include <QString>
 #include <QStringList>
 
@@ -16,5 +17,7 @@ ColourMap colourMapFromName(const QString& name);  // Viridis for an unknown nam
 QString colourMapName(ColourMap m);
 // Fills a 256-entry VTK lookup table with the map, low values first.
 void fillLookupTable(vtkLookupTable* lut, ColourMap m);
+// The map's colour at t in [0, 1] (clamped), for images painted without VTK.
+QRgb colourAt(ColourMap m, double t);
 
 }  // namespace tf::viewers
