@@ -460,13 +460,18 @@ Artifacts trainCnn(StepContext& ctx, const Artifact& train, const Artifact* val,
     const PatchScores s = scorePatches(net, valSet.first, valSet.second, spec.patch);
     metrics.meta["val_median_centre_error_cells"] = s.medianErrorCells;
     metrics.meta["val_mean_centre_error_cells"] = s.meanErrorCells;
-    metrics.meta["val_presence_accuracy"] = s.presenceAccuracy;
     metrics.meta["val_cyclone_patches"] = s.cyclonePatches;
     char line[240];
-    std::snprintf(line, sizeof line,
-                  "held-out patches: median centre error %.2f cells (half-width %.0f), mean %.2f, presence accuracy %.3f over %lld patches",
-                  s.medianErrorCells, spec.patch / 2.0, s.meanErrorCells, s.presenceAccuracy, static_cast<long long>(valSet.first.size(0)));
-    ctx.log(line);
+    std::snprintf(line, sizeof line, "held-out patches: median centre error %.2f cells (half-width %.0f), mean %.2f over %lld patches with a cyclone",
+                  s.medianErrorCells, spec.patch / 2.0, s.meanErrorCells, static_cast<long long>(s.cyclonePatches));
+    std::string text = line;
+    if (presenceWeight > 0) {  // without it the presence output is never trained
+      metrics.meta["val_presence_accuracy"] = s.presenceAccuracy;
+      std::snprintf(line, sizeof line, "; presence right for %.1f %% of %lld patches", 100 * s.presenceAccuracy,
+                    static_cast<long long>(valSet.first.size(0)));
+      text += line;
+    }
+    ctx.log(text);
     ctx.metric("val_median_centre_error_cells", s.medianErrorCells, r.steps);
   }
   return {{"model", model}, {"metrics", metrics}};

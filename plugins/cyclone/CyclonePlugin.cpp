@@ -24,24 +24,6 @@ namespace fs = std::filesystem;
 
 namespace tf::cyclone {
 
-fs::path tracksFileFor(const fs::path& fieldsFile) {
-  fs::path t = fieldsFile;
-  t.replace_extension(".tracks.csv");
-  return t;
-}
-
-GridView gridOf(const climate::ClimateFile& f) {
-  const auto& lon = f.lon();
-  const double step = lon.size() > 1 ? lon[1] - lon[0] : 360;
-  return {f.lat(), lon, lon.size() > 1 && lon.back() - lon.front() + 1.5 * step >= 360};
-}
-
-double hoursBetweenSteps(const climate::ClimateFile& f) {
-  const auto& iso = f.time().iso;
-  if (iso.size() < 2) return 6;
-  return climate::hoursFromIso(f.time().calendar, iso[1]) - climate::hoursFromIso(f.time().calendar, iso[0]);
-}
-
 namespace {
 
 // ---- cyclone.Synthetic ---------------------------------------------------------------------
@@ -338,6 +320,36 @@ bool inspectFields(const std::string& path, std::ostream& out) {
   return true;
 }
 
+// A cyclone track table (ours or IBTrACS-style): tracks, points, time span, area.
+bool inspectTracks(const std::string& path, std::ostream& out) {
+  if (fs::path(path).extension() != ".csv") return false;
+  std::ifstream in(path);
+  std::string header;
+  std::getline(in, header);
+  for (char& c : header) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (header.find("lat") == std::string::npos || header.find("lon") == std::string::npos ||
+      (header.find("track_id") == std::string::npos && header.find("sid") == std::string::npos))
+    return false;
+  const auto tracks = climate::readTracks(path);
+  std::size_t points = 0;
+  std::string first = "~", last;
+  double latLo = 90, latHi = -90, lonLo = 360, lonHi = 0;
+  for (const auto& t : tracks)
+    for (const auto& p : t.points) {
+      ++points;
+      first = std::min(first, p.time), last = std::max(last, p.time);
+      latLo = std::min(latLo, p.lat), latHi = std::max(latHi, p.lat), lonLo = std::min(lonLo, p.lon), lonHi = std::max(lonHi, p.lon);
+    }
+  out << "Format: cyclone track table (plugin cyclone)\n  " << tracks.size() << " tracks, " << points << " points";
+  if (points) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, ", %s .. %s, lat %.1f..%.1f, lon %.1f..%.1f", first.c_str(), last.c_str(), latLo, latHi, lonLo, lonHi);
+    out << buf;
+  }
+  out << "\n";
+  return true;
+}
+
 }  // namespace
 
 void registerFieldsAndBaseline(Registry& reg) {
@@ -374,6 +386,7 @@ void registerFieldsAndBaseline(Registry& reg) {
   reg.add(e);
 
   reg.addFileInspector({"climate fields (netCDF-3, netCDF-4)", "", inspectFields});
+  reg.addFileInspector({"cyclone track table (CSV)", "", inspectTracks});
 }
 
 }  // namespace tf::cyclone

@@ -1,6 +1,7 @@
 #include "Cyclones.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -26,6 +27,24 @@ double greatCircleKm(double lat1, double lon1, double lat2, double lon2) {
   const double dp = p2 - p1, dl = wrapLonDiff(lon2 - lon1) * kDeg;
   const double a = std::sin(dp / 2) * std::sin(dp / 2) + std::cos(p1) * std::cos(p2) * std::sin(dl / 2) * std::sin(dl / 2);
   return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+std::filesystem::path tracksFileFor(const std::filesystem::path& fieldsFile) {
+  std::filesystem::path t = fieldsFile;
+  t.replace_extension(".tracks.csv");
+  return t;
+}
+
+GridView gridOf(const climate::ClimateFile& f) {
+  const auto& lon = f.lon();
+  const double step = lon.size() > 1 ? lon[1] - lon[0] : 360;
+  return {f.lat(), lon, lon.size() > 1 && lon.back() - lon.front() + 1.5 * step >= 360};
+}
+
+double hoursBetweenSteps(const climate::ClimateFile& f) {
+  const auto& iso = f.time().iso;
+  if (iso.size() < 2) return 6;
+  return climate::hoursFromIso(f.time().calendar, iso[1]) - climate::hoursFromIso(f.time().calendar, iso[0]);
 }
 
 // ---- synthetic climate ------------------------------------------------------------------

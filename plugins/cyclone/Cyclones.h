@@ -8,6 +8,7 @@
 #include "data/ClimateFile.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -87,6 +88,11 @@ bool closedContour(const GridView& g, const Field& f, std::size_t i0, std::size_
 std::vector<Track> stitchNodes(const std::vector<std::vector<Node>>& perStep, const std::vector<std::string>& times,
                                double hoursPerStep, double rangeDeg, double minHours, double maxGapHours,
                                const std::string& idPrefix);
+
+// NAME.tracks.csv beside NAME.nc: where cyclone.Synthetic writes the true tracks.
+std::filesystem::path tracksFileFor(const std::filesystem::path& fieldsFile);
+GridView gridOf(const climate::ClimateFile& f);  // periodic when the longitudes go round the globe
+double hoursBetweenSteps(const climate::ClimateFile& f);
 
 // ---- scores -------------------------------------------------------------------------------
 struct DetectionScores {

@@ -225,7 +225,8 @@ void FieldMap::paintColourBar(QPainter& p) const {
     p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y));
     p.drawText(QRectF(bar.right() + 6, y - 9, 60, 18), Qt::AlignLeft | Qt::AlignVCenter, QString::number(v, 'g', 6));
   }
-  p.drawText(QRectF(bar.left() - 10, bar.top() - 22, 90, 18), Qt::AlignLeft | Qt::AlignBottom, units_);
+  // Under the bar, right of the longitude labels' reach.
+  p.drawText(QRectF(bar.right() + 6, bar.bottom() + 4, 80, 18), Qt::AlignLeft | Qt::AlignTop, units_);
 }
 
 void FieldMap::paintTracks(QPainter& p) const {
