@@ -583,13 +583,33 @@ DetectionResult detectWithCnn(VggNet& net, const nlohmann::json& modelMeta, cons
       // Centres far from their patch's edges are seen whole: they win the merge.
       cands.push_back({lat, lon, prob, prob * std::clamp(edge / (p / 4.0), 0.1, 1.0)});
     }
+    // The best-placed candidate leads a cluster; the cluster's centre is the rank-weighted
+    // mean of the centres its overlapping patches saw (one patch's estimate alone jitters by
+    // a few cells from step to step).
     std::sort(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.rank > b.rank; });
+    struct Cluster {
+      Cand lead;
+      double w = 0, lat = 0, dlon = 0;
+    };
+    std::vector<Cluster> clusters;
     for (const Cand& c : cands) {
-      bool near = false;
-      for (const Node& n : res.nodes[t])
-        if (greatCircleDeg(c.lat, c.lon, n.lat, n.lon) < o.mergeDeg) near = true;
-      if (!near) res.nodes[t].push_back({t, c.lat, c.lon, 0, c.score});
+      Cluster* home = nullptr;
+      for (auto& cl : clusters)
+        if (greatCircleDeg(c.lat, c.lon, cl.lead.lat, cl.lead.lon) < o.mergeDeg) {
+          home = &cl;
+          break;
+        }
+      if (!home) {
+        clusters.push_back({c});
+        home = &clusters.back();
+      }
+      const double dl = std::fmod(c.lon - home->lead.lon + 540.0, 360.0) - 180.0;
+      home->w += c.rank;
+      home->lat += c.rank * c.lat;
+      home->dlon += c.rank * dl;
     }
+    for (const auto& cl : clusters)
+      res.nodes[t].push_back({t, cl.lat / cl.w, std::fmod(cl.lead.lon + cl.dlon / cl.w + 360.0, 360.0), 0, cl.lead.score});
     if (progress) progress(static_cast<double>(t + 1) / static_cast<double>(f.timeSteps()));
   }
   net->to(at::kCPU);
