@@ -191,6 +191,17 @@ class Baseline : public Component {
     if (times.empty()) times = {"0000-00-00 00:00"};
     auto tracks = stitchNodes(nodes, times, hoursBetweenSteps(file), cfg_.stitchRangeDeg, cfg_.minHours, cfg_.maxGapHours, "B");
     climate::writeTracks(output.string(), tracks);
+    // DetectNodes' candidates before stitching, one line each (as TempestExtremes' node file
+    // lists them), for comparisons: the step's folder, nodes.csv.
+    io::writeStreamAtomic(ctx.workDir() / "nodes.csv", [&](std::ostream& o) {
+      o << "step,time,lat,lon,msl\n";
+      char line[160];
+      for (std::size_t t = 0; t < nodes.size(); ++t)
+        for (const Node& n : nodes[t]) {
+          std::snprintf(line, sizeof line, "%zu,%s,%.4f,%.4f,%.1f\n", t, times[t].c_str(), n.lat, n.lon, n.msl);
+          o << line;
+        }
+    });
     const double perStep = detectSecs / static_cast<double>(file.timeSteps());
     ctx.log("DetectNodes: " + std::to_string(count) + " candidate nodes in " + std::to_string(file.timeSteps()) +
             " steps (" + std::to_string(perStep * 1000) + " ms per step, reading " +
