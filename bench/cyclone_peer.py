@@ -82,7 +82,7 @@ def closed(field, lat, lon, i0, j0, delta, dist, sign, res):
     b0, b1 = max(0, j0 - h), min(field.shape[1], j0 + h + 1)
     win = sign * field[a0:a1, b0:b1]
     mask = win < sign * field[i0, j0] + delta
-    labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
+    labels, _ = ndimage.label(mask)  # 4-connected
     comp = labels == labels[i0 - a0, j0 - b0]
     ii, jj = np.nonzero(comp)
     if (a0 > 0 and ii.min() == 0) or (b0 > 0 and jj.min() == 0) or \
@@ -114,16 +114,18 @@ def baseline(path):
             return f[::-1] if flip else f
         msl, warm = get("msl"), 0.5 * (get("t_300") + get("t_500"))
         t0 = time.perf_counter()
-        is_min = ndimage.minimum_filter(msl, size=3, mode="nearest") == msl
-        is_min[0, :] = is_min[-1, :] = is_min[:, 0] = is_min[:, -1] = False
+        cross = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], bool)  # 4 neighbours, as TempestExtremes
+        is_min = ndimage.minimum_filter(msl, footprint=cross, mode="nearest") == msl
         is_min &= (np.abs(lat) <= 50)[:, None]
         ii, jj = np.nonzero(is_min)
-        order = np.argsort(msl[ii, jj], kind="stable")
-        kept = []
-        for k in order:
-            i, j = ii[k], jj[k]
-            if all(great_circle_deg(lat[i], lon[j], lat[a], lon[b]) >= 6.0 for a, b in kept):
-                kept.append((i, j))
+        # TempestExtremes' merge (with a k-d tree, as it does): dropped when any lower
+        # candidate lies within 6 degrees of great-circle distance
+        from scipy.spatial import cKDTree
+        phi, lam = np.radians(lat[ii]), np.radians(lon[jj])
+        xyz = np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=1)
+        vals = msl[ii, jj]
+        near = cKDTree(xyz).query_ball_point(xyz, 2 * math.sin(math.radians(6.0) / 2))
+        kept = [(ii[k], jj[k]) for k in range(len(ii)) if not any(vals[m] < vals[k] for m in near[k])]
         nodes = []
         for i, j in kept:
             if not closed(msl, lat, lon, i, j, 200.0, 5.5, 1, res):

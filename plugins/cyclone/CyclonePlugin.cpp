@@ -135,6 +135,7 @@ const ParamDecls<BaselineParams>& baselineParams() {
     d.add<double>("warm_core_distance", &P::warmCoreDistDeg).above(0).withUnit("deg").withDoc("... within this distance of its maximum ...");
     d.add<double>("warm_core_search", &P::warmCoreSearchDeg).atLeast(0).withUnit("deg").withDoc("... found this close to the pressure minimum");
     d.add<double>("max_latitude", &P::maxLatitude).range(0, 90).withUnit("deg").withDoc("Candidates poleward of this are ignored");
+    d.add<bool>("diagonal_connectivity", &P::diagonal).withDoc("Eight neighbours per grid cell instead of four (--diag_connect)");
     d.add<double>("stitch_range", &P::stitchRangeDeg).above(0).withUnit("deg").withDoc("StitchNodes --range: farthest move between steps");
     d.add<double>("min_duration", &P::minHours).atLeast(0).withUnit("h").withDoc("StitchNodes --mintime: shortest track kept");
     d.add<double>("max_gap", &P::maxGapHours).atLeast(0).withUnit("h").withDoc("StitchNodes --maxgap: longest gap bridged");
@@ -164,7 +165,8 @@ class Baseline : public Component {
     climate::ClimateFile file(path.string());
     file.variable(cfg_.pressure);
     for (const auto& v : cfg_.warmCore) file.variable(v);
-    const GridView g = gridOf(file);
+    GridView g = gridOf(file);
+    g.diagonal = cfg_.diagonal;
     std::vector<std::vector<Node>> nodes(file.timeSteps());
     std::size_t count = 0;
     double readSecs = 0, detectSecs = 0;

@@ -261,35 +261,52 @@ SyntheticClimate makeSyntheticClimate(const SyntheticConfig& cfg, const std::fun
 
 // ---- TempestExtremes-style detection ----------------------------------------------------
 
+namespace {
+
+// The grid's neighbours of a cell as TempestExtremes connects a rectilinear grid: north, south,
+// east and west (and the four diagonals with `diagonal`); longitude wraps on a global grid,
+// a regional grid's edges have fewer neighbours.
+template <class F>
+void forNeighbours(const GridView& g, std::size_t i, std::size_t j, F&& f) {
+  const long nlat = static_cast<long>(g.lat.size()), nlon = static_cast<long>(g.lon.size());
+  for (int di = -1; di <= 1; ++di)
+    for (int dj = -1; dj <= 1; ++dj) {
+      if ((!di && !dj) || (!g.diagonal && di && dj)) continue;
+      const long ni = static_cast<long>(i) + di;
+      long nj = static_cast<long>(j) + dj;
+      if (ni < 0 || ni >= nlat) continue;
+      if (nj < 0 || nj >= nlon) {
+        if (!g.periodic) continue;
+        nj = (nj + nlon) % nlon;
+      }
+      f(static_cast<std::size_t>(ni), static_cast<std::size_t>(nj));
+    }
+}
+
+}  // namespace
+
+// TempestExtremes' closed-contour test (HasClosedContour): a flood fill from the candidate
+// over its neighbours; every cell reached is checked for distance first — so the ring of
+// cells where the value has risen by delta must lie within distDeg too — and only cells still
+// short of the rise pass the fill on.
 bool closedContour(const GridView& g, const Field& f, std::size_t i0, std::size_t j0, double delta, double distDeg,
                    double sign) {
-  const std::size_t nlat = f.nlat, nlon = f.nlon;
+  const std::size_t nlon = f.nlon;
   const double v0 = sign * f.at(i0, j0);
-  std::vector<char> seen(nlat * nlon, 0);
+  std::vector<char> seen(f.nlat * nlon, 0);
   std::deque<std::pair<std::size_t, std::size_t>> q;
   q.emplace_back(i0, j0);
-  seen[i0 * nlon + j0] = 1;
   while (!q.empty()) {
     const auto [i, j] = q.front();
     q.pop_front();
+    if (seen[i * nlon + j]) continue;
+    seen[i * nlon + j] = 1;
     if (greatCircleDeg(g.lat[i0], g.lon[j0], g.lat[i], g.lon[j]) > distDeg) return false;
-    for (int di = -1; di <= 1; ++di)
-      for (int dj = -1; dj <= 1; ++dj) {
-        if (!di && !dj) continue;
-        const long ni = static_cast<long>(i) + di;
-        long nj = static_cast<long>(j) + dj;
-        if (ni < 0 || ni >= static_cast<long>(nlat)) continue;
-        if (nj < 0 || nj >= static_cast<long>(nlon)) {
-          if (!g.periodic) continue;
-          nj = (nj + static_cast<long>(nlon)) % static_cast<long>(nlon);
-        }
-        const std::size_t c = static_cast<std::size_t>(ni) * nlon + static_cast<std::size_t>(nj);
-        if (seen[c]) continue;
-        const float v = f.values[c];
-        if (std::isnan(v) || sign * v >= v0 + delta) continue;
-        seen[c] = 1;
-        q.emplace_back(static_cast<std::size_t>(ni), static_cast<std::size_t>(nj));
-      }
+    const float v = f.at(i, j);
+    if (std::isnan(v) || sign * v - v0 >= delta) continue;
+    forNeighbours(g, i, j, [&](std::size_t ni, std::size_t nj) {
+      if (!seen[ni * nlon + nj]) q.emplace_back(ni, nj);
+    });
   }
   return true;
 }
@@ -301,40 +318,66 @@ std::vector<Node> detectNodes(const GridView& g, const Field& msl, const Field& 
     std::size_t i, j;
     float v;
   };
+  // Candidates: cells no neighbour undercuts (TempestExtremes' search over the connectivity,
+  // edge cells of a regional grid included).
   std::vector<Cand> cands;
-  for (std::size_t i = 1; i + 1 < nlat; ++i) {
+  for (std::size_t i = 0; i < nlat; ++i) {
     if (std::fabs(g.lat[i]) > cfg.maxLatitude) continue;
     for (std::size_t j = 0; j < nlon; ++j) {
-      if (!g.periodic && (j == 0 || j + 1 == nlon)) continue;
       const float v = msl.at(i, j);
       if (std::isnan(v)) continue;
       bool isMin = true;
-      for (int di = -1; di <= 1 && isMin; ++di)
-        for (int dj = -1; dj <= 1 && isMin; ++dj) {
-          if (!di && !dj) continue;
-          const std::size_t nj = (j + nlon + static_cast<std::size_t>(dj + static_cast<int>(nlon))) % nlon;
-          const float w = msl.at(i + static_cast<std::size_t>(di + 1) - 1, nj);
-          if (!std::isnan(w) && w < v) isMin = false;
-        }
+      forNeighbours(g, i, j, [&](std::size_t ni, std::size_t nj) {
+        const float w = msl.at(ni, nj);
+        if (!std::isnan(w) && w < v) isMin = false;
+      });
       if (isMin) cands.push_back({i, j, v});
     }
   }
+  // TempestExtremes' merge: a candidate stays unless another candidate within mergeDeg is
+  // lower — whether or not that one stays itself (so a chain of lows keeps only local winners).
+  // Noise makes thousands of candidates per field; the lower ones seen so far are kept in
+  // buckets mergeDeg wide, so each candidate looks only at the buckets that can hold a
+  // neighbour within mergeDeg (longitude buckets widen towards the poles).
   std::sort(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.v < b.v; });
+  const double bin = std::max(cfg.mergeDeg, 1e-3);
+  const long lonBins = std::max(1L, static_cast<long>(std::ceil(360.0 / bin)));
+  std::map<std::pair<long, long>, std::vector<std::size_t>> seen;
   std::vector<Cand> merged;
-  for (const Cand& c : cands) {
-    bool near = false;
-    for (const Cand& m : merged)
-      if (greatCircleDeg(g.lat[c.i], g.lon[c.j], g.lat[m.i], g.lon[m.j]) < cfg.mergeDeg) {
-        near = true;
-        break;
-      }
-    if (!near) merged.push_back(c);
+  for (std::size_t k = 0; k < cands.size(); ++k) {
+    const Cand& c = cands[k];
+    const double la = g.lat[c.i], lo = g.lon[c.j];
+    const long bi = static_cast<long>(std::floor((la + 90) / bin)), bj = static_cast<long>(std::floor(lo / bin)) % lonBins;
+    const double coslat = std::cos(std::min(89.9, std::fabs(la) + cfg.mergeDeg) * kDeg);
+    const long reachJ = std::min(lonBins / 2 + 1, static_cast<long>(std::ceil(cfg.mergeDeg / (bin * std::max(coslat, 1e-3)))) + 1);
+    // Nearest buckets first: most candidates are noise next to a deeper one and stop early.
+    std::vector<std::pair<long, long>> offsets;
+    for (long di = -1; di <= 1; ++di)
+      for (long dj = -reachJ; dj <= reachJ; ++dj) offsets.emplace_back(di, dj);
+    std::sort(offsets.begin(), offsets.end(), [](const auto& a, const auto& b) {
+      return std::max(std::labs(a.first), std::labs(a.second)) < std::max(std::labs(b.first), std::labs(b.second));
+    });
+    bool lowerNear = false;
+    for (const auto& [di, dj] : offsets) {
+      auto it = seen.find({bi + di, ((bj + dj) % lonBins + lonBins) % lonBins});
+      if (it == seen.end()) continue;
+      for (std::size_t m : it->second)
+        if (std::fabs(g.lat[cands[m].i] - la) <= cfg.mergeDeg && cands[m].v < c.v &&
+            greatCircleDeg(la, lo, g.lat[cands[m].i], g.lon[cands[m].j]) <= cfg.mergeDeg) {
+          lowerNear = true;
+          break;
+        }
+      if (lowerNear) break;
+    }
+    seen[{bi, bj}].push_back(k);
+    if (!lowerNear) merged.push_back(c);
   }
   std::vector<Node> out;
   for (const Cand& c : merged) {
     if (!closedContour(g, msl, c.i, c.j, cfg.pressureRise, cfg.pressureDistDeg, +1)) continue;
     if (!warm.values.empty()) {
-      // The warm core's maximum near the candidate, then a closed contour around it.
+      // The warm core's maximum within warmCoreSearchDeg of the candidate, then a closed
+      // contour around it.
       const int reach = static_cast<int>(std::ceil(cfg.warmCoreSearchDeg / std::max(1e-6, std::fabs(g.lat[1] - g.lat[0])))) + 1;
       std::size_t bi = c.i, bj = c.j;
       float best = -std::numeric_limits<float>::infinity();

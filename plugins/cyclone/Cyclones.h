@@ -59,6 +59,7 @@ struct BaselineConfig {
   double warmCoreDistDeg = 8.0;   // ... within this distance of its maximum ...
   double warmCoreSearchDeg = 1.1; // ... found within this distance of the candidate
   double maxLatitude = 50;        // |lat| of candidates
+  bool diagonal = false;          // --diag_connect
   double stitchRangeDeg = 8.0;    // StitchNodes --range
   double minHours = 54;           // --mintime
   double maxGapHours = 24;        // --maxgap
@@ -73,14 +74,16 @@ struct GridView {
   const std::vector<double>& lat;
   const std::vector<double>& lon;
   bool periodic = false;  // longitude covers the globe
+  bool diagonal = false;  // 8 neighbours per cell instead of 4 (TempestExtremes' --diag_connect)
 };
 
 // DetectNodes on one time step: msl minima, merged, kept by the two closed contours.
 // `warm` is the averaged upper-level temperature (NaN-free where used).
 std::vector<Node> detectNodes(const GridView& g, const Field& msl, const Field& warm, const BaselineConfig& cfg,
                               std::size_t step);
-// The closed-contour test itself: from (i0, j0), every cell connected to it whose value
-// (sign * v) stays below sign * v0 + delta must lie within distDeg. Exposed for tests.
+// The closed-contour test itself (TempestExtremes' semantics): flooding from (i0, j0) through
+// cells whose value (sign * v) stays below sign * v0 + delta, every cell reached — the first
+// ones past the rise included — lies within distDeg. Exposed for tests.
 bool closedContour(const GridView& g, const Field& f, std::size_t i0, std::size_t j0, double delta, double distDeg,
                    double sign);
 // StitchNodes: nodes per step (hours between steps) into tracks within rangeDeg, kept when they

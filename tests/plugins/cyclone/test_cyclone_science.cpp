@@ -103,6 +103,12 @@ class TestCycloneScience : public QObject {
     QCOMPARE(both.size(), std::size_t(2));
     const Field pair = bumps(g, 101000, {{-1500, 12, 130, 1.5}, {-1400, 12, 134, 1.5}});
     QCOMPARE(detectNodes(v, pair, Field{}, cfg, 0).size(), std::size_t(1));
+    // TempestExtremes' merge: a low is dropped when any lower candidate is within 6 degrees,
+    // even one dropped itself. A chain 5 degrees apart, deepest first, keeps only the first.
+    const Field chain = bumps(g, 101000, {{-1500, 15, 125, 1.2}, {-1400, 15, 130, 1.2}, {-1300, 15, 135, 1.2}});
+    const auto kept = detectNodes(v, chain, Field{}, cfg, 0);
+    QCOMPARE(kept.size(), std::size_t(1));
+    QCOMPARE(kept[0].lon, 125.0);
   }
 
   void stitching() {
