@@ -675,6 +675,7 @@ void registerCnn(Registry& reg) {
   p.inputs = {{"fields", "Path", "netCDF fields with true tracks (cyclone.Synthetic)", true}};
   p.outputs = {{"dataset", "Dataset", "x: (N, variables, P, P) min-max normalised; y: (N, 3)", false}};
   p.factory = [](const Params& q) -> Component* { return new Patches(q); };
+  p.recomputable = true;  // cut again from the fields in a second (the run kept 73 MB of them otherwise)
   reg.add(p);
 
   ComponentInfo t;

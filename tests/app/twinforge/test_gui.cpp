@@ -127,6 +127,36 @@ class TestGui : public QObject {
     viewer->close();
   }
 
+  void doubleClickedFieldsStepOpensTheFieldViewer() {
+    if (!tftest::registry().find("cyclone.Synthetic")) QSKIP("the cyclone plugin was not built (no libnetcdf)");
+    QTemporaryDir dir;
+    const QString yaml = tftest::writeFile(dir, "fields.yaml", R"(
+fields:
+  steps:
+    generate: {_target_: cyclone.Synthetic, file: data/gui-fields.nc, days: 1, cyclones: 2, lat_min: 0, lat_max: 30, lon_min: 120, lon_max: 170, resolution: 0.5}
+)");
+    tf::ui::MainWindow w(tftest::registry());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(yaml));
+    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+    QVERIFY(w.startRun());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    const int before = QApplication::topLevelWidgets().size();
+    Q_EMIT w.stepList()->itemDoubleClicked(w.stepList()->topLevelItem(0), 0);
+    QTRY_COMPARE(QApplication::topLevelWidgets().size(), before + 1);
+    QWidget* viewer = nullptr;
+    for (QWidget* t : QApplication::topLevelWidgets())
+      if (t->windowTitle().contains("gui-fields.nc")) viewer = t;
+    QVERIFY2(viewer, "no viewer window for gui-fields.nc");
+    bool map = false;  // the cyclone field viewer's map, not another viewer
+    for (QWidget* c : viewer->findChildren<QWidget*>()) map = map || QByteArray(c->metaObject()->className()) == "tf::viewers::FieldMap";
+    QVERIFY(map);
+    if (qEnvironmentVariableIsSet("TF_KEEP_SHOTS")) viewer->grab().save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/gui-fields.png");
+    viewer->close();
+  }
+
   void doubleClickedValidationStepOpensItsReport() {
     QTemporaryDir dir;
     const QString yaml = tftest::writeFile(dir, "validate.yaml", R"(
