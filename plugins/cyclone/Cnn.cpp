@@ -30,6 +30,12 @@ namespace fs = std::filesystem;
 
 namespace tf::cyclone {
 
+fs::path fieldsInput(StepContext& ctx, const Artifacts& in, const std::string& fileParam) {
+  if (in.count("fields")) return in.at("fields").meta.value("path", "");
+  if (fileParam.empty()) throw std::runtime_error("no fields: connect a 'fields' input or set 'file'");
+  return ctx.resolve(fileParam);
+}
+
 // ---- the network ---------------------------------------------------------------------------
 
 nlohmann::json VggSpec::toJson() const {
@@ -307,8 +313,7 @@ class Patches : public Component {
  public:
   explicit Patches(const Params& p) : cfg_(patchParams().parse(p)) {}
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
-    fs::path fields = in.count("fields") ? fs::path(in.at("fields").meta.value("path", "")) : ctx.resolve(cfg_.file);
-    if (fields.empty()) throw std::runtime_error("no fields: connect 'fields' or set 'file'");
+    const fs::path fields = fieldsInput(ctx, in, cfg_.file);
     fs::path tracks = !cfg_.tracks.empty() ? ctx.resolve(cfg_.tracks)
                       : in.count("fields") && in.at("fields").meta.contains("tracks")
                           ? fs::path(in.at("fields").meta.value("tracks", ""))
@@ -613,9 +618,7 @@ DetectionResult detectWithCnn(VggNet& net, const nlohmann::json& modelMeta, cons
     if (progress) progress(static_cast<double>(t + 1) / static_cast<double>(f.timeSteps()));
   }
   net->to(at::kCPU);
-  std::vector<std::string> times = f.time().iso;
-  if (times.empty()) times = {"0000-00-00 00:00"};
-  res.tracks = stitchNodes(res.nodes, times, hoursBetweenSteps(f), o.stitchRangeDeg, o.minHours, o.maxGapHours, "C");
+  res.tracks = stitchNodes(res.nodes, stepTimes(f), hoursBetweenSteps(f), o.stitchRangeDeg, o.minHours, o.maxGapHours, "C");
   return res;
 }
 
@@ -625,8 +628,7 @@ class CnnDetect : public Component {
  public:
   explicit CnnDetect(const Params& p) : cfg_(detectParams().parse(p)) {}
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
-    fs::path fields = in.count("fields") ? fs::path(in.at("fields").meta.value("path", "")) : ctx.resolve(cfg_.file);
-    if (fields.empty()) throw std::runtime_error("no fields: connect 'fields' or set 'file'");
+    const fs::path fields = fieldsInput(ctx, in, cfg_.file);
     const fs::path output = cfg_.output.empty() ? ctx.workDir() / "tracks.csv" : ctx.resolve(cfg_.output);
     Artifact out;
     out.type = "Path";

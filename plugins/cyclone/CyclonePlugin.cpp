@@ -144,19 +144,12 @@ const ParamDecls<BaselineParams>& baselineParams() {
   return d;
 }
 
-// The fields file of a connected step (a Path with meta.path), or the `file` parameter.
-fs::path fieldsPath(StepContext& ctx, const Artifacts& in, const std::string& port, const std::string& param) {
-  if (in.count(port)) return in.at(port).meta.value("path", "");
-  if (param.empty()) throw std::runtime_error("no fields: connect a '" + port + "' input or set 'file'");
-  return ctx.resolve(param);
-}
-
 class Baseline : public Component {
  public:
   explicit Baseline(const Params& p) : cfg_(baselineParams().parse(p)) {}
 
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
-    const fs::path path = fieldsPath(ctx, in, "fields", cfg_.file);
+    const fs::path path = fieldsInput(ctx, in, cfg_.file);
     const fs::path output = cfg_.output.empty() ? ctx.workDir() / "tracks.csv" : ctx.resolve(cfg_.output);
     Artifact out;
     out.type = "Path";
@@ -189,8 +182,7 @@ class Baseline : public Component {
       count += nodes[t].size();
       ctx.progress(static_cast<double>(t + 1) / static_cast<double>(file.timeSteps()), "DetectNodes");
     }
-    std::vector<std::string> times = file.time().iso;
-    if (times.empty()) times = {"0000-00-00 00:00"};
+    const std::vector<std::string> times = stepTimes(file);
     auto tracks = stitchNodes(nodes, times, hoursBetweenSteps(file), cfg_.stitchRangeDeg, cfg_.minHours, cfg_.maxGapHours, "B");
     climate::writeTracks(output.string(), tracks);
     // DetectNodes' candidates before stitching, one line each (as TempestExtremes' node file

@@ -47,6 +47,10 @@ double hoursBetweenSteps(const climate::ClimateFile& f) {
   return climate::hoursFromIso(f.time().calendar, iso[1]) - climate::hoursFromIso(f.time().calendar, iso[0]);
 }
 
+std::vector<std::string> stepTimes(const climate::ClimateFile& f) {
+  return f.time().iso.empty() ? std::vector<std::string>{"0000-00-00 00:00"} : f.time().iso;
+}
+
 // ---- synthetic climate ------------------------------------------------------------------
 
 namespace {

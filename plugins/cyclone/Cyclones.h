@@ -96,6 +96,8 @@ std::vector<Track> stitchNodes(const std::vector<std::vector<Node>>& perStep, co
 std::filesystem::path tracksFileFor(const std::filesystem::path& fieldsFile);
 GridView gridOf(const climate::ClimateFile& f);  // periodic when the longitudes go round the globe
 double hoursBetweenSteps(const climate::ClimateFile& f);
+// The ISO time of each step; one placeholder for a file without a time axis.
+std::vector<std::string> stepTimes(const climate::ClimateFile& f);
 
 // ---- scores -------------------------------------------------------------------------------
 struct DetectionScores {
