@@ -257,12 +257,27 @@ ClimateFile::ClimateFile(const std::string& path) : path_(path) {
     if (latDescending_) std::reverse(lat.begin(), lat.end());
     for (std::size_t i = 1; i < lat.size(); ++i)
       if (!(lat[i] > lat[i - 1])) fail(path, "latitude '" + vars_[latVar].name + "' is not monotonic");
-    // Longitude to [0, 360) and rotated so it ascends from the smallest value.
+    // Longitude to [0, 360) and rotated so it ascends from the smallest value ...
     for (double& x : lon) x = std::fmod(std::fmod(x, 360.0) + 360.0, 360.0);
     lonShift_ = static_cast<std::size_t>(std::min_element(lon.begin(), lon.end()) - lon.begin());
     std::rotate(lon.begin(), lon.begin() + static_cast<long>(lonShift_), lon.end());
     for (std::size_t j = 1; j < lon.size(); ++j)
       if (!(lon[j] > lon[j - 1])) fail(path, "longitude '" + vars_[lonVar].name + "' is not monotonic (after wrapping to 0..360)");
+    // ... but a regional grid starts after the widest gap between its longitudes (the part of
+    // the circle it does not cover), so a crop across 0 degrees (-20..20) stays in one piece and
+    // reads 340..380; a global grid (no gap wider than its spacing) starts at its smallest.
+    if (lon.size() > 1) {
+      std::size_t widest = lon.size() - 1;  // the gap from the last back round to the first
+      double gap = lon.front() + 360 - lon.back();
+      for (std::size_t j = 0; j + 1 < lon.size(); ++j)
+        if (lon[j + 1] - lon[j] > gap) gap = lon[j + 1] - lon[j], widest = j;
+      if (widest + 1 < lon.size()) {
+        std::rotate(lon.begin(), lon.begin() + static_cast<long>(widest + 1), lon.end());
+        lonShift_ = (lonShift_ + widest + 1) % lon.size();
+        for (std::size_t j = 1; j < lon.size(); ++j)
+          if (lon[j] < lon[j - 1]) lon[j] += 360;
+      }
+    }
     lat_ = lat;
     lon_ = lon;
     if (!timeDim_.empty()) {
@@ -453,12 +468,12 @@ void writeClimateFile(const std::string& path, const std::vector<double>& lat, c
     if (opt.latDescending) std::reverse(latOut.begin(), latOut.end());
     std::size_t shift = 0;  // the column of the first stored longitude
     std::vector<float> lonOut(nlon);
-    if (opt.lonSigned) {
-      while (shift < nlon && lon[shift] < 180) ++shift;
-      if (shift == nlon) shift = 0;
+    if (opt.lonSigned) {  // stored from -180 up where the grid passes 180
+      while (shift < nlon && std::fmod(std::fmod(lon[shift], 360.0) + 360.0, 360.0) < 180) ++shift;
+      if (shift == nlon || shift == 0) shift = 0;
     }
     for (std::size_t j = 0; j < nlon; ++j) {
-      double x = lon[(shift + j) % nlon];
+      double x = std::fmod(std::fmod(lon[(shift + j) % nlon], 360.0) + 360.0, 360.0);
       if (opt.lonSigned && x >= 180) x -= 360;
       lonOut[j] = static_cast<float>(x);
     }

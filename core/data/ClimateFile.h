@@ -6,8 +6,10 @@
 // What the reader normalises, so no caller meets it again:
 //  - packing: `scale_factor`/`add_offset` applied (ERA5 stores int16), `_FillValue` and
 //    `missing_value` become NaN (compared on the packed value, as CF says);
-//  - orientation: latitude ascending (ERA5 stores it descending), longitude ascending in
-//    [0, 360) (files with -180..180 are rotated), so row 0 is the southernmost;
+//  - orientation: latitude ascending (ERA5 stores it descending), longitude ascending and
+//    continuous: a global grid in [0, 360) (files with -180..180 are rotated), a regional one
+//    from its western edge in 0..360, continuing past 360 when it crosses 0 degrees (a -20..20
+//    crop reads 340..380); row 0 is the southernmost;
 //  - time: CF units ("hours since 1900-01-01") in the file's calendar (standard/gregorian,
 //    proleptic_gregorian, noleap/365_day, all_leap/366_day, 360_day) to ISO text.
 #pragma once
@@ -65,7 +67,7 @@ class ClimateFile {
   std::vector<std::string> fieldNames() const;
 
   const std::vector<double>& lat() const { return lat_; }  // ascending, degrees north
-  const std::vector<double>& lon() const { return lon_; }  // ascending in [0, 360), degrees east
+  const std::vector<double>& lon() const { return lon_; }  // ascending, continuous (see above), degrees east
   bool latDescendingInFile() const { return latDescending_; }
   const TimeAxis& time() const { return time_; }
   std::size_t timeSteps() const { return time_.iso.empty() ? 1 : time_.iso.size(); }
@@ -105,7 +107,8 @@ struct WriteOptions {
   std::string title;
 };
 
-// lat ascending, lon ascending in [0, 360). Writes to a temporary name and renames.
+// lat ascending, lon ascending (any continuous values; stored in 0..360, or -180..180 with
+// lonSigned). Writes to a temporary name and renames.
 void writeClimateFile(const std::string& path, const std::vector<double>& lat, const std::vector<double>& lon,
                       const std::vector<WriteVariable>& vars, const WriteOptions& opt);
 

@@ -121,12 +121,11 @@ SyntheticClimate makeSyntheticClimate(const SyntheticConfig& cfg, const std::fun
   if (cfg.latMin < -90 || cfg.latMax > 90) throw std::invalid_argument("latitudes must lie within -90..90");
   SyntheticClimate out;
   for (double la = cfg.latMin; la <= cfg.latMax + 1e-9; la += cfg.resolution) out.lat.push_back(la);
+  // Continuous from the western edge (a domain across 0 degrees goes on past 360), as the
+  // reader returns longitudes.
   const double lonSpan = std::min(cfg.lonMax - cfg.lonMin, 360.0 - cfg.resolution);
-  std::vector<double> lonRaw;
-  for (double lo = cfg.lonMin; lo <= cfg.lonMin + lonSpan + 1e-9; lo += cfg.resolution)
-    lonRaw.push_back(std::fmod(lo + 720.0, 360.0));
-  std::sort(lonRaw.begin(), lonRaw.end());
-  out.lon = lonRaw;
+  const double west = std::fmod(cfg.lonMin + 720.0, 360.0);
+  for (double lo = west; lo <= west + lonSpan + 1e-9; lo += cfg.resolution) out.lon.push_back(lo);
   const std::size_t nlat = out.lat.size(), nlon = out.lon.size(), per = nlat * nlon;
   const std::int64_t steps = cfg.days * cfg.stepsPerDay;
   if (steps < 1) throw std::invalid_argument("days * steps_per_day must be at least 1");
@@ -239,8 +238,8 @@ SyntheticClimate makeSyntheticClimate(const SyntheticConfig& cfg, const std::fun
         }
       }
       if (st.tropical && ss.lat >= cfg.latMin && ss.lat <= cfg.latMax) {
-        const double dl = wrapLonDiff(ss.lon - cfg.lonMin);
-        if (dl >= 0 && dl <= lonSpan) {
+        const double dl = std::fmod(ss.lon - cfg.lonMin + 720.0, 360.0);  // east of the western edge
+        if (dl <= lonSpan) {
           Track& t = tracks[st.id];
           t.id = st.id;
           t.points.push_back({out.times[static_cast<std::size_t>(s)], ss.lat, ss.lon, 101000 - ss.dp, vmax, 1});
@@ -401,7 +400,7 @@ std::vector<Node> detectNodes(const GridView& g, const Field& msl, const Field& 
         }
       if (!closedContour(g, warm, bi, bj, cfg.warmCoreDrop, cfg.warmCoreDistDeg, -1)) continue;
     }
-    out.push_back({step, g.lat[c.i], g.lon[c.j], c.v, 1.0});
+    out.push_back({step, g.lat[c.i], std::fmod(g.lon[c.j], 360.0), c.v, 1.0});
   }
   return out;
 }

@@ -38,7 +38,7 @@ struct SyntheticConfig {
 };
 
 struct SyntheticClimate {
-  std::vector<double> lat, lon;      // ascending; lon in [0, 360)
+  std::vector<double> lat, lon;      // ascending; lon continuous from the western edge (as ClimateFile reads it)
   std::vector<std::string> times;    // ISO
   std::vector<double> timeOffsets;   // hours since 1900-01-01
   // (time, lat, lon) for msl [Pa], fg10 [m/s], t_500 [K], t_300 [K]

@@ -115,6 +115,32 @@ class TestClimateFile : public QObject {
     checkSample(path, 1e-4f);
   }
 
+  // A regional crop across 0 degrees (ERA5 over the Mediterranean or West Africa): stored as
+  // -20..20 or as 340..355, 0..20, read in one piece as 340..380 with every value in place.
+  void regionalGridAcrossZeroStaysInOnePiece_data() {
+    QTest::addColumn<bool>("signedLon");
+    QTest::newRow("stored -20..20") << true;
+    QTest::newRow("stored 340..355, 0..20") << false;
+  }
+  void regionalGridAcrossZeroStaysInOnePiece() {
+    QFETCH(bool, signedLon);
+    std::vector<double> lat = {30, 35, 40}, lon;
+    for (int j = 0; j <= 8; ++j) lon.push_back(-20.0 + 5 * j);
+    WriteVariable v{"msl", "Pa", "", {}};
+    for (double la : lat)
+      for (double lo : lon) v.values.push_back(static_cast<float>(1000 * la + lo));
+    WriteOptions opt;
+    opt.packInt16 = false;
+    opt.lonSigned = signedLon;
+    writeClimateFile(at("crop.nc"), lat, lon, {v}, opt);
+    ClimateFile f(at("crop.nc"));
+    QCOMPARE(f.lon().size(), lon.size());
+    for (std::size_t j = 0; j < lon.size(); ++j) QCOMPARE(f.lon()[j], lon[j] + 360);
+    Field fl = f.read("msl");
+    for (std::size_t i = 0; i < lat.size(); ++i)
+      for (std::size_t j = 0; j < lon.size(); ++j) QCOMPARE(fl.at(i, j), static_cast<float>(1000 * lat[i] + lon[j]));
+  }
+
   void calendars() {
     QCOMPARE(QString::fromStdString(isoFromHours("noleap", hoursFromIso("noleap", "2001-03-01 06:00"))), QString("2001-03-01 06:00"));
     // 365 days after 2000-02-28 in noleap is 2001-02-28 (no 29th); in the Gregorian calendar 2001-02-27.
