@@ -174,17 +174,10 @@ void normalise(at::Tensor& x, const std::vector<std::pair<float, float>>& minmax
 
 namespace {
 
-struct PatchParams {
+// The step's parameters are the options makePatches takes, plus where the files are.
+struct PatchParams : PatchOptions {
+  PatchParams() {}  // not an aggregate (see SyntheticParams)
   std::string file, tracks;
-  std::vector<std::string> variables = {"fg10", "msl", "t_500", "t_300"};
-  std::int64_t patch = 40;
-  std::string patchType = "nearest";
-  std::int64_t cyclonePatches = 2;
-  std::int64_t randomPatches = 4;
-  bool adjacent = true;
-  bool augment = true;
-  std::string augmentType = "only_tcs";
-  std::uint64_t seed = 1;
 };
 
 const ParamDecls<PatchParams>& patchParams() {
@@ -193,17 +186,17 @@ const ParamDecls<PatchParams>& patchParams() {
     ParamDecls<P> d;
     d.path("file", &P::file).withDoc("Fields (netCDF) when no step is connected");
     d.path("tracks", &P::tracks).withDoc("True tracks (CSV); default: NAME.tracks.csv beside the fields");
-    d.add("variables", &P::variables).withDoc("Driver variables, one input channel each (CMCC: fg10, msl, t_500, t_300)");
-    d.add("patch", &P::patch).range(8, 256).withUnit("cells").withDoc("Patch side (CMCC: 40 cells of 0.25 deg)");
-    d.choice("patch_type", &P::patchType, {"nearest", "cyclone", "random"})
+    d.add<std::vector<std::string>>("variables", &P::variables).withDoc("Driver variables, one input channel each (CMCC: fg10, msl, t_500, t_300)");
+    d.add<std::int64_t>("patch", &P::patch).range(8, 256).withUnit("cells").withDoc("Patch side (CMCC: 40 cells of 0.25 deg)");
+    d.choice("patch_type", static_cast<std::string P::*>(&P::patchType), {"nearest", "cyclone", "random"})
         .withDoc("Where a cyclone sits in its patches: nearest (the patch of the 40x40 tiling that holds it, plus "
                  "cyclone_patches-1 shifted ones), cyclone (every one shifted at random)");
-    d.add("cyclone_patches", &P::cyclonePatches).atLeast(0).withDoc("Patches per true centre");
-    d.add("random_patches", &P::randomPatches).atLeast(0).withDoc("Patches at random places per time step (most hold no cyclone)");
-    d.add("adjacent", &P::adjacent).withDoc("Also the four tiling neighbours of each cyclone's patch");
-    d.add("augment", &P::augment).withDoc("Flipped copies (left-right, up-down, 180 degrees) with the target moved with them");
-    d.choice("augment_type", &P::augmentType, {"only_tcs", "all_patches"}).withDoc("Which patches get flipped copies");
-    d.add("seed", &P::seed).withDoc("Seed of the patch sampling");
+    d.add<std::int64_t>("cyclone_patches", &P::cyclonePatches).atLeast(0).withDoc("Patches per true centre");
+    d.add<std::int64_t>("random_patches", &P::randomPatches).atLeast(0).withDoc("Patches at random places per time step (most hold no cyclone)");
+    d.add<bool>("adjacent", &P::adjacent).withDoc("Also the four tiling neighbours of each cyclone's patch");
+    d.add<bool>("augment", &P::augment).withDoc("Flipped copies (left-right, up-down, 180 degrees) with the target moved with them");
+    d.choice("augment_type", static_cast<std::string P::*>(&P::augmentType), {"only_tcs", "all_patches"}).withDoc("Which patches get flipped copies");
+    d.add<std::uint64_t>("seed", &P::seed).withDoc("Seed of the patch sampling");
     return d;
   }();
   return d;
@@ -292,7 +285,7 @@ Artifact makePatches(StepContext& ctx, const fs::path& fieldsFile, const fs::pat
     minmax.emplace_back(lo, hi);
     norm[o.variables[v]] = {lo, hi};
   }
-  normalise(x, minmax);
+  if (o.normalise) normalise(x, minmax);
   const std::int64_t withCyclone = y.select(1, 2).sum().item<float>();
   ctx.log("patches from " + fieldsFile.string() + ": " + std::to_string(x.size(0)) + " (" + std::to_string(withCyclone) +
           " with a cyclone; sampled " + std::to_string(nCyc) + " cyclone, " + std::to_string(nAdj) + " adjacent, " +
@@ -318,17 +311,7 @@ class Patches : public Component {
                       : in.count("fields") && in.at("fields").meta.contains("tracks")
                           ? fs::path(in.at("fields").meta.value("tracks", ""))
                           : tracksFileFor(fields);
-    PatchOptions o;
-    o.variables = cfg_.variables;
-    o.patch = cfg_.patch;
-    o.patchType = cfg_.patchType;
-    o.cyclonePatches = cfg_.cyclonePatches;
-    o.randomPatches = cfg_.randomPatches;
-    o.adjacent = cfg_.adjacent;
-    o.augment = cfg_.augment;
-    o.augmentType = cfg_.augmentType;
-    o.seed = cfg_.seed;
-    return {{"dataset", makePatches(ctx, fields, tracks, o)}};
+    return {{"dataset", makePatches(ctx, fields, tracks, cfg_)}};
   }
 
  private:
@@ -497,14 +480,11 @@ VggNet loadCnn(const Artifact& a) {
 
 namespace {
 
-struct DetectParams {
+// The step's parameters are the options detectWithCnn takes, plus the files and the device's name.
+struct DetectParams : DetectOptions {
+  DetectParams() {}  // not an aggregate (see SyntheticParams)
   std::string file, output;
-  std::int64_t stride = 0;
-  double threshold = 0.5;
-  double mergeDeg = 4.0;
-  double stitchRangeDeg = 8.0, minHours = 12, maxGapHours = 12;
-  std::int64_t batchSize = 256;
-  std::string device = "auto";
+  std::string deviceName = "auto";
 };
 
 const ParamDecls<DetectParams>& detectParams() {
@@ -513,14 +493,14 @@ const ParamDecls<DetectParams>& detectParams() {
     ParamDecls<P> d;
     d.path("file", &P::file).withDoc("Fields (netCDF) when no step is connected");
     d.path("output", &P::output).withDoc("Track table written (default: the step's folder, tracks.csv)");
-    d.add("stride", &P::stride).atLeast(0).withUnit("cells").withDoc("Step between patches; 0: half a patch");
-    d.add("threshold", &P::threshold).range(0, 1).withDoc("Presence probability a patch needs to report a centre");
-    d.add("merge_distance", &P::mergeDeg).above(0).withUnit("deg").withDoc("Centres closer than this are one cyclone");
-    d.add("stitch_range", &P::stitchRangeDeg).above(0).withUnit("deg").withDoc("Farthest move between steps of a track");
-    d.add("min_duration", &P::minHours).atLeast(0).withUnit("h").withDoc("Shortest track kept");
-    d.add("max_gap", &P::maxGapHours).atLeast(0).withUnit("h").withDoc("Longest gap bridged");
-    d.add("batch_size", &P::batchSize).atLeast(1).withDoc("Patches per network call");
-    d.add("device", &P::device).withDoc("cpu, cuda, cuda:N or auto");
+    d.add<std::int64_t>("stride", &P::stride).atLeast(0).withUnit("cells").withDoc("Step between patches; 0: half a patch");
+    d.add<double>("threshold", &P::threshold).range(0, 1).withDoc("Presence probability a patch needs to report a centre");
+    d.add<double>("merge_distance", &P::mergeDeg).above(0).withUnit("deg").withDoc("Centres closer than this are one cyclone");
+    d.add<double>("stitch_range", &P::stitchRangeDeg).above(0).withUnit("deg").withDoc("Farthest move between steps of a track");
+    d.add<double>("min_duration", &P::minHours).atLeast(0).withUnit("h").withDoc("Shortest track kept");
+    d.add<double>("max_gap", &P::maxGapHours).atLeast(0).withUnit("h").withDoc("Longest gap bridged");
+    d.add<std::int64_t>("batch_size", &P::batchSize).atLeast(1).withDoc("Patches per network call");
+    d.add("device", &P::deviceName).withDoc("cpu, cuda, cuda:N or auto");
     return d;
   }();
   return d;
@@ -637,15 +617,8 @@ class CnnDetect : public Component {
     if (!in.count("model")) throw std::runtime_error("no model: connect the cyclone.CNNTrainer's model");
     VggNet net = loadCnn(in.at("model"));
     climate::ClimateFile f(fields.string());
-    DetectOptions o;
-    o.stride = cfg_.stride;
-    o.threshold = cfg_.threshold;
-    o.mergeDeg = cfg_.mergeDeg;
-    o.stitchRangeDeg = cfg_.stitchRangeDeg;
-    o.minHours = cfg_.minHours;
-    o.maxGapHours = cfg_.maxGapHours;
-    o.batchSize = cfg_.batchSize;
-    o.device = resolveDevice(cfg_.device);
+    DetectOptions o = cfg_;
+    o.device = resolveDevice(cfg_.deviceName);
     DetectionResult r = detectWithCnn(net, in.at("model").meta, f, o, [&](double x) {
       ctx.checkCancelled();
       ctx.progress(x, "CNN over the fields");

@@ -49,8 +49,10 @@ struct PatchOptions {
   bool adjacent = true, augment = true;
   std::string augmentType = "only_tcs";
   std::uint64_t seed = 1;
+  bool normalise = true;  // false: raw values (a caller combining files normalises once itself)
 };
-// Dataset x (N, variables, P, P) min-max normalised (meta.normalisation), y (N, 3).
+// Dataset x (N, variables, P, P) min-max normalised unless o.normalise is false (the range is
+// in meta.normalisation either way), y (N, 3).
 Artifact makePatches(StepContext& ctx, const std::filesystem::path& fieldsFile, const std::filesystem::path& tracksFile,
                      const PatchOptions& o);
 // (variables, P, P) from (i0, j0) (the patch's south-west cell); longitude wraps on global grids.

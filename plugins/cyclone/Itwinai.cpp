@@ -19,6 +19,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -118,26 +119,22 @@ class DataGetter : public Component {
       climate::writeTracks(tracksFileFor(f).string(), clim.tracks);
       files = {f};
     }
-    // Patches of every file in one min-max normalisation.
+    // Raw patches of every file, then one min-max normalisation over all of them.
+    o.normalise = false;
     std::vector<at::Tensor> xs, ys;
+    std::vector<std::pair<float, float>> minmax(o.variables.size(), {INFINITY, -INFINITY});
     for (const auto& f : files) {
       Artifact part = makePatches(ctx, f, tracksFileFor(f), o);
-      at::Tensor x = part.tensor("x").clone();
       for (std::size_t v = 0; v < o.variables.size(); ++v) {
         const auto mm = part.meta["normalisation"][o.variables[v]];
-        x.select(1, static_cast<long>(v)).mul_(mm[1].get<float>() - mm[0].get<float>()).add_(mm[0].get<float>());
+        minmax[v] = {std::min(minmax[v].first, mm[0].get<float>()), std::max(minmax[v].second, mm[1].get<float>())};
       }
-      xs.push_back(x);
+      xs.push_back(part.tensor("x"));
       ys.push_back(part.tensor("y"));
     }
     at::Tensor x = at::cat(xs), y = at::cat(ys);
-    std::vector<std::pair<float, float>> minmax;
     nlohmann::json norm = nlohmann::json::object();
-    for (std::size_t v = 0; v < o.variables.size(); ++v) {
-      at::Tensor ch = x.select(1, static_cast<long>(v));
-      minmax.emplace_back(ch.min().item<float>(), ch.max().item<float>());
-      norm[o.variables[v]] = {minmax.back().first, minmax.back().second};
-    }
+    for (std::size_t v = 0; v < o.variables.size(); ++v) norm[o.variables[v]] = {minmax[v].first, minmax[v].second};
     normalise(x, minmax);
     double trainShare = 0.75;
     if (const Node* s = a.get("split_ratio"); s && s->isSequence() && !s->items().empty() && s->items()[0].asDouble())
