@@ -32,6 +32,8 @@ PKGS=(
   python3-venv
   # the netCDF reader's cross-check: a file written by netCDF4-python as ERA5 is published
   python3-netcdf4
+  # the GW signal layer's cross-check: scipy's welch, butter/sosfiltfilt, iirnotch, resample
+  python3-scipy
 )
 
 missing=()
