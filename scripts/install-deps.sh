@@ -34,6 +34,8 @@ PKGS=(
   python3-netcdf4
   # the GW signal layer's cross-check: scipy's welch, butter/sosfiltfilt, iirnotch, resample
   python3-scipy
+  # strain files written with h5py the way GWOSC publishes them (test_strain_file)
+  python3-h5py
 )
 
 missing=()
