@@ -131,6 +131,22 @@ double pyFloorDiv(double a, double b) {
 
 }  // namespace
 
+std::vector<std::complex<double>> rfft(const std::vector<double>& x) {
+  RealFft f(x.size());
+  std::copy(x.begin(), x.end(), f.in());
+  f.forward();
+  return std::vector<cd>(f.spectrum(), f.spectrum() + x.size() / 2 + 1);
+}
+
+std::vector<double> irfft(const std::vector<std::complex<double>>& X, std::size_t n) {
+  RealFft f(n);
+  for (std::size_t k = 0; k < n / 2 + 1; ++k) f.spectrum()[k] = k < X.size() ? X[k] : cd(0, 0);
+  f.inverse();
+  std::vector<double> out(f.in(), f.in() + n);
+  for (double& v : out) v /= static_cast<double>(n);
+  return out;
+}
+
 TimeSeries TimeSeries::crop(double gpsBegin, double gpsEnd) const {
   TimeSeries out = *this;
   const double n = static_cast<double>(values.size());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <complex>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ struct TimeSeries {
   // Samples [t0 + a, t0 + b) with the start moved; clamped to the series.
   TimeSeries crop(double gpsBegin, double gpsEnd) const;
 };
+
+// numpy's rfft (unnormalised) and irfft (normalised by 1/n): FFTW, planned under one lock.
+std::vector<std::complex<double>> rfft(const std::vector<double>& x);
+std::vector<double> irfft(const std::vector<std::complex<double>>& X, std::size_t n);
 
 // A one-sided spectrum on frequencies f0 + k * df (PSD in unit^2/Hz, ASD in unit/sqrt(Hz)).
 struct Spectrum {
