@@ -131,7 +131,7 @@ class Windows : public Component {
  public:
   explicit Windows(const Params& p) : cfg_(windowParams().parse(p)) {}
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
-    const WhitenedFiles wf = whitenedInput(ctx, in, "strain");
+    const WhitenedFiles wf = whitenedInput(in, "strain");
     const data::StrainData noisy = data::readStrain(wf.noisy);
     const data::StrainData clean = data::readStrain(wf.clean);
     const std::vector<Event> events = readEvents(wf.events);
@@ -335,7 +335,7 @@ class Denoise : public Component {
   Artifacts run(StepContext& ctx, const Artifacts& in) override {
     UNet1d net = loadDenoiser(in.at("model"));
     const double window = in.at("model").meta.value("window_s", 1.0);
-    WhitenedFiles wf = in.count("strain") ? whitenedInput(ctx, in, "strain") : WhitenedFiles{ctx.resolve(cfg_.file).string(), "", "", 0};
+    WhitenedFiles wf = in.count("strain") ? whitenedInput(in, "strain") : WhitenedFiles{ctx.resolve(cfg_.file).string(), "", "", 0};
     if (wf.noisy.empty()) throw std::runtime_error("denoise: connect a whitened strain (gw.Whiten) or set `file`");
     data::StrainData d = data::readStrain(wf.noisy);
     const double rate = d.strain.rate;

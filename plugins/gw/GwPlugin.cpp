@@ -5,7 +5,6 @@
 // files. The networks are in Denoiser.cpp and GlitchFlow.cpp.
 #include "Denoiser.h"
 #include "GwScience.h"
-#include "GwSteps.h"
 
 #include "exec/Component.h"
 #include "exec/ParamDecls.h"
@@ -26,18 +25,6 @@
 namespace fs = std::filesystem;
 
 namespace tf::gw {
-
-WhitenedFiles whitenedInput(StepContext& ctx, const Artifacts& in, const std::string& port) {
-  (void)ctx;
-  auto it = in.find(port);
-  if (it == in.end()) throw std::runtime_error("input '" + port + "' is not connected (expected gw.Whiten's output)");
-  const auto& m = it->second.meta;
-  for (const char* key : {"path", "clean", "events"})
-    if (!m.contains(key) || m.at(key).get<std::string>().empty())
-      throw std::runtime_error("input '" + port + "' carries no '" + key + "' (connect gw.Whiten's `whitened` output)");
-  return {m.at("path").get<std::string>(), m.at("clean").get<std::string>(), m.at("events").get<std::string>(),
-          m.value("settle_s", 1.0)};
-}
 
 namespace {
 

@@ -6,10 +6,6 @@
 
 #include <string>
 
-namespace tf {
-class StepContext;
-}
-
 namespace tf::gw {
 
 struct WhitenedFiles {
@@ -20,6 +16,6 @@ struct WhitenedFiles {
 };
 
 // The files behind input `port`; throws naming the step input and the missing key.
-WhitenedFiles whitenedInput(StepContext& ctx, const Artifacts& in, const std::string& port);
+WhitenedFiles whitenedInput(const Artifacts& in, const std::string& port);
 
 }  // namespace tf::gw
