@@ -68,7 +68,7 @@ std::string recipeOf(const SyntheticParams& c) {
   r << "rate=" << c.rate << " dur=" << c.duration << " gps=" << c.gpsStart << " det=" << c.detector << " cpm=" << c.chirpsPerMinute
     << " gpm=" << c.glitchesPerMinute << " snr=" << c.snrMin << ".." << c.snrMax << " gsnr=" << c.glitchSnrMin << ".."
     << c.glitchSnrMax << " mc=" << c.chirpMassMin << ".." << c.chirpMassMax << " flow=" << c.fLow << " seed=" << c.seed
-    << " layout=" << c.layout << " v1";
+    << " layout=" << c.layout << " v2";  // v2: events table GPS to the microsecond
   return r.str();
 }
 

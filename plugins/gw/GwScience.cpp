@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -268,10 +269,14 @@ std::string eventsFileFor(const std::string& noisyFile) {
 void writeEvents(const std::string& path, const std::vector<Event>& events) {
   std::ostringstream s;
   s << "kind,gps,snr,duration_s,frequency_hz,chirp_mass_msun\n";
-  s.precision(12);
-  for (const Event& e : events)
-    s << eventKindName(e.kind) << "," << e.gps << "," << e.snr << "," << e.duration << "," << e.frequency << ","
-      << e.chirpMass << "\n";
+  // GPS times to the microsecond (ten digits before the point: 12 significant digits would
+  // round them to 10 ms); the rest to six significant digits.
+  for (const Event& e : events) {
+    char line[200];
+    std::snprintf(line, sizeof line, "%s,%.6f,%.6g,%.6g,%.6g,%.6g\n", eventKindName(e.kind), e.gps, e.snr, e.duration, e.frequency,
+                  e.chirpMass);
+    s << line;
+  }
   io::writeTextAtomic(path, s.str());
 }
 
