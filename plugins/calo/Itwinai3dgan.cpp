@@ -16,6 +16,7 @@
 #include "config/Node.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
+#include "registry/ItwinaiArgs.h"
 #include "registry/Registry.h"
 
 #include <ATen/ATen.h>
@@ -396,13 +397,6 @@ class ImagesSaver : public Component {
   Node aggregate_;
 };
 
-ParamSpec anyParam(std::string name, std::string doc) {
-  ParamSpec s;
-  s.name = std::move(name);
-  s.type = ParamType::Any;
-  s.doc = std::move(doc);
-  return s;
-}
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include "config/Node.h"
 #include "exec/Component.h"
 #include "exec/Params.h"
+#include "registry/ItwinaiArgs.h"
 #include "registry/Registry.h"
 #include "train/Trainer.h"
 
@@ -35,29 +36,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-// One itwinai component's arguments, read key by key; what is not honoured is said by name.
-class ArgReader {
- public:
-  ArgReader(StepContext& ctx, const Params& p, std::string component) : ctx_(ctx), p_(p), component_(std::move(component)) {}
-  const Node* get(const std::string& key) const {
-    const Node* n = p_.args().find(key);
-    return n && !n->isNull() ? n : nullptr;
-  }
-  std::string text(const std::string& key, const std::string& def) const {
-    const Node* n = get(key);
-    return n && n->isScalar() ? n->text() : def;
-  }
-  void warn(const std::string& key, const std::string& why) {
-    const Node* n = p_.args().find(key);
-    ctx_.log("warning: " + component_ + " " + key + " = " + (n ? n->describe() + " (" + n->location().str() + ")" : "?") +
-             " is not honoured: " + why);
-  }
-
- private:
-  StepContext& ctx_;
-  const Params& p_;
-  std::string component_;
-};
 
 std::vector<fs::path> fieldFiles(const fs::path& dir) {
   std::vector<fs::path> out;
@@ -202,13 +180,6 @@ class CyclonesTrainer : public Component {
   Params p_;
 };
 
-ParamSpec anyParam(std::string name, std::string doc) {
-  ParamSpec s;
-  s.name = std::move(name);
-  s.type = ParamType::Any;
-  s.doc = std::move(doc);
-  return s;
-}
 
 }  // namespace
 

@@ -492,4 +492,5 @@ void registerStrainSteps(Registry& reg) {
 TWINFORGE_PLUGIN(gw) {
   tf::gw::registerStrainSteps(reg);
   tf::gw::registerDenoiser(reg);
+  tf::gw::registerGlitchFlow(reg);
 }

@@ -49,9 +49,9 @@ class TestRegistry : public QObject {
     Registry reg;
     registerBuiltins(reg);
     auto results = loadPlugins(reg, {TF_PLUGIN_DIR, TF_TEST_PLUGIN_DIR, "/nonexistent/dir"});
-    // calo, synthetic, test, and cyclone where libnetcdf was there to build it
+    // calo, synthetic, gw, test, and cyclone where libnetcdf was there to build it
     const bool cyclone = QFile::exists(QStringLiteral(TF_PLUGIN_DIR "/libtwinforge_cyclone.so"));
-    QCOMPARE(int(results.size()), cyclone ? 4 : 3);
+    QCOMPARE(int(results.size()), cyclone ? 5 : 4);
     for (const auto& r : results) QVERIFY2(r.ok, r.error.c_str());
     QCOMPARE(reg.find("synthetic.RegressionSet")->plugin, std::string("synthetic"));
     QCOMPARE(reg.find("test.Sum")->plugin, std::string("test"));
@@ -59,7 +59,9 @@ class TestRegistry : public QObject {
     QCOMPARE(reg.find("core.MLP")->plugin, std::string("core"));
     // The plugins' inspectors come before core's generic HDF5 one.
     QCOMPARE(reg.fileInspectors().back().plugin, std::string("core"));
-    QCOMPARE(int(reg.fileInspectors().size()), cyclone ? 5 : 3);  // cyclone: fields and track tables
+    QCOMPARE(reg.find("gw.Synthetic")->plugin, std::string("gw"));
+    // calo, gw (strain), core; cyclone: fields and track tables
+    QCOMPARE(int(reg.fileInspectors().size()), cyclone ? 6 : 4);
     if (cyclone) QCOMPARE(reg.find("cyclone.Baseline")->plugin, std::string("cyclone"));
   }
 

@@ -71,6 +71,44 @@ class TestGw : public QObject {
       QVERIFY2(info.out.contains(want), qPrintable(want + QString(" in:\n") + info.out));
   }
 
+  void itwinaiVirgoFileRunsUnchanged() {
+    // The images first, small (64 sets), where itwinai's generator looks for them (data_root).
+    const QString root = tmp_.filePath("virgo-data");
+    const QString make = tftest::writeFile(tmp_, "images.yaml",
+                                           QString("pipeline:\n"
+                                                   "  steps:\n"
+                                                   "    images:\n"
+                                                   "      _target_: gw.AuxChannelImages\n"
+                                                   "      file: %1/virgo_data.hdf5\n"
+                                                   "      rows: 64\n")
+                                               .arg(root)
+                                               .toUtf8());
+    Result r = runTool({make, "-w", tmp_.filePath("vws")});
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    QVERIFY(QFile::exists(root + "/virgo_data.hdf5"));
+    const QString config = tftest::source("tests/fixtures/itwinai-virgo.yaml");
+    // The small pipeline: generator (keeps the images), splitter, processor, trainer.
+    r = runTool({config, "-p", "training_pipeline_small", "--set", "data_root=" + root, "--set", "epochs=1", "-w", tmp_.filePath("vws")});
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    const QString all = r.out + r.err;
+    QVERIFY2(all.contains("kept " + root + "/virgo_data.hdf5: 64 image sets of 4 channels"), qPrintable(all));
+    QVERIFY2(all.contains("split 64 image sets into 58 train and 6 validation"), qPrintable(all));
+    QVERIFY2(all.contains("glitch-flow network (simple, 309057 parameters)") && all.contains("adam lr 0.000100"), qPrintable(all));
+    // What is not honoured is said by name, with where it is written.
+    for (const char* key : {"config.save_best = true (", "checkpoint_path = \"checkpoints/epoch_{}.pth\" (", "logger = a mapping ("})
+      QVERIFY2(all.contains(QString(key) + config + ":"), qPrintable(QString(key) + " not warned in:\n" + all));
+    QVERIFY(!findFile(tmp_.filePath("vws") + "/mlruns", "tensors.h5").isEmpty());
+    // The full pipeline reads the same images from hdf5_file_location.
+    r = runTool({config, "--set", "hdf5_file_location=" + root + "/virgo_data.hdf5", "--set", "epochs=1", "-w", tmp_.filePath("vws")});
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    QVERIFY2((r.out + r.err).contains("chunk_size = 1000"), qPrintable(r.out + r.err));
+    QVERIFY2((r.out + r.err).contains("held-out images: L1"), qPrintable(r.out + r.err));
+    // A missing images file is named.
+    r = runTool({config, "--set", "hdf5_file_location=" + root + "/nothing.hdf5", "--set", "epochs=1", "-w", tmp_.filePath("vws")});
+    QVERIFY(r.code != 0);
+    QVERIFY2((r.out + r.err).contains("nothing.hdf5") && (r.out + r.err).contains("no such file"), qPrintable(r.out + r.err));
+  }
+
   void badInputIsNamed() {
     const QString ws = tmp_.filePath("bad");
     QDir().mkpath(ws + "/data");
