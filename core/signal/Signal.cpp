@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <functional>
 #include <mutex>
+#include <thread>
 #include <numeric>
 #include <stdexcept>
 
@@ -22,12 +24,20 @@ std::mutex& plannerMutex() {
   return m;
 }
 
+// Transforms of a million points and more (whitening an hour of strain) use FFTW's threads.
+int plannerThreads(std::size_t n) {
+  static const bool ready = fftw_init_threads() != 0;
+  if (!ready || n < (std::size_t{1} << 20)) return 1;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 class RealFft {
  public:
   explicit RealFft(std::size_t n) : n_(n) {
     in_ = fftw_alloc_real(n);
     out_ = fftw_alloc_complex(n / 2 + 1);
     std::lock_guard<std::mutex> lock(plannerMutex());
+    fftw_plan_with_nthreads(plannerThreads(n));
     fwd_ = fftw_plan_dft_r2c_1d(static_cast<int>(n), in_, out_, FFTW_ESTIMATE);
     inv_ = fftw_plan_dft_c2r_1d(static_cast<int>(n), out_, in_, FFTW_ESTIMATE);
   }
@@ -76,6 +86,30 @@ class ComplexFft {
   fftw_complex* buf_ = nullptr;
   fftw_plan inv_ = nullptr;
 };
+
+// Runs fn(begin, end) over [0, n) split across the machine's cores (one part below `grain`).
+void parallelFor(std::size_t n, std::size_t grain, const std::function<void(std::size_t, std::size_t)>& fn) {
+  const std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t parts = std::min<std::size_t>(hw, std::max<std::size_t>(1, n / std::max<std::size_t>(grain, 1)));
+  if (parts <= 1) {
+    fn(0, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  std::exception_ptr failure;
+  std::mutex m;
+  for (std::size_t p = 0; p < parts; ++p)
+    pool.emplace_back([&, p] {
+      try {
+        fn(n * p / parts, n * (p + 1) / parts);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(m);
+        failure = std::current_exception();
+      }
+    });
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
 
 // A length FFTW transforms fast: the next 2^a 3^b 5^c at or above n.
 std::size_t goodFftSize(std::size_t n) {
@@ -214,21 +248,23 @@ Spectrum psd(const TimeSeries& x, const WelchOptions& o) {
   const double scale = 1.0 / (x.rate * wss);
   const std::size_t nf = nper / 2 + 1;
 
-  RealFft fft(nper);
   std::vector<double> per(nseg * nf);  // periodograms, bin-major for the median
-  for (std::size_t s = 0; s < nseg; ++s) {
-    const double* seg = x.values.data() + s * step;
-    const double mean = std::accumulate(seg, seg + nper, 0.0) / static_cast<double>(nper);
-    for (std::size_t i = 0; i < nper; ++i) fft.in()[i] = (seg[i] - mean) * win[i];
-    fft.forward();
-    const cd* X = fft.spectrum();
-    for (std::size_t k = 0; k < nf; ++k) {
-      double p = std::norm(X[k]) * scale;
-      const bool edge = k == 0 || (nper % 2 == 0 && k == nf - 1);
-      if (!edge) p *= 2;
-      per[k * nseg + s] = p;
+  parallelFor(nseg, 32, [&](std::size_t s0, std::size_t s1) {
+    RealFft fft(nper);
+    for (std::size_t s = s0; s < s1; ++s) {
+      const double* seg = x.values.data() + s * step;
+      const double mean = std::accumulate(seg, seg + nper, 0.0) / static_cast<double>(nper);
+      for (std::size_t i = 0; i < nper; ++i) fft.in()[i] = (seg[i] - mean) * win[i];
+      fft.forward();
+      const cd* X = fft.spectrum();
+      for (std::size_t k = 0; k < nf; ++k) {
+        double p = std::norm(X[k]) * scale;
+        const bool edge = k == 0 || (nper % 2 == 0 && k == nf - 1);
+        if (!edge) p *= 2;
+        per[k * nseg + s] = p;
+      }
     }
-  }
+  });
   Spectrum out;
   out.f0 = 0;
   out.df = x.rate / static_cast<double>(nper);
@@ -238,11 +274,13 @@ Spectrum psd(const TimeSeries& x, const WelchOptions& o) {
       out.values[k] = std::accumulate(per.begin() + k * nseg, per.begin() + (k + 1) * nseg, 0.0) / nseg;
   } else {
     const double bias = medianBias(nseg);
-    std::vector<double> tmp(nseg);
-    for (std::size_t k = 0; k < nf; ++k) {
-      std::copy(per.begin() + k * nseg, per.begin() + (k + 1) * nseg, tmp.begin());
-      out.values[k] = median(tmp) / bias;
-    }
+    parallelFor(nf, 256, [&](std::size_t k0, std::size_t k1) {
+      std::vector<double> tmp(nseg);
+      for (std::size_t k = k0; k < k1; ++k) {
+        std::copy(per.begin() + k * nseg, per.begin() + (k + 1) * nseg, tmp.begin());
+        out.values[k] = median(tmp) / bias;
+      }
+    });
   }
   return out;
 }
@@ -284,28 +322,29 @@ std::vector<double> firFromTransfer(const std::vector<double>& transferIn, std::
   RealFft fft(n);
   for (std::size_t k = 0; k < nsamp; ++k) fft.spectrum()[k] = cd(t[k], 0);
   fft.inverse();
-  std::vector<double> imp(fft.in(), fft.in() + n);
-  for (double& v : imp) v /= static_cast<double>(n);
+  // Only the ends of the impulse response survive the truncation: read them in place.
+  const double* imp = fft.in();
   const std::size_t ts = ntaps / 2, te = n - ts;
   const std::vector<double> win = window(Window::Hann, ntaps);
-  for (std::size_t i = 0; i < ts; ++i) imp[i] *= win[ts + i];
-  for (std::size_t i = te; i < n; ++i) imp[i] *= win[i - te];
-  for (std::size_t i = ts; i < te; ++i) imp[i] = 0;
+  auto truncated = [&](std::size_t i) {
+    if (i < ts) return imp[i] / static_cast<double>(n) * win[ts + i];
+    if (i >= te) return imp[i] / static_cast<double>(n) * win[i - te];
+    return 0.0;
+  };
   // numpy.roll(imp, int(ntaps / 2 - 1))[:ntaps]
   const long shift = static_cast<long>(static_cast<double>(ntaps) / 2 - 1);
   std::vector<double> out(ntaps);
   for (std::size_t i = 0; i < ntaps; ++i) {
     long j = (static_cast<long>(i) - shift) % static_cast<long>(n);
     if (j < 0) j += static_cast<long>(n);
-    out[i] = imp[static_cast<std::size_t>(j)];
+    out[i] = truncated(static_cast<std::size_t>(j));
   }
   return out;
 }
 
-std::vector<double> convolve(const std::vector<double>& xIn, const std::vector<double>& fir) {
-  const std::size_t n = xIn.size(), m = fir.size();
+std::vector<double> convolve(std::vector<double> x, const std::vector<double>& fir) {
+  const std::size_t n = x.size(), m = fir.size();
   if (m == 0 || n < m) throw std::invalid_argument("convolve: the series is shorter than the filter");
-  std::vector<double> x = xIn;
   const std::size_t pad = (m + 1) / 2;
   const std::vector<double> win = window(Window::Hann, m);
   for (std::size_t i = 0; i < pad; ++i) {
@@ -321,26 +360,31 @@ std::vector<double> convolve(const std::vector<double>& xIn, const std::vector<d
   std::copy(fir.begin(), fir.end(), hf.in());
   hf.forward();
   std::vector<cd> H(hf.spectrum(), hf.spectrum() + N / 2 + 1);
-  RealFft f(N);
   std::vector<double> y(n);
   const long off = static_cast<long>((m - 1) / 2);
-  for (long s = off; s < off + static_cast<long>(n); s += static_cast<long>(L)) {
-    // y_full[s .. s + L) needs x[s - (m - 1) .. s + L)
-    const long begin = s - static_cast<long>(m - 1);
-    for (std::size_t i = 0; i < N; ++i) {
-      const long j = begin + static_cast<long>(i);
-      f.in()[i] = (j >= 0 && j < static_cast<long>(n)) ? x[static_cast<std::size_t>(j)] : 0.0;
+  const std::size_t blocks = (n + L - 1) / L;
+  // Blocks are independent: split across the cores, one FFT pair per thread.
+  parallelFor(blocks, 4, [&](std::size_t b0, std::size_t b1) {
+    RealFft f(N);
+    for (std::size_t blk = b0; blk < b1; ++blk) {
+      const long s = off + static_cast<long>(blk * L);
+      // y_full[s .. s + L) needs x[s - (m - 1) .. s + L)
+      const long begin = s - static_cast<long>(m - 1);
+      for (std::size_t i = 0; i < N; ++i) {
+        const long j = begin + static_cast<long>(i);
+        f.in()[i] = (j >= 0 && j < static_cast<long>(n)) ? x[static_cast<std::size_t>(j)] : 0.0;
+      }
+      f.forward();
+      cd* X = f.spectrum();
+      for (std::size_t k = 0; k < N / 2 + 1; ++k) X[k] *= H[k];
+      f.inverse();
+      for (std::size_t i = 0; i < L; ++i) {
+        const long o = s + static_cast<long>(i) - off;
+        if (o >= static_cast<long>(n)) break;
+        y[static_cast<std::size_t>(o)] = f.in()[m - 1 + i] / static_cast<double>(N);
+      }
     }
-    f.forward();
-    cd* X = f.spectrum();
-    for (std::size_t k = 0; k < N / 2 + 1; ++k) X[k] *= H[k];
-    f.inverse();
-    for (std::size_t i = 0; i < L; ++i) {
-      const long o = s + static_cast<long>(i) - off;
-      if (o >= static_cast<long>(n)) break;
-      y[static_cast<std::size_t>(o)] = f.in()[m - 1 + i] / static_cast<double>(N);
-    }
-  }
+  });
   return y;
 }
 
@@ -365,11 +409,14 @@ TimeSeries whiten(const TimeSeries& x, const Spectrum& asdIn, const WhitenOption
   std::vector<double> transfer(a.values.size());
   for (std::size_t i = 0; i < transfer.size(); ++i) transfer[i] = 1.0 / a.values[i];
   const std::vector<double> tdw = firFromTransfer(transfer, ntaps, ncorner);
-  std::vector<double> in = x.values;
-  const double mean = std::accumulate(in.begin(), in.end(), 0.0) / static_cast<double>(in.size());
-  for (double& v : in) v -= mean;
-  TimeSeries out = x;
-  out.values = convolve(in, tdw);
+  const double mean = std::accumulate(x.values.begin(), x.values.end(), 0.0) / static_cast<double>(x.values.size());
+  std::vector<double> in(x.values.size());
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = x.values[i] - mean;
+  TimeSeries out;
+  out.t0 = x.t0;
+  out.rate = x.rate;
+  out.channel = x.channel;
+  out.values = convolve(std::move(in), tdw);
   const double norm = std::sqrt(2.0 / x.rate);
   for (double& v : out.values) v *= norm;
   out.unit = "whitened";

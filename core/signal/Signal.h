@@ -68,7 +68,7 @@ Spectrum interpolate(const Spectrum& s, double df);
 // `ntaps` taps from a one-sided transfer function, highpassed below bin `ncorner`.
 std::vector<double> firFromTransfer(const std::vector<double>& transfer, std::size_t ntaps, std::size_t ncorner = 0);
 // Same-length convolution with the first and last half-filter tapered (gwpy's convolve).
-std::vector<double> convolve(const std::vector<double>& x, const std::vector<double>& fir);
+std::vector<double> convolve(std::vector<double> x, const std::vector<double>& fir);
 
 // gwpy's TimeSeries.whiten: ASD by Welch (overlap 0 by default, as gwpy), FIR of `fduration`
 // seconds by inverse spectrum truncation, applied by convolution, scaled by sqrt(2 dt) so
