@@ -28,8 +28,10 @@ pairs() {  # name, our command, peer command, peer name
   local name=$1 ours=$2 peer=$3 peername=$4
   : >"$TMP/$name"
   for _ in 1 2 3; do
-    a=$(eval "$ours" | tee /dev/stderr | ms)
-    b=$(eval "$peer" | tee /dev/stderr | ms)
+    # (echo, not tee /dev/stderr: with output sent to a file, tee's own open of /dev/stderr
+    # starts at offset 0 and overwrites what was written)
+    out=$(eval "$ours"); echo "  twinforge $out"; a=$(echo "$out" | ms)
+    out=$(eval "$peer"); echo "  peer      $out"; b=$(echo "$out" | ms)
     awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f\n", b / a}' >>"$TMP/$name"
   done
   echo "$name: speed-up over $peername, median: $(median <"$TMP/$name")"

@@ -157,6 +157,35 @@ fields:
     viewer->close();
   }
 
+  void doubleClickedStrainStepOpensTheStrainViewer() {
+    if (!tftest::registry().find("gw.Synthetic")) QSKIP("the GW plugin was not built (no FFTW)");
+    QTemporaryDir dir;
+    const QString yaml = tftest::writeFile(dir, "strain.yaml", R"(
+strain:
+  steps:
+    generate: {_target_: gw.Synthetic, file: data/gui-strain.hdf5, rate: 1024, duration: 32, chirps_per_minute: 4}
+)");
+    tf::ui::MainWindow w(tftest::registry());
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(yaml));
+    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+    QVERIFY(w.startRun());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    const int before = QApplication::topLevelWidgets().size();
+    Q_EMIT w.stepList()->itemDoubleClicked(w.stepList()->topLevelItem(0), 0);
+    QTRY_COMPARE(QApplication::topLevelWidgets().size(), before + 1);
+    QWidget* viewer = nullptr;
+    for (QWidget* t : QApplication::topLevelWidgets())
+      if (t->windowTitle().contains("gui-strain.hdf5")) viewer = t;
+    QVERIFY2(viewer, "no viewer window for gui-strain.hdf5");
+    bool strain = false;  // the strain viewer, not the generic HDF5 or shower one
+    for (QWidget* c : viewer->findChildren<QWidget*>()) strain = strain || QByteArray(c->metaObject()->className()) == "tf::viewers::TracePlot";
+    QVERIFY(strain);
+    viewer->close();
+  }
+
   void doubleClickedValidationStepOpensItsReport() {
     QTemporaryDir dir;
     const QString yaml = tftest::writeFile(dir, "validate.yaml", R"(
