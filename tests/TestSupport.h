@@ -5,7 +5,10 @@
 #include "launch/Host.h"
 #include "registry/Registry.h"
 
+#include <QDirIterator>
 #include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QString>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -53,8 +56,38 @@ inline std::vector<std::string> sanitizerSetupLines() {
   return lines;
 }
 
+// twinforge-run as a user runs it: its exit code and what it printed.
+struct ToolResult {
+  int code = -1;  // -1 when it crashed or hung
+  QString out, err;
+  QString runDir() const {  // from "run ID saved in DIR"
+    auto m = QRegularExpression("saved in (\\S+)").match(out + err);
+    return m.hasMatch() ? m.captured(1) : QString();
+  }
+};
+struct ToolOptions {
+  QString cwd;  // empty: the test's
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  int hangGuardMs = 590000;  // a hang guard under ctest's 600 s, not a performance limit
+};
+inline ToolResult runTool(const QStringList& args, const ToolOptions& o = {});
+// The first file called `name` below `dir`, or "".
+inline QString findFile(const QString& dir, const QString& name) {
+  QDirIterator it(dir, {name}, QDir::Files, QDirIterator::Subdirectories);
+  return it.hasNext() ? it.next() : QString();
+}
+
 inline QString source(const QString& rel) { return QStringLiteral(TF_SOURCE_DIR "/") + rel; }
 inline QString bin(const QString& name) { return QStringLiteral(TF_BIN_DIR "/") + name; }
+
+inline ToolResult runTool(const QStringList& args, const ToolOptions& o) {
+  QProcess p;
+  p.setProcessEnvironment(o.env);
+  if (!o.cwd.isEmpty()) p.setWorkingDirectory(o.cwd);
+  p.start(bin("twinforge-run"), args);
+  p.waitForFinished(o.hangGuardMs);
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
 
 // Writes `text` to `name` inside `dir` and returns the file's path.
 inline QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {

@@ -9,6 +9,7 @@
 #include "exec/Component.h"
 #include "exec/ParamDecls.h"
 #include "io/AtomicFile.h"
+#include "plot/AxisTicks.h"
 #include "registry/Plugin.h"
 #include "registry/Registry.h"
 
@@ -265,23 +266,30 @@ std::string svgPlot(const std::string& title, const std::string& xlabel, const s
     << "<rect width='100%' height='100%' fill='white'/>\n"
     << "<text x='" << W / 2 << "' y='20' text-anchor='middle' font-size='14'>" << title << "</text>\n"
     << "<rect x='" << l << "' y='" << t << "' width='" << W - l - r << "' height='" << H - t - b << "' fill='none' stroke='#444'/>\n";
-  auto tickLabel = [](double v, bool lg) {
-    std::ostringstream o;
-    if (lg) o << "1e" << static_cast<int>(std::round(v));
-    else o << v;
-    return o.str();
+  // Round ticks (the project's one tick rule, core/plot/AxisTicks): 1-2-5 steps, whole decades.
+  auto axis = [&](double lo, double hi, bool lg, bool horizontal) {
+    std::vector<std::pair<double, std::string>> ticks;  // position in axis units, label
+    if (lg) {
+      for (double d : plot::logTicks(std::pow(10.0, lo), std::pow(10.0, hi)).decades)
+        if (std::log10(d) >= lo - 1e-9 && std::log10(d) <= hi + 1e-9) ticks.emplace_back(std::log10(d), plot::decadeLabel(d));
+    } else {
+      const plot::Ticks t = plot::ticksWithin(lo, hi, 5);
+      for (double v : t.values) ticks.emplace_back(v, t.label(v));
+    }
+    for (const auto& [v, label] : ticks) {
+      if (horizontal) {
+        const double X = l + (v - x0) / (x1 - x0) * (W - l - r);
+        s << "<line x1='" << X << "' y1='" << t << "' x2='" << X << "' y2='" << H - b << "' stroke='#e4e4e4'/>\n"
+          << "<text x='" << X << "' y='" << H - b + 16 << "' text-anchor='middle'>" << label << "</text>\n";
+      } else {
+        const double Y = H - b - (v - y0) / (y1 - y0) * (H - t - b);
+        s << "<line x1='" << l << "' y1='" << Y << "' x2='" << W - r << "' y2='" << Y << "' stroke='#e4e4e4'/>\n"
+          << "<text x='" << l - 6 << "' y='" << Y + 4 << "' text-anchor='end'>" << label << "</text>\n";
+      }
+    }
   };
-  for (int i = 0; i <= 4; ++i) {
-    const double vx = x0 + (x1 - x0) * i / 4, vy = y0 + (y1 - y0) * i / 4;
-    const double X = l + (W - l - r) * i / 4, Y = H - b - (H - t - b) * i / 4;
-    std::ostringstream lx, ly;
-    lx.precision(3);
-    ly.precision(3);
-    lx << (logx ? tickLabel(vx, true) : tickLabel(std::round(vx * 1000) / 1000, false));
-    ly << (logy ? tickLabel(vy, true) : tickLabel(std::round(vy * 1000) / 1000, false));
-    s << "<text x='" << X << "' y='" << H - b + 16 << "' text-anchor='middle'>" << lx.str() << "</text>\n"
-      << "<text x='" << l - 6 << "' y='" << Y + 4 << "' text-anchor='end'>" << ly.str() << "</text>\n";
-  }
+  axis(x0, x1, logx, true);
+  axis(y0, y1, logy, false);
   s << "<text x='" << (l + W - r) / 2 << "' y='" << H - 12 << "' text-anchor='middle'>" << xlabel << "</text>\n"
     << "<text x='16' y='" << (t + H - b) / 2 << "' text-anchor='middle' transform='rotate(-90 16 " << (t + H - b) / 2 << ")'>" << ylabel << "</text>\n";
   int li = 0;
@@ -291,7 +299,9 @@ std::string svgPlot(const std::string& title, const std::string& xlabel, const s
       if ((logx && L.x[i] <= 0) || (logy && L.y[i] <= 0) || !std::isfinite(L.y[i])) continue;
       s << px(L.x[i]) << "," << py(L.y[i]) << " ";
     }
-    s << "'/>\n<text x='" << l + 10 << "' y='" << t + 16 + 16 * li << "' fill='" << L.colour << "'>" << L.name << "</text>\n";
+    s << "'/>\n<rect x='" << l + 6 << "' y='" << t + 4 + 16 * li << "' width='" << 7 * L.name.size() + 10
+      << "' height='16' fill='white' fill-opacity='0.85'/>\n<text x='" << l + 10 << "' y='" << t + 16 + 16 * li << "' fill='" << L.colour
+      << "'>" << L.name << "</text>\n";
     ++li;
   }
   s << "</svg>\n";
@@ -407,6 +417,7 @@ class Evaluate : public Component {
     // Figures: residual ASDs, and the loudest scored chirp (noisy, denoised, injected).
     std::vector<Line> asdLines = {{"noisy - injected", "#999999", {}, {}}, {"denoised - injected", "#d62728", {}, {}}};
     for (std::size_t k = 1; k < an.values.size(); ++k) {
+      if (an.frequency(k) < 10) continue;  // below the whitening filter's high-pass: nothing to see
       asdLines[0].x.push_back(an.frequency(k));
       asdLines[0].y.push_back(an.values[k]);
       asdLines[1].x.push_back(ad.frequency(k));

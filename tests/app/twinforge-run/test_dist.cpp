@@ -28,18 +28,12 @@ QStringList trainingArgs(int batch, int epochs = 3) {
           "-q"};
 }
 
-struct Result {
-  int code = -1;
-  QString out, err;
-};
-
+using Result = tftest::ToolResult;
 Result runTool(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
-  QProcess p;
-  p.setProcessEnvironment(env);
-  p.start(tftest::bin("twinforge-run"), args);
-  p.waitForFinished(300000);  // a hang guard, not a performance limit
-  Result r{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-           p.readAllStandardError()};
+  tftest::ToolOptions o;
+  o.env = env;
+  o.hangGuardMs = 300000;
+  Result r = tftest::runTool(args, o);
   if (r.code != 0) qInfo("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, qPrintable(r.out), qPrintable(r.err));
   return r;
 }

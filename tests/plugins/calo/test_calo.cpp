@@ -13,18 +13,8 @@
 
 namespace {
 
-struct Result {
-  int code = -1;
-  QString out, err;
-};
-
-Result runTool(const QStringList& args) {
-  QProcess p;
-  p.start(tftest::bin("twinforge-run"), args);
-  p.waitForFinished(300000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-          p.readAllStandardError()};
-}
+using tftest::runTool;
+using Result = tftest::ToolResult;
 
 }  // namespace
 

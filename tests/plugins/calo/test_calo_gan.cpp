@@ -24,22 +24,11 @@
 
 namespace {
 
-struct Result {
-  int code = -1;
-  QString out, err;
-  QString runDir() const {  // "run ID saved in DIR"
-    auto m = QRegularExpression("saved in (\\S+)").match(out + err);
-    return m.hasMatch() ? m.captured(1) : QString();
-  }
-};
-
+using Result = tftest::ToolResult;
 Result runTool(const QStringList& args, const QString& cwd) {
-  QProcess p;
-  p.setWorkingDirectory(cwd);
-  p.start(tftest::bin("twinforge-run"), args);
-  p.waitForFinished(580000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-          p.readAllStandardError()};
+  tftest::ToolOptions o;
+  o.cwd = cwd;
+  return tftest::runTool(args, o);
 }
 
 nlohmann::json readJson(const QString& path) {

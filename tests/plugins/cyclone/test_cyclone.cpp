@@ -16,22 +16,9 @@
 
 namespace {
 
-struct Result {
-  int code = -1;
-  QString out, err;
-};
-
-Result runTool(const QStringList& args) {
-  QProcess p;
-  p.start(tftest::bin("twinforge-run"), args);
-  p.waitForFinished(590000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-}
-
-QString findFile(const QString& dir, const QString& name) {
-  QDirIterator it(dir, {name}, QDir::Files, QDirIterator::Subdirectories);
-  return it.hasNext() ? it.next() : QString();
-}
+using tftest::findFile;
+using tftest::runTool;
+using Result = tftest::ToolResult;
 
 }  // namespace
 

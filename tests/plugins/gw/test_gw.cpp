@@ -8,27 +8,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
 
-struct Result {
-  int code = -1;
-  QString out, err;
-};
-
-Result runTool(const QStringList& args) {
-  QProcess p;
-  p.start(tftest::bin("twinforge-run"), args);
-  p.waitForFinished(590000);
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-}
-
-QString findFile(const QString& dir, const QString& name) {
-  QDirIterator it(dir, {name}, QDir::Files, QDirIterator::Subdirectories);
-  return it.hasNext() ? it.next() : QString();
-}
+using tftest::findFile;
+using tftest::runTool;
+using Result = tftest::ToolResult;
 
 }  // namespace
 
@@ -103,6 +91,22 @@ class TestGw : public QObject {
     QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
     QVERIFY2((r.out + r.err).contains("chunk_size = 1000"), qPrintable(r.out + r.err));
     QVERIFY2((r.out + r.err).contains("held-out images: L1"), qPrintable(r.out + r.err));
+    // The native steps: the attention U-Net on the same images; its training loss falls.
+    const QString flow = tftest::writeFile(tmp_, "flow.yaml",
+                                           QString("pipeline:\n"
+                                                   "  steps:\n"
+                                                   "    images: {_target_: gw.AuxChannelImages, file: %1/virgo_data.hdf5, rows: 64}\n"
+                                                   "    split: {_target_: core.TrainValSplit, val_fraction: 0.2, seed: 3}\n"
+                                                   "    train: {_target_: gw.GlitchFlowTrainer, epochs: 4, lr: 1.0e-3, batch_size: 8, seed: 5}\n")
+                                               .arg(root)
+                                               .toUtf8());
+    r = runTool({flow, "-w", tmp_.filePath("vws")});
+    QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+    QVERIFY2((r.out + r.err).contains("glitch-flow network (attention-unet, width 16, 487580 parameters)"), qPrintable(r.out + r.err));
+    const QRegularExpression lossRe("epoch (\\d+)/4 loss ([0-9.e-]+)");
+    std::vector<double> losses;
+    for (auto it = lossRe.globalMatch(r.out + r.err); it.hasNext();) losses.push_back(it.next().captured(2).toDouble());
+    QVERIFY2(losses.size() >= 2 && losses.back() < losses.front(), qPrintable(r.out + r.err));
     // A missing images file is named.
     r = runTool({config, "--set", "hdf5_file_location=" + root + "/nothing.hdf5", "--set", "epochs=1", "-w", tmp_.filePath("vws")});
     QVERIFY(r.code != 0);
