@@ -8,6 +8,7 @@
 #include "exec/Component.h"
 #include "exec/ParamDecls.h"
 #include "io/AtomicFile.h"
+#include "io/Recipe.h"
 #include "registry/Plugin.h"
 #include "registry/Registry.h"
 
@@ -74,15 +75,9 @@ class Synthetic : public Component {
     recipe << "lat=" << cfg_.latMin << ".." << cfg_.latMax << " lon=" << cfg_.lonMin << ".." << cfg_.lonMax
            << " res=" << cfg_.resolution << " days=" << cfg_.days << "x" << cfg_.stepsPerDay << " tc=" << cfg_.cyclones
            << " lows=" << cfg_.coldLows << " start=" << cfg_.start << " seed=" << cfg_.seed << " format=" << cfg_.format;
-    const fs::path recipeFile = file.string() + ".recipe";
-    if (!cfg_.overwrite && fs::exists(file) && fs::exists(tracks) && fs::exists(recipeFile)) {
-      std::ifstream in(recipeFile);
-      std::string old;
-      std::getline(in, old);
-      if (old == recipe.str()) {
-        ctx.log("kept " + file.string() + " (made with the same settings)");
-        return {{"fields", out}};
-      }
+    if (!cfg_.overwrite && io::madeWithRecipe(file, recipe.str(), {tracks})) {
+      ctx.log("kept " + file.string() + " (made with the same settings)");
+      return {{"fields", out}};
     }
     const auto t0 = std::chrono::steady_clock::now();
     SyntheticClimate sc = makeSyntheticClimate(cfg_, [&](double f) {
@@ -97,7 +92,7 @@ class Synthetic : public Component {
     opt.title = "TwinForge synthetic cyclone fields (" + recipe.str() + ")";
     climate::writeClimateFile(file.string(), sc.lat, sc.lon, sc.variables, opt);
     climate::writeTracks(tracks.string(), sc.tracks);
-    io::writeTextAtomic(recipeFile, recipe.str() + "\n");
+    io::writeRecipe(file, recipe.str());
     std::size_t points = 0;
     for (const auto& t : sc.tracks) points += t.points.size();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

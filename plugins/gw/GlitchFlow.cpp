@@ -16,6 +16,7 @@
 #include "exec/ParamDecls.h"
 #include "io/Hdf5.h"
 #include "io/Hdf5Tensor.h"
+#include "io/Recipe.h"
 #include "registry/ItwinaiArgs.h"
 #include "registry/Registry.h"
 #include "signal/Signal.h"
@@ -237,12 +238,10 @@ at::Tensor readImages(const std::string& path, const std::string& dataset) {
 
 void writeImages(const std::string& path, const at::Tensor& t) {
   fs::create_directories(fs::path(path).parent_path());
-  const std::string tmp = path + ".part";
-  {
-    h5::File f = h5::File::create(tmp);
+  io::writeAtomic(path, [&](const fs::path& tmp) {
+    h5::File f = h5::File::create(tmp.string());
     h5::writeTensor(f, "virgo_dataset", t);
-  }
-  fs::rename(tmp, path);
+  });
 }
 
 Artifact dataset(const at::Tensor& x, const std::string& source) {
@@ -362,21 +361,16 @@ std::string auxRecipe(const AuxConfig& c) {
 
 // The images in `file`: kept when its recipe matches (or `reuseAny`), else made and written.
 at::Tensor imagesFor(StepContext& ctx, const fs::path& file, const AuxConfig& c, bool reuseAny) {
-  const fs::path recipeFile = file.string() + ".recipe";
-  if (fs::exists(file)) {
-    std::string old;
-    if (fs::exists(recipeFile)) std::getline(*std::make_unique<std::ifstream>(recipeFile), old);
-    if (reuseAny || old == auxRecipe(c)) {
-      at::Tensor t = readImages(file.string(), "virgo_dataset");
-      ctx.log("kept " + file.string() + ": " + std::to_string(t.size(0)) + " image sets of " + std::to_string(t.size(1)) + " channels");
-      return t;
-    }
+  if (fs::exists(file) && (reuseAny || io::madeWithRecipe(file, auxRecipe(c)))) {
+    at::Tensor t = readImages(file.string(), "virgo_dataset");
+    ctx.log("kept " + file.string() + ": " + std::to_string(t.size(0)) + " image sets of " + std::to_string(t.size(1)) + " channels");
+    return t;
   }
   const auto t0 = std::chrono::steady_clock::now();
   at::Tensor t = makeAuxImages(c, ctx);
   if (ctx.leader()) {
     writeImages(file.string(), t);
-    std::ofstream(recipeFile) << auxRecipe(c) << "\n";
+    io::writeRecipe(file, auxRecipe(c));
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ctx.log("made " + std::to_string(c.rows) + " sets of Q-transform images (strain + " + std::to_string(c.auxChannels) +

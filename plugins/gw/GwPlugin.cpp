@@ -9,6 +9,7 @@
 #include "exec/Component.h"
 #include "exec/ParamDecls.h"
 #include "io/AtomicFile.h"
+#include "io/Recipe.h"
 #include "plot/AxisTicks.h"
 #include "registry/Plugin.h"
 #include "registry/Registry.h"
@@ -88,15 +89,9 @@ class Synthetic : public Component {
     out.meta = {{"path", file.string()}, {"clean", clean}, {"events", events}, {"format", "gwosc"}};
     if (!ctx.leader()) return {{"strain", out}};
     const std::string recipe = recipeOf(cfg_);
-    const fs::path recipeFile = file.string() + ".recipe";
-    if (!cfg_.overwrite && fs::exists(file) && fs::exists(clean) && fs::exists(events) && fs::exists(recipeFile)) {
-      std::ifstream in(recipeFile);
-      std::string old;
-      std::getline(in, old);
-      if (old == recipe) {
-        ctx.log("kept " + file.string() + " (made with the same settings)");
-        return {{"strain", out}};
-      }
+    if (!cfg_.overwrite && io::madeWithRecipe(file, recipe, {clean, events})) {
+      ctx.log("kept " + file.string() + " (made with the same settings)");
+      return {{"strain", out}};
     }
     const auto t0 = std::chrono::steady_clock::now();
     SyntheticStrain s = makeSyntheticStrain(cfg_, [&](double f) {
@@ -111,7 +106,7 @@ class Synthetic : public Component {
     c.description = "Injected signals only (TwinForge gw.Synthetic)";
     data::writeStrain(clean, c);
     writeEvents(events, s.events);
-    io::writeTextAtomic(recipeFile, recipe + "\n");
+    io::writeRecipe(file, recipe);
     int chirps = 0;
     for (const Event& e : s.events) chirps += e.kind == EventKind::Chirp;
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -129,9 +124,9 @@ class Synthetic : public Component {
 };
 
 // ---- gw.Whiten ---------------------------------------------------------------------------------
-struct WhitenParams {
+struct WhitenParams : TwinWhitening {
+  WhitenParams() {}  // not an aggregate (GCC 12 and -Wmaybe-uninitialized)
   std::string file;
-  double fftLength = 4, overlap = 2, fduration = 2, highpass = 15;
   double bandLow = 0, bandHigh = 0;
 };
 
@@ -140,10 +135,10 @@ const ParamDecls<WhitenParams>& whitenParams() {
     using P = WhitenParams;
     ParamDecls<P> d;
     d.path("file", &P::file).withDoc("Strain to whiten when no step is connected (GWOSC HDF5; NAME.clean.hdf5 beside it is whitened too)");
-    d.add("fftlength", &P::fftLength).range(0.25, 600).withUnit("s").withDoc("Welch segment for the ASD (median average, Hann)");
-    d.add("overlap", &P::overlap).range(0, 600).withUnit("s").withDoc("Overlap of the Welch segments");
-    d.add("fduration", &P::fduration).range(0.125, 64).withUnit("s").withDoc("Length of the whitening FIR filter (gwpy: 2 s)");
-    d.add("highpass", &P::highpass).range(0, 1000).withUnit("Hz").withDoc("High-pass corner of the whitening filter; 0: none");
+    d.add<double>("fftlength", &P::fftLength).range(0.25, 600).withUnit("s").withDoc("Welch segment for the ASD (median average, Hann)");
+    d.add<double>("overlap", &P::overlap).range(0, 600).withUnit("s").withDoc("Overlap of the Welch segments");
+    d.add<double>("fduration", &P::fduration).range(0.125, 64).withUnit("s").withDoc("Length of the whitening FIR filter (gwpy: 2 s)");
+    d.add<double>("highpass", &P::highpass).range(0, 1000).withUnit("Hz").withDoc("High-pass corner of the whitening filter; 0: none");
     d.add("bandpass_low", &P::bandLow).range(0, 10000).withUnit("Hz").withDoc("After whitening, a zero-phase Butterworth band-pass from ...");
     d.add("bandpass_high", &P::bandHigh).range(0, 10000).withUnit("Hz").withDoc("... to this (0: no band-pass)");
     return d;
@@ -170,13 +165,8 @@ class Whiten : public Component {
     if (cleanPath.empty()) cleanPath = cleanFileFor(noisyPath);
     if (eventsPath.empty()) eventsPath = eventsFileFor(noisyPath);
     const data::StrainData noisy = data::readStrain(noisyPath);
-    signal::WelchOptions w;
-    w.fftLength = cfg_.fftLength;
-    w.overlap = cfg_.overlap;
-    const signal::Spectrum asd = signal::asd(noisy.strain, w);
-    signal::WhitenOptions wo;
-    wo.fduration = cfg_.fduration;
-    wo.highpass = cfg_.highpass;
+    const signal::Spectrum asd = signal::asd(noisy.strain, cfg_.welch());
+    const signal::WhitenOptions wo = cfg_.whiten();
     auto process = [&](const signal::TimeSeries& x) {
       signal::TimeSeries y = signal::whiten(x, asd, wo);
       if (cfg_.bandHigh > 0) y = signal::bandpass(y, std::max(cfg_.bandLow, 1.0), cfg_.bandHigh, 8);

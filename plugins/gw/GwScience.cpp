@@ -36,6 +36,28 @@ void normalisePeak(std::vector<double>& h) {
 }
 }  // namespace
 
+TwinWhitening TwinWhitening::fitted(double duration) const {
+  TwinWhitening t = *this;
+  t.fftLength = std::min(fftLength, duration / 4);
+  t.overlap = std::min(overlap, t.fftLength / 2);
+  t.fduration = std::min(fduration, duration / 4);
+  return t;
+}
+
+signal::WelchOptions TwinWhitening::welch() const {
+  signal::WelchOptions o;
+  o.fftLength = fftLength;
+  o.overlap = overlap;
+  return o;
+}
+
+signal::WhitenOptions TwinWhitening::whiten() const {
+  signal::WhitenOptions o;
+  o.fduration = fduration;
+  o.highpass = highpass;
+  return o;
+}
+
 double designPsd(double f, double fLow) {
   const double fe = std::max(f, fLow);
   const double x = fe / 215.0;

@@ -14,6 +14,17 @@
 
 namespace tf::gw {
 
+// How the twin whitens, shared by gw.Whiten's defaults and the strain viewer (whose whitened
+// view then matches what the pipeline trained on): median ASD of 4 s Hann segments overlapping
+// by 2 s, gwpy's 2 s FIR filter, a high-pass corner at 15 Hz.
+struct TwinWhitening {
+  double fftLength = 4, overlap = 2, fduration = 2, highpass = 15;
+  // The same, shortened to fit a series under 16 s (segments and filter at most a quarter of it).
+  TwinWhitening fitted(double duration) const;
+  signal::WelchOptions welch() const;
+  signal::WhitenOptions whiten() const;
+};
+
 // One-sided PSD (1/Hz) of an advanced LIGO design sensitivity, the analytic fit of Ajith (2011,
 // arXiv:1107.1267 eq. 4.7): S0 [x^-4.14 - 5 x^-2 + 111 (1 - x^2 + x^4/2) / (1 + x^2/2)],
 // x = f / 215 Hz, S0 = 1e-49; held at its 10 Hz value below `fLow` (the seismic wall is

@@ -545,6 +545,7 @@ std::unique_ptr<signal::TimeSeries> besideFile(const QString& path, const char* 
 StrainView::StrainView(const QString& path, int eventIndex, QWidget* parent) : QWidget(parent), path_(path) {
   strain_ = data::readStrain(path.toStdString());
   const auto& x = strain_.strain;
+  whitening_ = gw::TwinWhitening{}.fitted(x.duration());
   // The clean and denoised counterparts, when they are beside the file and match its samples.
   clean_ = besideFile(path, ".clean.hdf5");
   denoised_ = besideFile(path, ".denoised.hdf5");
@@ -689,21 +690,29 @@ StrainView::StrainView(const QString& path, int eventIndex, QWidget* parent) : Q
 
 StrainView::~StrainView() = default;
 
+const signal::TimeSeries& StrainView::gapless() {
+  // Gaps (NaN) read as zeros for the FFTs; a file without gaps is used as it is, never copied.
+  const auto& v = strain_.strain.values;
+  if (std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); })) return strain_.strain;
+  if (!gapless_) {
+    gapless_ = std::make_unique<signal::TimeSeries>(strain_.strain);
+    for (double& x : gapless_->values)
+      if (!std::isfinite(x)) x = 0;
+  }
+  return *gapless_;
+}
+
+const signal::Spectrum& StrainView::fileAsd() {
+  if (!asd_) asd_ = std::make_unique<signal::Spectrum>(signal::asd(gapless(), whitening_.welch()));
+  return *asd_;
+}
+
 const signal::TimeSeries& StrainView::whitenedNoisy() {
   if (!whitened_) {
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    signal::WelchOptions w;
-    w.fftLength = std::min(4.0, strain_.strain.duration() / 4);
-    w.overlap = w.fftLength / 2;
-    signal::TimeSeries gapless = strain_.strain;
-    for (double& v : gapless.values)
-      if (!std::isfinite(v)) v = 0;
-    asd_ = std::make_unique<signal::Spectrum>(signal::asd(gapless, w));
-    signal::WhitenOptions wo;
-    wo.fduration = std::min(2.0, strain_.strain.duration() / 4);
-    wo.highpass = 15;
-    whitened_ = std::make_unique<signal::TimeSeries>(signal::whiten(gapless, *asd_, wo));
-    if (clean_) cleanWhite_ = std::make_unique<signal::TimeSeries>(signal::whiten(*clean_, *asd_, wo));
+    const signal::WhitenOptions wo = whitening_.whiten();
+    whitened_ = std::make_unique<signal::TimeSeries>(signal::whiten(gapless(), fileAsd(), wo));
+    if (clean_) cleanWhite_ = std::make_unique<signal::TimeSeries>(signal::whiten(*clean_, fileAsd(), wo));
     QApplication::restoreOverrideCursor();
   }
   return *whitened_;
@@ -739,10 +748,7 @@ void StrainView::rebuildTraces() {
   } else {
     if (!band_) {
       QApplication::setOverrideCursor(Qt::WaitCursor);
-      signal::TimeSeries gapless = strain_.strain;
-      for (double& v : gapless.values)
-        if (!std::isfinite(v)) v = 0;
-      band_ = std::make_unique<signal::TimeSeries>(signal::bandpass(gapless, bandLow_->value(), bandHigh_->value(), 8));
+      band_ = std::make_unique<signal::TimeSeries>(signal::bandpass(gapless(), bandLow_->value(), bandHigh_->value(), 8));
       if (clean_) cleanBand_ = std::make_unique<signal::TimeSeries>(signal::bandpass(*clean_, bandLow_->value(), bandHigh_->value(), 8));
       QApplication::restoreOverrideCursor();
     }
@@ -776,21 +782,17 @@ void StrainView::analyse() {
   const auto& s = strain_.strain;
   // ASD: the selection's (when it holds at least two 1 s segments), the whole file's, the design curve.
   std::vector<AsdPlot::Curve> curves;
-  signal::TimeSeries gapless = s;
-  for (double& v : gapless.values)
-    if (!std::isfinite(v)) v = 0;
   try {
-    signal::WelchOptions w;
-    w.fftLength = std::min(4.0, s.duration() / 4);
-    const signal::Spectrum whole = signal::asd(gapless, w);
-    AsdPlot::Curve c{tr("whole file (%1 s segments, median)").arg(w.fftLength), QColor(150, 150, 150), {}, {}, false};
+    // The whole file's ASD is computed once (it is also what the whitened view uses).
+    const signal::Spectrum& whole = fileAsd();
+    AsdPlot::Curve c{tr("whole file (%1 s segments, median)").arg(whitening_.fftLength), QColor(150, 150, 150), {}, {}, false};
     for (std::size_t k = 1; k < whole.values.size(); ++k) {
       if (whole.frequency(k) < 8) continue;
       c.f.push_back(whole.frequency(k));
       c.a.push_back(whole.values[k]);
     }
     curves.push_back(std::move(c));
-    const signal::TimeSeries sel = gapless.crop(a, b);
+    const signal::TimeSeries sel = gapless().crop(a, b);
     if (sel.duration() >= 2) {
       signal::WelchOptions ws;
       ws.fftLength = std::min(1.0, sel.duration() / 2);
@@ -817,7 +819,7 @@ void StrainView::analyse() {
   try {
     const double pad = 4;
     const double ca = std::max(s.t0, a - pad), cb = std::min(s.end(), std::max(b, a + 0.05) + pad);
-    const signal::TimeSeries crop = gapless.crop(ca, std::min(cb, ca + 128));
+    const signal::TimeSeries crop = gapless().crop(ca, std::min(cb, ca + 128));
     // Times from the chosen event, as in the time series; else from the selection's start.
     const int ev = eventBox_->currentIndex();
     const double origin = ev > 0 ? events_[static_cast<std::size_t>(ev - 1)].gps : a;

@@ -7,6 +7,7 @@
 // shared: the time series zooms to it, the ASD and the Q-transform are computed over it.
 #pragma once
 
+#include "GwScience.h"
 #include "data/StrainFile.h"
 #include "signal/Signal.h"
 
@@ -164,12 +165,16 @@ class StrainView : public QWidget {
  private:
   void rebuildTraces();
   void analyse();
+  const signal::TimeSeries& gapless();     // the strain with gaps as zeros (a copy only when it has gaps)
+  const signal::Spectrum& fileAsd();       // the whole file's ASD, once
   const signal::TimeSeries& whitenedNoisy();
 
   QString path_;
   data::StrainData strain_;
   std::unique_ptr<signal::TimeSeries> clean_, denoised_, whitened_, cleanWhite_, band_, cleanBand_;
   std::unique_ptr<signal::Spectrum> asd_;
+  std::unique_ptr<signal::TimeSeries> gapless_;
+  gw::TwinWhitening whitening_;  // as gw.Whiten, so the whitened view matches the pipeline's files
   struct Ev {
     QString kind;
     double gps, snr;

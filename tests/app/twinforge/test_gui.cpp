@@ -127,6 +127,40 @@ class TestGui : public QObject {
     viewer->close();
   }
 
+  // (helpers, not test functions)
+ private:
+  // Runs a one-step pipeline in the workbench, double-clicks the step and returns the viewer
+  // window that opened on `file` (its title names it); fails the test (check
+  // QTest::currentTestFailed()) when the run or the viewer does not come.
+  QWidget* viewerOfFirstStep(tf::ui::MainWindow& w, const QString& yaml, const QString& file) {
+    w.show();
+    if (!QTest::qWaitForWindowExposed(&w) || !w.openFile(yaml)) {
+      QTest::qFail("the pipeline did not open", __FILE__, __LINE__);
+      return nullptr;
+    }
+    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
+    [&] {
+      QVERIFY(w.startRun());
+      QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+      QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    }();
+    if (QTest::currentTestFailed()) return nullptr;
+    const int before = QApplication::topLevelWidgets().size();
+    Q_EMIT w.stepList()->itemDoubleClicked(w.stepList()->topLevelItem(0), 0);
+    [&] { QTRY_COMPARE(QApplication::topLevelWidgets().size(), before + 1); }();
+    for (QWidget* t : QApplication::topLevelWidgets())
+      if (t->windowTitle().contains(file)) return t;
+    QTest::qFail(qPrintable("no viewer window for " + file), __FILE__, __LINE__);
+    return nullptr;
+  }
+
+  static bool hasChildOfClass(QWidget* w, const char* className) {
+    for (QWidget* c : w->findChildren<QWidget*>())
+      if (QByteArray(c->metaObject()->className()) == className) return true;
+    return false;
+  }
+
+ private Q_SLOTS:
   void doubleClickedFieldsStepOpensTheFieldViewer() {
     if (!tftest::registry().find("cyclone.Synthetic")) QSKIP("the cyclone plugin was not built (no libnetcdf)");
     QTemporaryDir dir;
@@ -136,23 +170,9 @@ fields:
     generate: {_target_: cyclone.Synthetic, file: data/gui-fields.nc, days: 1, cyclones: 2, lat_min: 0, lat_max: 30, lon_min: 120, lon_max: 170, resolution: 0.5}
 )");
     tf::ui::MainWindow w(tftest::registry());
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QVERIFY(w.openFile(yaml));
-    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
-    QVERIFY(w.startRun());
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
-    QCOMPARE(finished.at(0).at(0).toInt(), 0);
-    const int before = QApplication::topLevelWidgets().size();
-    Q_EMIT w.stepList()->itemDoubleClicked(w.stepList()->topLevelItem(0), 0);
-    QTRY_COMPARE(QApplication::topLevelWidgets().size(), before + 1);
-    QWidget* viewer = nullptr;
-    for (QWidget* t : QApplication::topLevelWidgets())
-      if (t->windowTitle().contains("gui-fields.nc")) viewer = t;
-    QVERIFY2(viewer, "no viewer window for gui-fields.nc");
-    bool map = false;  // the cyclone field viewer's map, not another viewer
-    for (QWidget* c : viewer->findChildren<QWidget*>()) map = map || QByteArray(c->metaObject()->className()) == "tf::viewers::FieldMap";
-    QVERIFY(map);
+    QWidget* viewer = viewerOfFirstStep(w, yaml, "gui-fields.nc");
+    if (QTest::currentTestFailed()) return;
+    QVERIFY(hasChildOfClass(viewer, "tf::viewers::FieldMap"));  // the cyclone field viewer's map, not another viewer
     if (qEnvironmentVariableIsSet("TF_KEEP_SHOTS")) viewer->grab().save(qEnvironmentVariable("TF_KEEP_SHOTS") + "/gui-fields.png");
     viewer->close();
   }
@@ -166,23 +186,9 @@ strain:
     generate: {_target_: gw.Synthetic, file: data/gui-strain.hdf5, rate: 1024, duration: 32, chirps_per_minute: 4}
 )");
     tf::ui::MainWindow w(tftest::registry());
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QVERIFY(w.openFile(yaml));
-    QSignalSpy finished(&w, &tf::ui::MainWindow::runFinished);
-    QVERIFY(w.startRun());
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
-    QCOMPARE(finished.at(0).at(0).toInt(), 0);
-    const int before = QApplication::topLevelWidgets().size();
-    Q_EMIT w.stepList()->itemDoubleClicked(w.stepList()->topLevelItem(0), 0);
-    QTRY_COMPARE(QApplication::topLevelWidgets().size(), before + 1);
-    QWidget* viewer = nullptr;
-    for (QWidget* t : QApplication::topLevelWidgets())
-      if (t->windowTitle().contains("gui-strain.hdf5")) viewer = t;
-    QVERIFY2(viewer, "no viewer window for gui-strain.hdf5");
-    bool strain = false;  // the strain viewer, not the generic HDF5 or shower one
-    for (QWidget* c : viewer->findChildren<QWidget*>()) strain = strain || QByteArray(c->metaObject()->className()) == "tf::viewers::TracePlot";
-    QVERIFY(strain);
+    QWidget* viewer = viewerOfFirstStep(w, yaml, "gui-strain.hdf5");
+    if (QTest::currentTestFailed()) return;
+    QVERIFY(hasChildOfClass(viewer, "tf::viewers::TracePlot"));  // the strain viewer, not the generic HDF5 or shower one
     viewer->close();
   }
 
