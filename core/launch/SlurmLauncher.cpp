@@ -156,6 +156,11 @@ void SlurmMonitor::askFinished(const std::string& id) {
     state = field(r.out, "JobState");
     exitCode = field(r.out, "ExitCode");
     reason = field(r.out, "Reason");
+    // squeue may leave out a job scontrol still shows running (a transient answer on a busy
+    // controller): where it runs and for how long come from here then.
+    const std::string nodes = field(r.out, "NodeList");
+    s.nodes = nodes == "(null)" ? "" : nodes;
+    s.elapsed = field(r.out, "RunTime");
   } else {
     // scontrol forgets jobs after MinJobAge; accounting may still know them.
     CommandResult a = host_->run("sacct -n -P -X -o State,ExitCode -j " + id);
@@ -236,7 +241,9 @@ class SlurmJob : public Job {
   std::string detail() const override {
     const auto s = monitor_->status(id_);
     if (s.state == "PENDING") return "waiting: " + (s.reason.empty() ? std::string("in the queue") : s.reason);
-    if (s.state == "RUNNING" && !s.nodes.empty()) return "on " + s.nodes + (s.elapsed.empty() ? "" : ", " + s.elapsed + " elapsed");
+    const std::string where = s.nodes.empty() ? "" : "on " + s.nodes + (s.elapsed.empty() ? "" : ", " + s.elapsed + " elapsed");
+    if (s.state == "RUNNING") return where.empty() ? std::string("running") : where;
+    if (s.state == "COMPLETING") return "finishing" + (s.nodes.empty() ? std::string() : " on " + s.nodes);
     return s.reason;  // an ended job: the state says it, failure() says why
   }
 

@@ -70,6 +70,26 @@ class TestCluster : public QObject {
     return s;
   }
 
+  // A failed check leaves a long job running, and the next test's job would wait behind it for
+  // the node: each submitted job is cancelled after its test, whatever happened.
+  std::vector<std::string> submitted_;
+  void cleanup() {
+    for (const auto& id : submitted_) runProcess({"scancel", id});
+    submitted_.clear();
+  }
+
+  // What SLURM and the job's files say, for a failure message.
+  static std::string diagnosis(const Job& job, const QString& remoteWs, const LaunchSpec& s) {
+    std::string d = "state " + std::to_string(int(job.state())) + ", detail '" + job.detail() + "', health '" + job.health() +
+                    "', failure '" + job.failure() + "'\nscontrol: " + runProcess({"scontrol", "show", "job", "-o", job.id()}).out;
+    const QString jobs = remoteWs + "/.twinforge/jobs/" + QString::fromStdString(s.runId);
+    for (const QString& f : QDir(jobs).entryList({"slurm-*.out", "rank-*.log"}, QDir::Files)) {
+      const std::string text = readText(jobs + "/" + f);
+      d += "\n-- " + f.toStdString() + " (last 2000 bytes):\n" + text.substr(text.size() > 2000 ? text.size() - 2000 : 0);
+    }
+    return d;
+  }
+
   QString oddPipeline() {
     const QString dir = tmp_.filePath(kOdd);
     QDir().mkpath(dir);
@@ -150,6 +170,7 @@ class TestCluster : public QObject {
     const QString pipeline = oddPipeline();
     LaunchSpec s = spec(pipeline, ws, {"epochs=3", "samples=1001", "batch_size=32"});
     auto job = l->submit(s);
+    submitted_.push_back(job->id());
     QCOMPARE(l->uploadedFiles(), 1);
     std::vector<OutputLine> lines;
     bool sawRunning = false;
@@ -158,7 +179,7 @@ class TestCluster : public QObject {
       job->poll(200, [&](const OutputLine& o) { lines.push_back(o); });
       sawRunning |= job->state() == JobState::Running;
     }
-    QVERIFY2(job->state() == JobState::Completed, (job->failure() + " / " + job->health()).c_str());
+    QVERIFY2(job->state() == JobState::Completed, diagnosis(*job, remote, s).c_str());
     QCOMPARE(job->exitCode(), 0);
     QVERIFY(sawRunning);
     qInfo("%s: %zu log lines", job->describe().c_str(), lines.size());
@@ -180,9 +201,10 @@ class TestCluster : public QObject {
     // The same pipeline again: not uploaded twice. This one runs long and is cancelled.
     LaunchSpec s2 = spec(pipeline, ws, {"epochs=4000", "samples=1001", "batch_size=8"});
     auto second = l->submit(s2);
+    submitted_.push_back(second->id());
     QCOMPARE(l->unchangedFiles(), 1);
-    QTRY_VERIFY_WITH_TIMEOUT((second->poll(100, {}), second->state() == JobState::Running), 60000);
-    QVERIFY2(second->detail().find("on " + env_.at("TWINFORGE_TEST_SLURM_HOST").toStdString() + ", ") == 0, second->detail().c_str());
+    QTRY_VERIFY2_WITH_TIMEOUT((second->poll(100, {}), second->state() == JobState::Running), diagnosis(*second, remote, s2).c_str(), 60000);
+    QVERIFY2(second->detail().find("on " + env_.at("TWINFORGE_TEST_SLURM_HOST").toStdString() + ", ") == 0, diagnosis(*second, remote, s2).c_str());
     second->cancel();
     QTRY_VERIFY_WITH_TIMEOUT((second->poll(100, {}), second->finished()), 60000);
     QVERIFY(second->state() == JobState::Cancelled);
@@ -198,7 +220,8 @@ class TestCluster : public QObject {
       auto l = launcherFor(sshProfile(remote));
       auto job = l->submit(s);
       jobId = job->id();
-      QTRY_VERIFY_WITH_TIMEOUT((job->poll(100, {}), job->state() == JobState::Running), 60000);
+      submitted_.push_back(jobId);
+      QTRY_VERIFY2_WITH_TIMEOUT((job->poll(100, {}), job->state() == JobState::Running), diagnosis(*job, remote, s).c_str(), 60000);
       // The login node goes away: sshd stops listening and the shared connection drops.
       QFile pidFile(dir + "/run/sshd.pid");
       QVERIFY(pidFile.open(QIODevice::ReadOnly));
@@ -281,6 +304,7 @@ class TestCluster : public QObject {
     const QString ws = tmp_.filePath("ws-shared");
     auto a = l1->submit(spec(oddPipeline(), ws, {"epochs=40", "samples=1001"}));
     auto b = l2->submit(spec(oddPipeline(), ws, {"epochs=40", "samples=1001"}));
+    submitted_.insert(submitted_.end(), {a->id(), b->id()});
     const int before = l1->monitor().queries();
     const auto start = std::chrono::steady_clock::now();
     int polls = 0;
@@ -340,6 +364,27 @@ class TestCluster : public QObject {
     } catch (const std::exception& e) {
       QVERIFY2(QString(e.what()).contains("invalid partition"), e.what());
     }
+  }
+
+  void jobSqueueLeavesOutIsShownWhereItRuns() {
+    // A busy controller's squeue can answer without a job scontrol shows running (seen once
+    // under the sanitizers): the job is still shown running, on its node, for as long as it has.
+    ClusterProfile p = sshProfile(tmp_.filePath("local quiet"));
+    p.kind = "slurm";
+    p.tasksPerNode = 1;
+    p.setup = {"squeue() { :; }  # answers, lists nothing"};
+    auto l = launcherFor(p);
+    LaunchSpec s = spec(oddPipeline(), tmp_.filePath("ws-quiet"), {"epochs=4000", "samples=1001", "batch_size=8"});
+    auto job = l->submit(s);
+    submitted_.push_back(job->id());
+    QTRY_VERIFY2_WITH_TIMEOUT((job->poll(100, {}), job->state() == JobState::Running), diagnosis(*job, tmp_.filePath("local quiet"), s).c_str(), 60000);
+    QVERIFY2(job->detail().find("on " + env_.at("TWINFORGE_TEST_SLURM_HOST").toStdString() + ", ") == 0 &&
+                 job->detail().find(" elapsed") != std::string::npos,
+             job->detail().c_str());
+    QCOMPARE(l->monitor().status(job->id()).source, std::string("scontrol"));
+    job->cancel();
+    QTRY_VERIFY_WITH_TIMEOUT((job->poll(100, {}), job->finished()), 60000);
+    QVERIFY(job->state() == JobState::Cancelled);
   }
 
   void localSlurmLauncherRunsOnThisMachine() {
