@@ -869,6 +869,118 @@ QPlane qScan(const TimeSeries& xIn, const QOptions& o) {
   return best;
 }
 
+namespace {
+
+// The interpolating cubic spline with not-a-knot ends: what FITPACK's smoothing spline becomes
+// with s = 0 (scipy's InterpolatedUnivariateSpline and RectBivariateSpline, which gwpy's
+// QGram.interpolate uses). Built once for the abscissae; the second derivatives of any data on
+// them take one tridiagonal solve, and a value at a point prepared once is four products. Read
+// outside [x0, xn] it continues its end pieces. Fewer than four points: straight lines.
+class Spline {
+ public:
+  struct At {
+    std::size_t i = 0;  // the piece [x_i, x_i+1]
+    double a = 0, b = 0, c = 0, d = 0;
+  };
+
+  explicit Spline(std::vector<double> x) : x_(std::move(x)) {
+    const std::size_t n = x_.size();
+    if (n < 4) return;
+    h_.resize(n - 1);
+    for (std::size_t i = 0; i + 1 < n; ++i) h_[i] = x_[i + 1] - x_[i];
+    // Unknowns M1..M(n-2); M0 and M(n-1) eliminated by the not-a-knot conditions (third
+    // derivative continuous at x1 and x(n-2)). Tridiagonal, eliminated once here (Thomas).
+    const std::size_t k = n - 2;
+    lo_.assign(k, 0);
+    diag_.assign(k, 0);
+    up_.assign(k, 0);
+    for (std::size_t j = 0; j < k; ++j) {
+      lo_[j] = h_[j];
+      diag_[j] = 2 * (h_[j] + h_[j + 1]);
+      up_[j] = h_[j + 1];
+    }
+    diag_[0] += h_[0] * (1 + h_[0] / h_[1]);  // M0 = M1 (1 + h0/h1) - M2 h0/h1
+    up_[0] -= h_[0] * h_[0] / h_[1];
+    const double hl = h_[n - 2], hp = h_[n - 3];
+    diag_[k - 1] += hl * (1 + hl / hp);
+    lo_[k - 1] -= hl * hl / hp;
+    for (std::size_t j = 1; j < k; ++j) {
+      lo_[j] /= diag_[j - 1];
+      diag_[j] -= lo_[j] * up_[j - 1];
+    }
+  }
+
+  // The second derivatives at the abscissae for data y.
+  void curvature(const double* y, std::vector<double>& m) const {
+    const std::size_t n = x_.size();
+    m.assign(n, 0.0);
+    if (n < 4) return;
+    const std::size_t k = n - 2;
+    for (std::size_t j = 0; j < k; ++j)
+      m[j + 1] = 6 * ((y[j + 2] - y[j + 1]) / h_[j + 1] - (y[j + 1] - y[j]) / h_[j]);
+    for (std::size_t j = 1; j < k; ++j) m[j + 1] -= lo_[j] * m[j];
+    m[k] /= diag_[k - 1];
+    for (std::size_t j = k - 1; j-- > 0;) m[j + 1] = (m[j + 1] - up_[j] * m[j + 2]) / diag_[j];
+    m[0] = m[1] * (1 + h_[0] / h_[1]) - m[2] * h_[0] / h_[1];
+    const double hl = h_[n - 2], hp = h_[n - 3];
+    m[n - 1] = m[n - 2] * (1 + hl / hp) - m[n - 3] * hl / hp;
+  }
+
+  At at(double t) const {
+    const std::size_t n = x_.size();
+    At w;
+    if (n == 1) {
+      w.a = 1;
+      return w;
+    }
+    const auto up = static_cast<std::size_t>(std::upper_bound(x_.begin(), x_.end(), t) - x_.begin());
+    w.i = std::clamp<std::size_t>(up, 1, n - 1) - 1;
+    const double h = x_[w.i + 1] - x_[w.i], l = (x_[w.i + 1] - t) / h, r = (t - x_[w.i]) / h;
+    w.a = l;
+    w.b = r;
+    w.c = (l * l * l - l) * h * h / 6;
+    w.d = (r * r * r - r) * h * h / 6;
+    return w;
+  }
+
+  static double value(const At& w, const double* y, const double* m) {
+    if (w.b == 0 && w.c == 0 && w.d == 0) return w.a * y[w.i];
+    return w.a * y[w.i] + w.b * y[w.i + 1] + w.c * m[w.i] + w.d * m[w.i + 1];
+  }
+
+ private:
+  std::vector<double> x_, h_, lo_, diag_, up_;
+};
+
+// The same spline at unit spacing (a Q row's tiles), where the system's coefficients are known:
+// 4 on the diagonal, 1 beside it, the not-a-knot rows 6 and 0. No abscissae, no search.
+void unitCurvature(const double* y, std::size_t n, std::vector<double>& m, std::vector<double>& diag) {
+  m.assign(n, 0.0);
+  if (n < 4) return;
+  const std::size_t k = n - 2;
+  diag.resize(k);
+  for (std::size_t j = 0; j < k; ++j) m[j + 1] = 6 * (y[j + 2] - 2 * y[j + 1] + y[j]);
+  diag[0] = 6;
+  for (std::size_t j = 1; j < k; ++j) {
+    const double lo = j == k - 1 ? 0.0 : 1.0, up = j == 1 ? 0.0 : 1.0, w = lo / diag[j - 1];
+    diag[j] = (j == k - 1 ? 6.0 : 4.0) - w * up;
+    m[j + 1] -= w * m[j];
+  }
+  m[k] /= diag[k - 1];
+  for (std::size_t j = k - 1; j-- > 0;) m[j + 1] = (m[j + 1] - (j == 0 ? 0.0 : 1.0) * m[j + 2]) / diag[j];
+  m[0] = 2 * m[1] - m[2];
+  m[n - 1] = 2 * m[n - 2] - m[n - 3];
+}
+
+double unitValue(const double* y, const double* m, std::size_t n, double t) {
+  if (n == 1) return y[0];
+  const auto i = static_cast<std::size_t>(std::clamp(std::floor(t), 0.0, static_cast<double>(n - 2)));
+  const double r = t - static_cast<double>(i), l = 1 - r;
+  return l * y[i] + r * y[i + 1] + (l * l * l - l) / 6 * m[i] + (r * r * r - r) / 6 * m[i + 1];
+}
+
+}  // namespace
+
 Spectrogram qImage(const QPlane& plane, std::size_t timeBins, std::size_t freqBins, double tBegin, double tEnd) {
   if (plane.rows.empty() || timeBins == 0 || freqBins < 2) throw std::invalid_argument("qImage: empty plane or grid");
   if (tBegin < 0 || tEnd <= tBegin) {
@@ -884,35 +996,44 @@ Spectrogram qImage(const QPlane& plane, std::size_t timeBins, std::size_t freqBi
   const double lf0 = std::log(plane.fMin), lf1 = std::log(plane.fMax);
   for (std::size_t c = 0; c < freqBins; ++c)
     img.frequencies.push_back(std::exp(lf0 + (lf1 - lf0) * static_cast<double>(c) / static_cast<double>(freqBins - 1)));
-  // Each row at the image's times (linear in time), then rows blended in log frequency.
-  std::vector<std::vector<float>> rowAt(plane.rows.size(), std::vector<float>(timeBins));
-  for (std::size_t r = 0; r < plane.rows.size(); ++r) {
-    const auto& e = plane.rows[r].energy;
-    const double dx = plane.duration / static_cast<double>(e.size());
-    for (std::size_t t = 0; t < timeBins; ++t) {
-      const double time = tBegin + (static_cast<double>(t) + 0.5) * img.dt;
-      double pos = (time - plane.t0) / dx;
-      pos = std::clamp(pos, 0.0, static_cast<double>(e.size() - 1));
-      const std::size_t i = static_cast<std::size_t>(pos);
-      const double w = pos - static_cast<double>(i);
-      const float a = e[i], b = e[std::min(i + 1, e.size() - 1)];
-      rowAt[r][t] = static_cast<float>(a * (1 - w) + b * w);
+  // As gwpy's QGram.interpolate: each row's tiles splined in time and read at the image's times
+  // (a column's value is at its start time), then each column splined across the rows' centre
+  // frequencies (linear in Hz) and read at the image's log-spaced frequencies; below the first
+  // row and above the last the edge row's value (FITPACK clamps there).
+  const std::size_t nr = plane.rows.size();
+  std::vector<std::vector<double>> rowAt(nr, std::vector<double>(timeBins));
+  parallelFor(nr, 4, [&](std::size_t r0, std::size_t r1) {
+    std::vector<double> y, m, diag;
+    for (std::size_t r = r0; r < r1; ++r) {
+      const auto& e = plane.rows[r].energy;
+      const double dx = plane.duration / static_cast<double>(e.size());
+      auto pos = [&](std::size_t t) { return (tBegin + static_cast<double>(t) * img.dt - plane.t0) / dx; };
+      // The tiles the image reads and 40 on each side: a cubic spline's dependence on a point k
+      // tiles away falls as 0.27^k, so beyond 40 it is below double precision; a row of an hour
+      // has hundreds of thousands of tiles.
+      const double lo = std::floor(std::min(pos(0), pos(timeBins - 1))) - 40, hi = std::ceil(std::max(pos(0), pos(timeBins - 1))) + 40;
+      const auto last = static_cast<double>(e.size() - 1);
+      const auto i0 = static_cast<std::size_t>(std::clamp(lo, 0.0, last)), i1 = static_cast<std::size_t>(std::clamp(hi, 0.0, last));
+      y.assign(e.begin() + static_cast<std::ptrdiff_t>(i0), e.begin() + static_cast<std::ptrdiff_t>(i1) + 1);
+      unitCurvature(y.data(), y.size(), m, diag);
+      for (std::size_t t = 0; t < timeBins; ++t)
+        rowAt[r][t] = unitValue(y.data(), m.data(), y.size(), pos(t) - static_cast<double>(i0));
     }
-  }
-  for (std::size_t c = 0; c < freqBins; ++c) {
-    const double lf = std::log(img.frequencies[c]);
-    std::size_t r1 = 0;
-    while (r1 < plane.rows.size() && std::log(plane.rows[r1].frequency) < lf) ++r1;
-    std::size_t r0 = r1 == 0 ? 0 : r1 - 1;
-    if (r1 >= plane.rows.size()) r1 = r0 = plane.rows.size() - 1;
-    double w = 0;
-    if (r1 != r0) {
-      const double l0 = std::log(plane.rows[r0].frequency), l1 = std::log(plane.rows[r1].frequency);
-      w = (lf - l0) / (l1 - l0);
+  });
+  std::vector<double> rowFreq(nr);
+  for (std::size_t r = 0; r < nr; ++r) rowFreq[r] = plane.rows[r].frequency;
+  const Spline across(rowFreq);
+  std::vector<Spline::At> at(freqBins);
+  for (std::size_t c = 0; c < freqBins; ++c) at[c] = across.at(std::clamp(img.frequencies[c], rowFreq.front(), rowFreq.back()));
+  parallelFor(timeBins, 64, [&](std::size_t t0, std::size_t t1) {
+    std::vector<double> column(nr), m;
+    for (std::size_t t = t0; t < t1; ++t) {
+      for (std::size_t r = 0; r < nr; ++r) column[r] = rowAt[r][t];
+      across.curvature(column.data(), m);
+      for (std::size_t c = 0; c < freqBins; ++c)
+        img.values[t * freqBins + c] = static_cast<float>(Spline::value(at[c], column.data(), m.data()));
     }
-    for (std::size_t t = 0; t < timeBins; ++t)
-      img.values[t * freqBins + c] = static_cast<float>(rowAt[r0][t] * (1 - w) + rowAt[r1][t] * w);
-  }
+  });
   return img;
 }
 

@@ -150,9 +150,10 @@ std::vector<double> qPlaneValues(double qMin, double qMax, double mismatch);
 QPlane qPlane(const TimeSeries& x, double q, const QOptions& o);
 // The loudest plane over the tiling (gwpy's q_scan), whitening first when o.whiten.
 QPlane qScan(const TimeSeries& x, const QOptions& o = {});
-// The plane on a regular grid: `timeBins` columns over [t0, t0 + duration), `freqBins`
-// log-spaced frequencies across the plane's band, linear interpolation in time per row and
-// in log frequency between rows (gwpy uses splines here: its image agrees to a few per cent).
+// The plane on a regular grid: `timeBins` columns over [t0, t0 + duration) (each column's value
+// at its start time), `freqBins` log-spaced frequencies across the plane's band; interpolated as
+// gwpy's QGram.interpolate(logf=True) does: an interpolating cubic spline per row in time, then
+// one across the rows in frequency (Hz), the edge rows' values beyond them.
 Spectrogram qImage(const QPlane& plane, std::size_t timeBins, std::size_t freqBins, double tBegin = -1,
                    double tEnd = -1);
 

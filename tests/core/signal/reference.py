@@ -51,6 +51,13 @@ else:
     for i, e in enumerate(qgram.energies):
         info.append("row %d %.17g %d" % (i, freqs[i], e.size))
     out("gwpy_q_rows", np.concatenate([e.value for e in qgram.energies]))
+    # That plane as an image: 400 columns over 7.5-8.5 s, 100 log-spaced frequencies. The same
+    # series starting at GPS 0: numpy's arange steps by (start + step) - start, which at GPS
+    # 1.1e9 is 0.00250005722 s for 0.0025, so gwpy would sample its columns up to 23 us late.
+    qgram0, _ = q_scan(TimeSeries(w.value, sample_rate=rate, t0=0), qrange=(4, 64), mismatch=0.2)
+    img = qgram0.interpolate(tres=1 / 400, fres=100, logf=True, outseg=(7.5, 8.5))
+    info.append("q_image %d %d %.17g %.17g %.17g" % (img.shape + (img.frequencies.value[0], img.frequencies.value[-1], img.times.value[1] - img.times.value[0])))
+    out("gwpy_q_image", img.value)
     # gwpy's q_transform (whitening inside) of the raw series: its loudest tile.
     qt = ts.q_transform(qrange=(4, 64))
     i, j = np.unravel_index(np.argmax(qt.value), qt.shape)

@@ -120,7 +120,7 @@ class TestSignal : public QObject {
     QVERIFY2(proc.waitForFinished(600000), "reference.py did not finish");
     QVERIFY2(proc.exitCode() == 0, proc.readAll().constData());
     for (const char* name : {"welch_median", "welch_mean", "bandpass", "highpass", "lowpass", "notch", "resample_down",
-                             "resample_up", "gwpy_asd", "gwpy_asd_full", "gwpy_whiten", "gwpy_whiten_hp", "gwpy_q_rows"})
+                             "resample_up", "gwpy_asd", "gwpy_asd_full", "gwpy_whiten", "gwpy_whiten_hp", "gwpy_q_rows", "gwpy_q_image"})
       ref_[name] = readF64(dir_.path() + "/" + name + ".f64");
     std::ifstream info((dir_.path() + "/info.txt").toStdString());
     for (std::string l; std::getline(info, l);) info_.push_back(l);
@@ -265,6 +265,29 @@ class TestSignal : public QObject {
     QVERIFY(std::abs(p.peakFrequency - 150) < 25);
   }
 
+  void qImageMatchesGwpy() {
+    NEED_GWPY();
+    // The loudest plane on a regular grid, as gwpy's QGram.interpolate makes it (splines in time
+    // per row, then across rows in frequency): the same pixels, to float32 precision. (gwpy's
+    // run starts the series at GPS 0; see reference.py.)
+    QOptions o;
+    o.whiten = false;
+    const QPlane p = qScan(whiten(x_), o);
+    std::istringstream shape(infoLine("q_image"));
+    std::size_t rows = 0, cols = 0;
+    double f0 = 0, f1 = 0, dt = 0;
+    shape >> rows >> cols >> f0 >> f1 >> dt;
+    QVERIFY(std::abs(f0 - p.fMin) < 1e-9 * f0 && std::abs(f1 - p.fMax) < 1e-9 * f1);
+    QVERIFY(std::abs(dt - 1.0 / 400) < 1e-12);
+    QCOMPARE(rows, std::size_t(400));
+    QCOMPARE(cols, std::size_t(100));
+    const Spectrogram img = qImage(p, rows, cols, kT0 + 7.5, kT0 + 8.5);
+    const std::vector<double> ours(img.values.begin(), img.values.end());
+    const double e = relError(ours, ref("gwpy_q_image"));
+    qInfo("Q image 400 x 100 vs gwpy's QGram.interpolate: largest difference %.2e of the largest pixel", e);
+    QVERIFY(e < 1e-4);
+  }
+
   void qTransformAgreesWithGwpy() {
     NEED_GWPY();
     // gwpy's q_transform whitens inside and interpolates with splines onto 1000 x 0.5 Hz; ours
@@ -285,6 +308,35 @@ class TestSignal : public QObject {
     float mx = 0;
     for (float v : img.values) mx = std::max(mx, v);
     QVERIFY(mx > 0.5f * p.peakEnergy);
+  }
+
+  void qImageReproducesCubics() {
+    // The image's splines are cubic with not-a-knot ends: data that is a cubic in time along
+    // every row and a cubic in frequency across rows comes back exactly, whatever each row's tile
+    // count (straight lines between tiles would not); beyond the first and last rows, the edge.
+    auto p = [](double tau) { return 1 + 0.5 * tau - 0.1 * tau * tau + 0.01 * tau * tau * tau; };
+    auto q = [](double f) { return 2 + 0.01 * f - 1e-4 * f * f + 3e-7 * f * f * f; };
+    QPlane plane;
+    plane.t0 = 1000;
+    plane.duration = 8;
+    plane.fMin = 15;
+    plane.fMax = 200;
+    const std::vector<std::pair<double, std::size_t>> rows = {{20, 16}, {30, 32}, {45, 64}, {70, 16}, {100, 128}, {150, 8}};
+    for (const auto& [f, n] : rows) {
+      QRow row{f, {}};
+      for (std::size_t i = 0; i < n; ++i) row.energy.push_back(static_cast<float>(p(8.0 * i / n) * q(f)));
+      plane.rows.push_back(row);
+    }
+    const Spectrogram img = qImage(plane, 50, 40, 1001, 1007);
+    QCOMPARE(img.frequencies.front(), 15.0);
+    double worst = 0;
+    for (std::size_t t = 0; t < img.rows; ++t)
+      for (std::size_t c = 0; c < img.cols; ++c) {
+        const double want = p(1 + 6.0 * t / 50) * q(std::clamp(img.frequencies[c], 20.0, 150.0));
+        worst = std::max(worst, std::abs(img.at(t, c) - want) / want);
+      }
+    qInfo("largest relative difference from the cubic: %.2e", worst);
+    QVERIFY(worst < 1e-5);
   }
 
   void spectrogramRows() {
