@@ -10,6 +10,9 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <tuple>
+
 namespace tf::ui {
 
 namespace {
@@ -55,8 +58,24 @@ void ComponentPalette::setRegistry(const tf::Registry* reg) {
 void ComponentPalette::rebuild() {
   tree_->clear();
   if (!reg_) return;
+  // Groups by plugin (core first), and within one in a pipeline's order: data before
+  // preprocessing before training ..., then anything else, itwinai's class paths last.
+  auto categoryRank = [](const std::string& c) {
+    static const std::vector<std::string> order = {"Data", "Preprocessing", "Models", "Training", "Inference", "Validation", "Output"};
+    const auto it = std::find(order.begin(), order.end(), c);
+    if (it != order.end()) return static_cast<int>(it - order.begin());
+    return c == "itwinai" ? 100 : 50;
+  };
+  std::vector<const tf::ComponentInfo*> all = reg_->all();
+  std::stable_sort(all.begin(), all.end(), [&](const tf::ComponentInfo* a, const tf::ComponentInfo* b) {
+    const auto key = [&](const tf::ComponentInfo* c) {
+      const std::string cat = c->category.empty() ? std::string("Other") : c->category;
+      return std::make_tuple(c->plugin != "core", c->plugin, categoryRank(cat), cat);
+    };
+    return key(a) < key(b);
+  });
   QMap<QString, QTreeWidgetItem*> groups;
-  for (const auto* c : reg_->all()) {
+  for (const auto* c : all) {
     const QString group = QString::fromStdString(c->plugin) + QStringLiteral(" · ") +
                           QString::fromStdString(c->category.empty() ? std::string("Other") : c->category);
     QTreeWidgetItem*& g = groups[group];

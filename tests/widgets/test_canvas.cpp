@@ -211,6 +211,32 @@ class TestCanvas : public QObject {
     QVERIFY(w.runController()->lastArguments().contains("regression_set,hdf5_reader,train_val_split"));
   }
 
+  void paletteGroupsByPluginInPipelineOrder() {
+    // core's groups first; each plugin's groups together, data before training before
+    // validation, its itwinai class paths last.
+    tf::ui::MainWindow w(tftest::registry());
+    QTreeWidget* tree = w.palette()->tree();
+    QStringList groups;
+    for (int g = 0; g < tree->topLevelItemCount(); ++g) groups << tree->topLevelItem(g)->text(0);
+    QVERIFY2(groups.size() > 10 && groups.first() == QStringLiteral("core · Data"), qPrintable(groups.join(", ")));
+    QStringList pluginsSeen;
+    for (int i = 0; i < groups.size(); ++i) {
+      const QString plugin = groups[i].section(QStringLiteral(" · "), 0, 0);
+      if (pluginsSeen.isEmpty() || pluginsSeen.last() != plugin) {
+        QVERIFY2(!pluginsSeen.contains(plugin), qPrintable(plugin + " split: " + groups.join(", ")));
+        pluginsSeen << plugin;
+      }
+      if (groups[i].endsWith(QStringLiteral(" · itwinai")) && i + 1 < groups.size())
+        QVERIFY2(!groups[i + 1].startsWith(plugin + " · "), qPrintable(groups.join(", ")));
+    }
+    for (const QString& plugin : pluginsSeen) {
+      const auto data = groups.indexOf(plugin + " · Data"), training = groups.indexOf(plugin + " · Training"),
+                 validation = groups.indexOf(plugin + " · Validation");
+      if (data >= 0 && training >= 0) QVERIFY2(data < training, qPrintable(groups.join(", ")));
+      if (training >= 0 && validation >= 0) QVERIFY2(training < validation, qPrintable(groups.join(", ")));
+    }
+  }
+
   void runsBrowserListsFiltersComparesAndDeletes() {
     tf::ui::RunsBrowser rb;
     rb.setWorkspace(tmp_.filePath("ws"));
