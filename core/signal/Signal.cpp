@@ -873,9 +873,10 @@ namespace {
 
 // The interpolating cubic spline with not-a-knot ends: what FITPACK's smoothing spline becomes
 // with s = 0 (scipy's InterpolatedUnivariateSpline and RectBivariateSpline, which gwpy's
-// QGram.interpolate uses). Built once for the abscissae; the second derivatives of any data on
-// them take one tridiagonal solve, and a value at a point prepared once is four products. Read
-// outside [x0, xn] it continues its end pieces. Fewer than four points: straight lines.
+// QGram.interpolate uses). Built once for the abscissae (given, or 0, 1, ..., n-1 for a Q row's
+// tiles: no abscissae kept, no search); the second derivatives of any data on them take one
+// tridiagonal solve, and a value at a point prepared once is four products. Read outside
+// [x0, xn] it continues its end pieces. Fewer than four points: straight lines.
 class Spline {
  public:
   struct At {
@@ -883,63 +884,40 @@ class Spline {
     double a = 0, b = 0, c = 0, d = 0;
   };
 
-  explicit Spline(std::vector<double> x) : x_(std::move(x)) {
-    const std::size_t n = x_.size();
-    if (n < 4) return;
-    h_.resize(n - 1);
-    for (std::size_t i = 0; i + 1 < n; ++i) h_[i] = x_[i + 1] - x_[i];
-    // Unknowns M1..M(n-2); M0 and M(n-1) eliminated by the not-a-knot conditions (third
-    // derivative continuous at x1 and x(n-2)). Tridiagonal, eliminated once here (Thomas).
-    const std::size_t k = n - 2;
-    lo_.assign(k, 0);
-    diag_.assign(k, 0);
-    up_.assign(k, 0);
-    for (std::size_t j = 0; j < k; ++j) {
-      lo_[j] = h_[j];
-      diag_[j] = 2 * (h_[j] + h_[j + 1]);
-      up_[j] = h_[j + 1];
-    }
-    diag_[0] += h_[0] * (1 + h_[0] / h_[1]);  // M0 = M1 (1 + h0/h1) - M2 h0/h1
-    up_[0] -= h_[0] * h_[0] / h_[1];
-    const double hl = h_[n - 2], hp = h_[n - 3];
-    diag_[k - 1] += hl * (1 + hl / hp);
-    lo_[k - 1] -= hl * hl / hp;
-    for (std::size_t j = 1; j < k; ++j) {
-      lo_[j] /= diag_[j - 1];
-      diag_[j] -= lo_[j] * up_[j - 1];
-    }
-  }
+  explicit Spline(std::vector<double> x) : n_(x.size()), x_(std::move(x)) { eliminate(); }
+  static Spline unitSpaced(std::size_t n) { return Spline(n); }
 
   // The second derivatives at the abscissae for data y.
   void curvature(const double* y, std::vector<double>& m) const {
-    const std::size_t n = x_.size();
-    m.assign(n, 0.0);
-    if (n < 4) return;
-    const std::size_t k = n - 2;
-    for (std::size_t j = 0; j < k; ++j)
-      m[j + 1] = 6 * ((y[j + 2] - y[j + 1]) / h_[j + 1] - (y[j + 1] - y[j]) / h_[j]);
+    m.assign(n_, 0.0);
+    if (n_ < 4) return;
+    const std::size_t k = n_ - 2;
+    for (std::size_t j = 0; j < k; ++j) m[j + 1] = 6 * ((y[j + 2] - y[j + 1]) / h(j + 1) - (y[j + 1] - y[j]) / h(j));
     for (std::size_t j = 1; j < k; ++j) m[j + 1] -= lo_[j] * m[j];
     m[k] /= diag_[k - 1];
     for (std::size_t j = k - 1; j-- > 0;) m[j + 1] = (m[j + 1] - up_[j] * m[j + 2]) / diag_[j];
-    m[0] = m[1] * (1 + h_[0] / h_[1]) - m[2] * h_[0] / h_[1];
-    const double hl = h_[n - 2], hp = h_[n - 3];
-    m[n - 1] = m[n - 2] * (1 + hl / hp) - m[n - 3] * hl / hp;
+    m[0] = m[1] * (1 + h(0) / h(1)) - m[2] * h(0) / h(1);
+    const double hl = h(n_ - 2), hp = h(n_ - 3);
+    m[n_ - 1] = m[n_ - 2] * (1 + hl / hp) - m[n_ - 3] * hl / hp;
   }
 
   At at(double t) const {
-    const std::size_t n = x_.size();
     At w;
-    if (n == 1) {
+    if (n_ == 1) {
       w.a = 1;
       return w;
     }
-    const auto up = static_cast<std::size_t>(std::upper_bound(x_.begin(), x_.end(), t) - x_.begin());
-    w.i = std::clamp<std::size_t>(up, 1, n - 1) - 1;
-    const double h = x_[w.i + 1] - x_[w.i], l = (x_[w.i + 1] - t) / h, r = (t - x_[w.i]) / h;
+    if (x_.empty()) {
+      w.i = static_cast<std::size_t>(std::clamp(std::floor(t), 0.0, static_cast<double>(n_ - 2)));
+    } else {
+      const auto up = static_cast<std::size_t>(std::upper_bound(x_.begin(), x_.end(), t) - x_.begin());
+      w.i = std::clamp<std::size_t>(up, 1, n_ - 1) - 1;
+    }
+    const double hi = h(w.i), l = (x(w.i + 1) - t) / hi, r = (t - x(w.i)) / hi;
     w.a = l;
     w.b = r;
-    w.c = (l * l * l - l) * h * h / 6;
-    w.d = (r * r * r - r) * h * h / 6;
+    w.c = (l * l * l - l) * hi * hi / 6;
+    w.d = (r * r * r - r) * hi * hi / 6;
     return w;
   }
 
@@ -949,35 +927,37 @@ class Spline {
   }
 
  private:
-  std::vector<double> x_, h_, lo_, diag_, up_;
-};
+  explicit Spline(std::size_t n) : n_(n) { eliminate(); }
+  double x(std::size_t i) const { return x_.empty() ? static_cast<double>(i) : x_[i]; }
+  double h(std::size_t i) const { return x_.empty() ? 1.0 : x_[i + 1] - x_[i]; }
 
-// The same spline at unit spacing (a Q row's tiles), where the system's coefficients are known:
-// 4 on the diagonal, 1 beside it, the not-a-knot rows 6 and 0. No abscissae, no search.
-void unitCurvature(const double* y, std::size_t n, std::vector<double>& m, std::vector<double>& diag) {
-  m.assign(n, 0.0);
-  if (n < 4) return;
-  const std::size_t k = n - 2;
-  diag.resize(k);
-  for (std::size_t j = 0; j < k; ++j) m[j + 1] = 6 * (y[j + 2] - 2 * y[j + 1] + y[j]);
-  diag[0] = 6;
-  for (std::size_t j = 1; j < k; ++j) {
-    const double lo = j == k - 1 ? 0.0 : 1.0, up = j == 1 ? 0.0 : 1.0, w = lo / diag[j - 1];
-    diag[j] = (j == k - 1 ? 6.0 : 4.0) - w * up;
-    m[j + 1] -= w * m[j];
+  // Unknowns M1..M(n-2); M0 and M(n-1) eliminated by the not-a-knot conditions (third
+  // derivative continuous at x1 and x(n-2)). Tridiagonal, eliminated once here (Thomas).
+  void eliminate() {
+    if (n_ < 4) return;
+    const std::size_t k = n_ - 2;
+    lo_.resize(k);
+    diag_.resize(k);
+    up_.resize(k);
+    for (std::size_t j = 0; j < k; ++j) {
+      lo_[j] = h(j);
+      diag_[j] = 2 * (h(j) + h(j + 1));
+      up_[j] = h(j + 1);
+    }
+    diag_[0] += h(0) * (1 + h(0) / h(1));  // M0 = M1 (1 + h0/h1) - M2 h0/h1
+    up_[0] -= h(0) * h(0) / h(1);
+    const double hl = h(n_ - 2), hp = h(n_ - 3);
+    diag_[k - 1] += hl * (1 + hl / hp);
+    lo_[k - 1] -= hl * hl / hp;
+    for (std::size_t j = 1; j < k; ++j) {
+      lo_[j] /= diag_[j - 1];
+      diag_[j] -= lo_[j] * up_[j - 1];
+    }
   }
-  m[k] /= diag[k - 1];
-  for (std::size_t j = k - 1; j-- > 0;) m[j + 1] = (m[j + 1] - (j == 0 ? 0.0 : 1.0) * m[j + 2]) / diag[j];
-  m[0] = 2 * m[1] - m[2];
-  m[n - 1] = 2 * m[n - 2] - m[n - 3];
-}
 
-double unitValue(const double* y, const double* m, std::size_t n, double t) {
-  if (n == 1) return y[0];
-  const auto i = static_cast<std::size_t>(std::clamp(std::floor(t), 0.0, static_cast<double>(n - 2)));
-  const double r = t - static_cast<double>(i), l = 1 - r;
-  return l * y[i] + r * y[i + 1] + (l * l * l - l) / 6 * m[i] + (r * r * r - r) / 6 * m[i + 1];
-}
+  std::size_t n_;
+  std::vector<double> x_, lo_, diag_, up_;
+};
 
 }  // namespace
 
@@ -1003,7 +983,7 @@ Spectrogram qImage(const QPlane& plane, std::size_t timeBins, std::size_t freqBi
   const std::size_t nr = plane.rows.size();
   std::vector<std::vector<double>> rowAt(nr, std::vector<double>(timeBins));
   parallelFor(nr, 4, [&](std::size_t r0, std::size_t r1) {
-    std::vector<double> y, m, diag;
+    std::vector<double> y, m;
     for (std::size_t r = r0; r < r1; ++r) {
       const auto& e = plane.rows[r].energy;
       const double dx = plane.duration / static_cast<double>(e.size());
@@ -1015,9 +995,10 @@ Spectrogram qImage(const QPlane& plane, std::size_t timeBins, std::size_t freqBi
       const auto last = static_cast<double>(e.size() - 1);
       const auto i0 = static_cast<std::size_t>(std::clamp(lo, 0.0, last)), i1 = static_cast<std::size_t>(std::clamp(hi, 0.0, last));
       y.assign(e.begin() + static_cast<std::ptrdiff_t>(i0), e.begin() + static_cast<std::ptrdiff_t>(i1) + 1);
-      unitCurvature(y.data(), y.size(), m, diag);
+      const Spline row = Spline::unitSpaced(y.size());
+      row.curvature(y.data(), m);
       for (std::size_t t = 0; t < timeBins; ++t)
-        rowAt[r][t] = unitValue(y.data(), m.data(), y.size(), pos(t) - static_cast<double>(i0));
+        rowAt[r][t] = Spline::value(row.at(pos(t) - static_cast<double>(i0)), y.data(), m.data());
     }
   });
   std::vector<double> rowFreq(nr);
